@@ -1,0 +1,329 @@
+"""The audit trail (activity_logs, command_history), sessions and daily usage statistics."""
+
+import uuid
+from zoneinfo import ZoneInfo
+
+from django.contrib.postgres.functions import RandomUUID, TransactionNow
+from django.contrib.postgres.indexes import BrinIndex, GinIndex
+from django.contrib.postgres.search import SearchVector
+from django.db import models
+from django.db.models.functions import Cast, Extract, ExtractHour, ExtractWeekDay, Floor, Length
+
+from tonnysite.modeling import choices_check
+
+
+class CommandStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PROCESSING = "processing", "Processing"
+    SUCCESS = "success", "Success"
+    FAILED = "failed", "Failed"
+    TIMEOUT = "timeout", "Timed out"
+
+    @classmethod
+    def finished(cls) -> tuple[str, ...]:
+        """Statuses that end a command; only these count in usage statistics."""
+        return (cls.SUCCESS, cls.FAILED, cls.TIMEOUT)
+
+    @classmethod
+    def failures(cls) -> tuple[str, ...]:
+        """Finished statuses that count as failures."""
+        return (cls.FAILED, cls.TIMEOUT)
+
+
+def non_negative(field: str, table: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__gte": 0}),
+        name=f"{table}_{field}_non_negative",
+        violation_error_message=f"{field} cannot be negative.",
+    )
+
+
+def full_text(field: str) -> SearchVector:
+    """The English full-text vector of `field`, the same expression its GIN index is built on."""
+    return SearchVector(field, config="english")
+
+
+class ActivityLog(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=RandomUUID(), editable=False)
+    profile = models.ForeignKey(
+        "profiles.UserProfile",
+        on_delete=models.DB_SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activity_logs",
+        db_index=False,  # served by activity_logs_dashboard_idx
+    )
+    timestamp = models.DateTimeField(null=True, db_default=TransactionNow())
+    command_text = models.TextField(db_comment="What the family member said, as transcribed")
+    transcription_confidence = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    response_text = models.TextField(null=True, blank=True)
+    response_audio_url = models.TextField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=CommandStatus, default=CommandStatus.PENDING, db_default=CommandStatus.PENDING
+    )
+    processing_time_ms = models.IntegerField(null=True, blank=True, db_comment="End-to-end time")
+    whisper_time_ms = models.IntegerField(null=True, blank=True)
+    n8n_time_ms = models.IntegerField(null=True, blank=True)
+    tts_time_ms = models.IntegerField(null=True, blank=True)
+    error_message = models.TextField(null=True, blank=True)
+    metadata = models.JSONField(
+        null=True, blank=True, default=dict, db_default={}, db_comment='e.g. {"model": "base", "device": "default_mic"}'
+    )
+    n8n_webhook_url = models.TextField(null=True, blank=True)
+    parent_command_id = models.UUIDField(null=True, blank=True, db_comment="Earlier turn of the same conversation")
+
+    class Meta:
+        db_table = "activity_logs"
+        db_table_comment = "Audit trail of every voice command and its response"
+        ordering = ["-timestamp"]
+        verbose_name = "activity log"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(transcription_confidence__gte=0, transcription_confidence__lte=1),
+                name="activity_logs_confidence_range",
+                violation_error_message="Transcription confidence must be between 0 and 1.",
+            ),
+            choices_check("status", CommandStatus, table="activity_logs"),
+            non_negative("processing_time_ms", "activity_logs"),
+            non_negative("whisper_time_ms", "activity_logs"),
+            non_negative("n8n_time_ms", "activity_logs"),
+            non_negative("tts_time_ms", "activity_logs"),
+        ]
+        indexes = [
+            # Dashboard: a profile's commands by status and time, without visiting the table.
+            models.Index(
+                fields=[
+                    "profile",
+                    "status",
+                    "-timestamp",
+                ],
+                name="activity_logs_dashboard_idx",
+                include=["command_text", "response_text", "processing_time_ms"],
+            ),
+            # A profile's latest commands and rolling windows (24 h, 7 days, 30 days).
+            models.Index(fields=["profile", "-timestamp"], name="activity_logs_profile_time_idx"),
+            # Newest-first lists (admin, recent_activity) stop after one page.
+            models.Index(fields=["-timestamp"], name="activity_logs_time_idx"),
+            BrinIndex(fields=["timestamp"], name="activity_logs_time_brin", autosummarize=True),
+            models.Index(fields=["-timestamp"], name="activity_logs_failed_idx", condition=models.Q(status="failed")),
+            GinIndex(fields=["metadata"], name="activity_logs_metadata_gin", opclasses=["jsonb_path_ops"]),
+            # Hour and weekday at a fixed zone: EXTRACT from timestamptz alone is not immutable.
+            models.Index(
+                ExtractWeekDay("timestamp", tzinfo=ZoneInfo("UTC")),
+                ExtractHour("timestamp", tzinfo=ZoneInfo("UTC")),
+                name="activity_logs_dow_hour_utc_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return self.command_text[:60]
+
+
+class CommandHistory(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=RandomUUID(), editable=False)
+    timestamp = models.DateTimeField(null=True, db_default=TransactionNow())
+    profile = models.ForeignKey(
+        "profiles.UserProfile",
+        on_delete=models.DB_SET_NULL,
+        null=True,
+        blank=True,
+        related_name="command_history",
+        db_index=False,  # served by cmd_history_profile_time_idx
+    )
+    command = models.TextField(db_comment="Interpreted command")
+    raw_transcription = models.TextField(db_comment="Exact Whisper output")
+    normalized_command = models.TextField(null=True, blank=True)
+    command_category = models.CharField(max_length=100, null=True, blank=True)
+    n8n_workflow_id = models.CharField(max_length=255, null=True, blank=True)
+    n8n_webhook_url = models.TextField(null=True, blank=True)
+    n8n_request_payload = models.JSONField(null=True, blank=True)
+    n8n_response_payload = models.JSONField(null=True, blank=True)
+    n8n_response_time_ms = models.IntegerField(null=True, blank=True)
+    n8n_status_code = models.IntegerField(null=True, blank=True)
+    elevenlabs_voice_id = models.CharField(max_length=255, null=True, blank=True)
+    elevenlabs_request_id = models.CharField(max_length=255, null=True, blank=True)
+    audio_file_path = models.TextField(null=True, blank=True)
+    audio_duration_seconds = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    typed_response = models.BooleanField(null=True, default=False, db_default=False)
+    typing_target_app = models.CharField(max_length=255, null=True, blank=True)
+    quick_action_id = models.CharField(
+        max_length=100, null=True, blank=True, db_comment="The quick action that triggered it (quick_actions.id)"
+    )
+    is_favorite = models.BooleanField(null=True, default=False, db_default=False)
+    execution_metadata = models.JSONField(null=True, blank=True, default=dict, db_default={})
+
+    class Meta:
+        db_table = "command_history"
+        db_table_comment = "Command execution details: n8n workflow, ElevenLabs voice, payloads"
+        ordering = ["-timestamp"]
+        verbose_name = "command history entry"
+        verbose_name_plural = "command history"
+        constraints = [
+            non_negative("n8n_response_time_ms", "command_history"),
+            models.CheckConstraint(
+                condition=models.Q(n8n_status_code__gte=100, n8n_status_code__lte=599),
+                name="command_history_n8n_status_code_range",
+                violation_error_message="An HTTP status code is between 100 and 599.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["profile", "-timestamp"], name="cmd_history_profile_time_idx"),
+            models.Index(fields=["-timestamp"], name="command_history_time_idx"),
+            BrinIndex(fields=["timestamp"], name="command_history_time_brin", autosummarize=True),
+            GinIndex(full_text("command"), name="command_history_command_fts"),
+            GinIndex(full_text("raw_transcription"), name="cmd_history_transcript_fts"),
+            GinIndex(fields=["execution_metadata"], name="cmd_history_exec_meta_gin", opclasses=["jsonb_path_ops"]),
+            models.Index(fields=["quick_action_id", "timestamp"], name="cmd_history_quick_action_idx"),
+            models.Index(
+                fields=["profile", "-timestamp"], name="cmd_history_favorite_idx", condition=models.Q(is_favorite=True)
+            ),
+            models.Index(Length("command"), name="command_history_length_idx"),
+        ]
+
+    def __str__(self):
+        return self.command[:60]
+
+
+class Session(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=RandomUUID(), editable=False)
+    profile = models.ForeignKey(
+        "profiles.UserProfile",
+        on_delete=models.DB_SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        db_index=False,  # served by sessions_profile_started_idx
+    )
+    started_at = models.DateTimeField(null=True, db_default=TransactionNow())
+    ended_at = models.DateTimeField(null=True, blank=True)
+    duration_seconds = models.GeneratedField(
+        expression=Cast(Floor(Extract(models.F("ended_at") - models.F("started_at"), "epoch")), models.IntegerField()),
+        output_field=models.IntegerField(null=True),
+        db_persist=True,
+        db_comment="Whole seconds from started_at to ended_at; null while open",
+    )
+    command_count = models.IntegerField(null=True, default=0, db_default=0)
+    error_count = models.IntegerField(null=True, default=0, db_default=0)
+    client_version = models.CharField(max_length=50, null=True, blank=True)
+    client_platform = models.CharField(max_length=50, null=True, blank=True)
+    metadata = models.JSONField(null=True, blank=True, default=dict, db_default={})
+
+    class Meta:
+        db_table = "sessions"
+        db_table_comment = "Tray sessions: when a member used the assistant, on which client"
+        ordering = ["-started_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_at__gte=models.F("started_at")),
+                name="sessions_ended_after_started",
+                violation_error_message="A session cannot end before it starts.",
+            ),
+            non_negative("command_count", "sessions"),
+            non_negative("error_count", "sessions"),
+        ]
+        indexes = [
+            models.Index(fields=["profile", "-started_at"], name="sessions_profile_started_idx"),
+            models.Index(fields=["profile"], name="sessions_active_idx", condition=models.Q(ended_at__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"Session {self.started_at:%Y-%m-%d %H:%M}" if self.started_at else "Session"
+
+
+class UsageStatistic(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=RandomUUID(), editable=False)
+    profile = models.ForeignKey(
+        "profiles.UserProfile",
+        on_delete=models.DB_CASCADE,
+        related_name="usage_statistics",
+        db_index=False,  # served by the (profile, date) unique constraint
+    )
+    date = models.DateField(db_comment="Local day in the family's time zone")
+    command_count = models.IntegerField(null=True, default=0, db_default=0)
+    success_count = models.IntegerField(null=True, default=0, db_default=0)
+    failure_count = models.IntegerField(null=True, default=0, db_default=0)
+    total_duration_seconds = models.IntegerField(null=True, default=0, db_default=0, db_comment="Active usage time")
+    total_processing_time_ms = models.BigIntegerField(null=True, default=0, db_default=0)
+    average_confidence = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    unique_commands = models.IntegerField(null=True, default=0, db_default=0)
+    peak_usage_hour = models.IntegerField(null=True, blank=True)
+    device_breakdown = models.JSONField(null=True, blank=True, default=dict, db_default={})
+    command_categories = models.JSONField(null=True, blank=True, default=dict, db_default={})
+    error_types = models.JSONField(null=True, blank=True, default=dict, db_default={})
+    created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
+    updated_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
+
+    class Meta:
+        db_table = "usage_statistics"
+        db_table_comment = "Daily usage per profile, kept exact from activity_logs by the application"
+        ordering = ["-date", "profile"]
+        verbose_name = "daily usage"
+        verbose_name_plural = "daily usage"
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "date"], name="usage_statistics_profile_date_key"),
+            non_negative("command_count", "usage_statistics"),
+            non_negative("success_count", "usage_statistics"),
+            non_negative("failure_count", "usage_statistics"),
+            non_negative("unique_commands", "usage_statistics"),
+            models.CheckConstraint(
+                condition=models.Q(peak_usage_hour__gte=0, peak_usage_hour__lte=23),
+                name="usage_statistics_peak_usage_hour_range",
+                violation_error_message="The peak usage hour is between 0 and 23.",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["date", "profile"],
+                name="usage_statistics_dashboard_idx",
+                include=["command_count", "success_count", "failure_count"],
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.profile_id} {self.date}"
+
+
+class RecentActivity(models.Model):
+    """The `recent_activity` view: the last 24 hours, newest first (read-only)."""
+
+    id = models.UUIDField(primary_key=True)
+    timestamp = models.DateTimeField(null=True)
+    user_name = models.CharField(max_length=100, null=True)
+    command_text = models.TextField()
+    response_text = models.TextField(null=True)
+    status = models.CharField(max_length=20, choices=CommandStatus)
+    processing_time_ms = models.IntegerField(null=True)
+    error_message = models.TextField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = "recent_activity"
+        ordering = ["-timestamp"]
+        verbose_name = "recent activity"
+        verbose_name_plural = "recent activity (24 h)"
+
+    def __str__(self):
+        return self.command_text[:60]
+
+
+class UserStatisticsSummary(models.Model):
+    """The `user_statistics_summary` view: one row per profile (read-only)."""
+
+    id = models.UUIDField(primary_key=True)
+    name = models.CharField(max_length=100)
+    permission_level = models.CharField(max_length=20)
+    active_days = models.BigIntegerField()
+    total_commands = models.BigIntegerField()
+    avg_processing_time_ms = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    success_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    last_command_at = models.DateTimeField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = "user_statistics_summary"
+        ordering = ["name"]
+        verbose_name = "profile summary"
+        verbose_name_plural = "profile summaries"
+
+    def __str__(self):
+        return self.name

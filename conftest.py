@@ -1,0 +1,20 @@
+"""Project-wide pytest set-up: report which PostgreSQL server the run uses."""
+
+
+def pytest_report_header(config):
+    import psycopg
+    from django.conf import settings
+
+    from tonnysite.env import database_source, environment
+
+    db = settings.DATABASES["default"]
+    with psycopg.connect(
+        host=db["HOST"] or None,
+        port=db["PORT"] or None,
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        dbname="postgres",
+    ) as conn:
+        version = conn.execute("SHOW server_version").fetchone()[0]
+    source = database_source(environment())
+    return [f"database: {source} PostgreSQL {version} at {db['HOST'] or 'local socket'}:{db['PORT'] or '-'}"]

