@@ -1,0 +1,272 @@
+"""Writes for the audit trail and the numbers derived from it.
+
+usage_statistics, user_profiles.last_active_at and the session counters are
+derived data: every function here recomputes them from the source rows with one
+set-based statement, so they are exact whatever order writes arrive in.
+What counts where:
+
+- command_count / success_count / failure_count: finished commands only
+  (success; failed and timeout are failures). pending/processing count nowhere.
+- a usage_statistics row exists for a profile and local day only while that day
+  has a finished command or closed-session time; otherwise it is deleted.
+- last_active_at: time of the profile's latest finished command.
+- sessions.command_count / error_count: activity rows whose metadata carries
+  {"session_id": "<session id>"}, of any status / failed or timeout.
+- anonymous commands (no profile) are stored and counted nowhere.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from activity import statistics_sql as sql
+from activity.models import ActivityLog
+
+ProfileDay = tuple[uuid.UUID, date]
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.inserted + self.updated + self.deleted
+
+    def __add__(self, other: RefreshResult) -> RefreshResult:
+        return RefreshResult(self.inserted + other.inserted, self.updated + other.updated, self.deleted + other.deleted)
+
+
+@dataclass(frozen=True)
+class ActivityFootprint:
+    """What of an activity row the derived numbers depend on."""
+
+    profile_id: uuid.UUID | None
+    timestamp: datetime | None
+    session_id: uuid.UUID | None
+
+    @classmethod
+    def of(cls, activity: ActivityLog) -> ActivityFootprint:
+        return cls(activity.profile_id, activity.timestamp, session_id_of(activity.metadata))
+
+
+def family_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_day(moment: datetime) -> date:
+    """The family's local calendar day of `moment`."""
+    return moment.astimezone(family_zone()).date()
+
+
+def session_id_of(metadata: dict | None) -> uuid.UUID | None:
+    """The session an activity row belongs to, from metadata.session_id (None if absent or malformed)."""
+    value = (metadata or {}).get("session_id") if isinstance(metadata, dict) else None
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _lock_profiles(cursor, profile_ids: Iterable[uuid.UUID]) -> None:
+    cursor.execute(sql.LOCK_PROFILES, {"profile_ids": list(profile_ids)})
+
+
+def usage_days_refresh(*, keys: Iterable[ProfileDay]) -> RefreshResult:
+    """Bring the usage_statistics rows of these (profile, local day) pairs to the exact truth."""
+    keys = {(profile_id, day) for profile_id, day in keys if profile_id is not None}
+    if not keys:
+        return RefreshResult()
+    profile_ids = [profile_id for profile_id, _ in keys]
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock_profiles(cursor, profile_ids)
+        cursor.execute(
+            sql.refresh_days_sql(sql.KEYS_FROM_ARRAYS),
+            {"profile_ids": profile_ids, "days": [day for _, day in keys], "tz": settings.TIME_ZONE},
+        )
+        return RefreshResult(*cursor.fetchone())
+
+
+def profiles_last_active_refresh(*, profile_ids: Iterable[uuid.UUID | None]) -> None:
+    """Set last_active_at of these profiles to the time of their latest finished command."""
+    profile_ids = sorted({pid for pid in profile_ids if pid is not None})
+    if profile_ids:
+        with connection.cursor() as cursor:
+            cursor.execute(sql.REFRESH_LAST_ACTIVE.format(finished=sql.FINISHED), {"profile_ids": profile_ids})
+
+
+def sessions_counters_refresh(*, session_ids: Iterable[uuid.UUID | None]) -> None:
+    """Recount command_count and error_count of these sessions from their activity rows."""
+    session_ids = sorted({sid for sid in session_ids if sid is not None})
+    if session_ids:
+        with connection.cursor() as cursor:
+            cursor.execute(sql.REFRESH_SESSION_COUNTERS, {"session_ids": session_ids})
+
+
+@transaction.atomic
+def activity_changed(*, footprints: Iterable[ActivityFootprint]) -> None:
+    """Refresh everything derived from activity rows that had (or now have) these footprints.
+
+    Called for a created, changed or deleted row with its old and new footprint.
+    """
+    footprints = [fp for fp in footprints if fp is not None]
+    usage_days_refresh(
+        keys=[(fp.profile_id, local_day(fp.timestamp)) for fp in footprints if fp.profile_id and fp.timestamp]
+    )
+    profiles_last_active_refresh(profile_ids=[fp.profile_id for fp in footprints])
+    sessions_counters_refresh(session_ids=[fp.session_id for fp in footprints])
+
+
+def session_days(started_at: datetime | None, ended_at: datetime | None) -> list[date]:
+    """The local days a session's time falls on (none while it is open)."""
+    if started_at is None or ended_at is None or ended_at < started_at:
+        return []
+    first, last = local_day(started_at), local_day(ended_at)
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def session_changed(*, before: tuple | None, after: tuple | None) -> None:
+    """Refresh the days whose active time a session's (profile, started_at, ended_at) touched."""
+    keys = []
+    for footprint in (before, after):
+        if footprint is not None:
+            profile_id, started_at, ended_at = footprint
+            keys.extend((profile_id, day) for day in session_days(started_at, ended_at))
+    usage_days_refresh(keys=keys)
+
+
+def command_history_changed(*, footprints: Iterable[tuple | None]) -> None:
+    """Refresh command_categories of the days of these (profile_id, timestamp) footprints."""
+    usage_days_refresh(keys=[(pid, local_day(moment)) for pid, moment in filter(None, footprints) if pid and moment])
+
+
+# Columns activity_record_many accepts, with the SQL type and the database default applied to None.
+_BULK_COLUMNS: dict[str, tuple[str, str | None]] = {
+    "id": ("uuid", "gen_random_uuid()"),
+    "profile_id": ("uuid", None),
+    "timestamp": ("timestamptz", "now()"),
+    "command_text": ("text", None),
+    "transcription_confidence": ("numeric", None),
+    "response_text": ("text", None),
+    "response_audio_url": ("text", None),
+    "status": ("text", "'pending'"),
+    "processing_time_ms": ("integer", None),
+    "whisper_time_ms": ("integer", None),
+    "n8n_time_ms": ("integer", None),
+    "tts_time_ms": ("integer", None),
+    "error_message": ("text", None),
+    "metadata": ("jsonb", "'{}'::jsonb"),
+    "n8n_webhook_url": ("text", None),
+    "parent_command_id": ("uuid", None),
+}
+
+
+def _bulk_insert_sql(columns: list[str]) -> str:
+    arrays = ", ".join(f"%({name})s::{_BULK_COLUMNS[name][0]}[]" for name in columns)
+    names = ", ".join(columns)
+    values = ", ".join(
+        f"coalesce(r.{name}, {default})" if (default := _BULK_COLUMNS[name][1]) else f"r.{name}" for name in columns
+    )
+    return f"""
+        WITH inserted AS (
+            INSERT INTO activity_logs ({names})
+            SELECT {values} FROM unnest({arrays}) AS r({names})
+            RETURNING profile_id, timestamp, metadata->>'session_id' AS session_id
+        )
+        SELECT DISTINCT profile_id, (timestamp AT TIME ZONE %(tz)s)::date, session_id FROM inserted
+    """
+
+
+@transaction.atomic
+def activity_record_many(*, rows: list[dict]) -> int:
+    """Record a batch of commands: one multi-row insert, then one refresh of every touched day.
+
+    `rows` are dicts of activity_logs column names (profile_id, timestamp, command_text,
+    status, ...); a missing or None value gets the column's database default. No per-row
+    signals run. Returns the number of rows inserted.
+    """
+    if not rows:
+        return 0
+    unknown = set().union(*rows) - set(_BULK_COLUMNS)
+    if unknown:
+        raise ValueError(f"activity_record_many got unknown columns: {', '.join(sorted(unknown))}")
+    if any(not row.get("command_text") for row in rows):
+        raise ValueError("Every command needs command_text.")
+    always = ["id", "timestamp", "status", "metadata"]
+    columns = always + sorted(set().union(*rows) - set(always))
+    params = {name: [row.get(name) for row in rows] for name in columns}
+    params["metadata"] = [None if value is None else json.dumps(value) for value in params["metadata"]]
+    params["tz"] = settings.TIME_ZONE
+    with connection.cursor() as cursor:
+        cursor.execute(_bulk_insert_sql(columns), params)
+        touched = cursor.fetchall()
+    profile_days = [(pid, day) for pid, day, _ in touched if pid is not None]
+    usage_days_refresh(keys=profile_days)
+    profiles_last_active_refresh(profile_ids=[pid for pid, _ in profile_days])
+    sessions_counters_refresh(session_ids=[session_id_of({"session_id": sid}) for _, _, sid in touched])
+    return len(rows)
+
+
+def usage_statistics_rebuild(
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    profile_ids: list[uuid.UUID] | None = None,
+    chunk_days: int = 31,
+    progress: Callable[[str], None] | None = None,
+) -> RefreshResult:
+    """Recompute usage statistics, last_active_at and session counters exactly from the source rows.
+
+    For rows written behind the application's back (plain SQL, COPY). Idempotent:
+    a second run changes nothing. Works through the days in chunks of `chunk_days`,
+    each in its own transaction, reporting each chunk to `progress`.
+    """
+    first, last = _activity_day_range()
+    since, until = since or first, until or last
+    total = RefreshResult()
+    if since is None or until is None:
+        return total
+    with_profiles = profile_ids is not None
+    keys_sql = sql.keys_from_range_sql(with_profiles=with_profiles)
+    refresh_sql = sql.refresh_days_sql(keys_sql)
+    chunk_start = since
+    while chunk_start <= until:
+        chunk_end = min(until, chunk_start + timedelta(days=chunk_days - 1))
+        params = {"since": chunk_start, "until": chunk_end, "tz": settings.TIME_ZONE, "profile_ids": profile_ids}
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT DISTINCT profile_id FROM ({keys_sql}) AS k", params)
+            _lock_profiles(cursor, [row[0] for row in cursor.fetchall()])
+            cursor.execute(refresh_sql, params)
+            total = total + RefreshResult(*cursor.fetchone())
+        if progress:
+            progress(f"{chunk_start} .. {chunk_end}: {total.changed} statistics rows changed so far")
+        chunk_start = chunk_end + timedelta(days=1)
+    params = {"since": since, "until": until, "tz": settings.TIME_ZONE, "profile_ids": profile_ids}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql.rebuild_last_active_sql(with_profiles=with_profiles), params)
+        cursor.execute(sql.rebuild_session_counters_sql(with_profiles=with_profiles), params)
+    return total
+
+
+def _activity_day_range() -> tuple[date | None, date | None]:
+    """First and last local day that has activity, session time or statistics."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT least((SELECT min(timestamp) FROM activity_logs), (SELECT min(started_at) FROM sessions)),
+                      greatest((SELECT max(timestamp) FROM activity_logs), (SELECT max(ended_at) FROM sessions)),
+                      (SELECT min(date) FROM usage_statistics), (SELECT max(date) FROM usage_statistics)"""
+        )
+        first_moment, last_moment, first_stat, last_stat = cursor.fetchone()
+    firsts = [d for d in (first_moment and local_day(first_moment), first_stat) if d]
+    lasts = [d for d in (last_moment and local_day(last_moment), last_stat) if d]
+    return (min(firsts) if firsts else None, max(lasts) if lasts else None)

@@ -1,0 +1,252 @@
+"""The set-based SQL that brings usage_statistics, last_active_at and session counters to the truth.
+
+Kept apart from services.py because it is long; the services are the only callers.
+Every statement recomputes from the source rows (never increments), so running it
+again, in any order, gives the same result.
+"""
+
+FINISHED = "('success', 'failed', 'timeout')"
+
+# Which (profile, local day) pairs to recompute: %(profile_ids)s and %(days)s are parallel arrays.
+KEYS_FROM_ARRAYS = """
+    SELECT DISTINCT k.profile_id, k.day
+    FROM unnest(%(profile_ids)s::uuid[], %(days)s::date[]) AS k(profile_id, day)
+    JOIN user_profiles p ON p.id = k.profile_id
+"""
+
+# Every pair with a source row or a statistics row between %(since)s and %(until)s (local days).
+KEYS_FROM_RANGE = """
+    SELECT profile_id, (timestamp AT TIME ZONE %(tz)s)::date AS day
+    FROM activity_logs
+    WHERE timestamp >= (%(since)s::date::timestamp AT TIME ZONE %(tz)s)
+      AND timestamp < ((%(until)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
+      AND profile_id IS NOT NULL AND status IN {finished} {profile_filter}
+    UNION
+    SELECT s.profile_id, d::date
+    FROM sessions s,
+         generate_series((s.started_at AT TIME ZONE %(tz)s)::date, (s.ended_at AT TIME ZONE %(tz)s)::date,
+                         interval '1 day') AS d
+    WHERE s.ended_at IS NOT NULL AND s.profile_id IS NOT NULL
+      AND s.started_at < ((%(until)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
+      AND s.ended_at > (%(since)s::date::timestamp AT TIME ZONE %(tz)s) {session_profile_filter}
+    UNION
+    SELECT profile_id, date FROM usage_statistics
+    WHERE date BETWEEN %(since)s AND %(until)s {profile_filter}
+"""
+
+# Serialise refreshes per profile so that two writers never compute from stale snapshots:
+# the lock is taken in its own statement, so the refresh that follows (READ COMMITTED)
+# sees every command committed by the writer it waited for.
+LOCK_PROFILES = """
+    SELECT pg_advisory_xact_lock(7411, hashtext(pid::text))
+    FROM (SELECT DISTINCT pid FROM unnest(%(profile_ids)s::uuid[]) AS pid ORDER BY pid) AS ordered
+"""
+
+REFRESH_DAYS = """
+WITH keys AS ({keys}),
+bounds AS (
+    SELECT profile_id, day,
+           (day::timestamp AT TIME ZONE %(tz)s) AS day_start,
+           ((day + 1)::timestamp AT TIME ZONE %(tz)s) AS day_end
+    FROM keys
+),
+finished AS (
+    SELECT b.profile_id, b.day, a.status, a.processing_time_ms, a.transcription_confidence,
+           a.command_text, a.metadata, a.error_message,
+           extract(hour FROM a.timestamp AT TIME ZONE %(tz)s)::int AS hour
+    FROM bounds b
+    JOIN activity_logs a
+      ON a.profile_id = b.profile_id AND a.timestamp >= b.day_start AND a.timestamp < b.day_end
+    WHERE a.status IN {finished}
+),
+counts AS (
+    SELECT profile_id, day,
+           count(*) AS command_count,
+           count(*) FILTER (WHERE status = 'success') AS success_count,
+           count(*) FILTER (WHERE status <> 'success') AS failure_count,
+           coalesce(sum(processing_time_ms), 0) AS total_processing_time_ms,
+           round(avg(transcription_confidence), 2) AS average_confidence,
+           count(DISTINCT lower(btrim(command_text))) AS unique_commands
+    FROM finished GROUP BY profile_id, day
+),
+peak AS (
+    SELECT DISTINCT ON (profile_id, day) profile_id, day, hour AS peak_usage_hour
+    FROM (SELECT profile_id, day, hour, count(*) AS n FROM finished GROUP BY 1, 2, 3) AS by_hour
+    ORDER BY profile_id, day, n DESC, hour
+),
+devices AS (
+    SELECT profile_id, day, jsonb_object_agg(device, n) AS device_breakdown
+    FROM (SELECT profile_id, day, metadata->>'device' AS device, count(*) AS n
+          FROM finished WHERE metadata->>'device' <> '' GROUP BY 1, 2, 3) AS by_device
+    GROUP BY 1, 2
+),
+errors AS (
+    SELECT profile_id, day, jsonb_object_agg(error_type, n) AS error_types
+    FROM (SELECT profile_id, day,
+                 coalesce(nullif(metadata->>'error_type', ''),
+                          CASE WHEN status = 'timeout' THEN 'timeout' END,
+                          nullif(left(btrim(split_part(error_message, ':', 1)), 100), ''),
+                          'unknown') AS error_type,
+                 count(*) AS n
+          FROM finished WHERE status <> 'success' GROUP BY 1, 2, 3) AS by_error
+    GROUP BY 1, 2
+),
+categories AS (
+    SELECT profile_id, day, jsonb_object_agg(command_category, n) AS command_categories
+    FROM (SELECT b.profile_id, b.day, ch.command_category, count(*) AS n
+          FROM bounds b
+          JOIN command_history ch
+            ON ch.profile_id = b.profile_id AND ch.timestamp >= b.day_start AND ch.timestamp < b.day_end
+          WHERE ch.command_category <> ''
+          GROUP BY 1, 2, 3) AS by_category
+    GROUP BY 1, 2
+),
+durations AS (
+    SELECT b.profile_id, b.day,
+           floor(sum(extract(epoch FROM least(s.ended_at, b.day_end) - greatest(s.started_at, b.day_start))))::int
+               AS total_duration_seconds
+    FROM bounds b
+    JOIN sessions s
+      ON s.profile_id = b.profile_id AND s.ended_at IS NOT NULL
+     AND s.started_at < b.day_end AND s.ended_at > b.day_start
+    GROUP BY 1, 2
+),
+truth AS (
+    SELECT k.profile_id, k.day,
+           coalesce(c.command_count, 0) AS command_count,
+           coalesce(c.success_count, 0) AS success_count,
+           coalesce(c.failure_count, 0) AS failure_count,
+           coalesce(d.total_duration_seconds, 0) AS total_duration_seconds,
+           coalesce(c.total_processing_time_ms, 0) AS total_processing_time_ms,
+           c.average_confidence,
+           coalesce(c.unique_commands, 0) AS unique_commands,
+           p.peak_usage_hour,
+           coalesce(v.device_breakdown, '{{}}'::jsonb) AS device_breakdown,
+           coalesce(g.command_categories, '{{}}'::jsonb) AS command_categories,
+           coalesce(e.error_types, '{{}}'::jsonb) AS error_types
+    FROM keys k
+    LEFT JOIN counts c USING (profile_id, day)
+    LEFT JOIN peak p USING (profile_id, day)
+    LEFT JOIN devices v USING (profile_id, day)
+    LEFT JOIN categories g USING (profile_id, day)
+    LEFT JOIN errors e USING (profile_id, day)
+    LEFT JOIN durations d USING (profile_id, day)
+),
+deleted AS (
+    DELETE FROM usage_statistics u
+    USING truth t
+    WHERE u.profile_id = t.profile_id AND u.date = t.day
+      AND t.command_count = 0 AND t.total_duration_seconds = 0
+    RETURNING 1
+),
+upserted AS (
+    INSERT INTO usage_statistics AS u (
+        profile_id, date, command_count, success_count, failure_count, total_duration_seconds,
+        total_processing_time_ms, average_confidence, unique_commands, peak_usage_hour,
+        device_breakdown, command_categories, error_types)
+    SELECT profile_id, day, command_count, success_count, failure_count, total_duration_seconds,
+           total_processing_time_ms, average_confidence, unique_commands, peak_usage_hour,
+           device_breakdown, command_categories, error_types
+    FROM truth
+    WHERE command_count > 0 OR total_duration_seconds > 0
+    ON CONFLICT (profile_id, date) DO UPDATE SET
+        command_count = EXCLUDED.command_count,
+        success_count = EXCLUDED.success_count,
+        failure_count = EXCLUDED.failure_count,
+        total_duration_seconds = EXCLUDED.total_duration_seconds,
+        total_processing_time_ms = EXCLUDED.total_processing_time_ms,
+        average_confidence = EXCLUDED.average_confidence,
+        unique_commands = EXCLUDED.unique_commands,
+        peak_usage_hour = EXCLUDED.peak_usage_hour,
+        device_breakdown = EXCLUDED.device_breakdown,
+        command_categories = EXCLUDED.command_categories,
+        error_types = EXCLUDED.error_types
+    WHERE (u.command_count, u.success_count, u.failure_count, u.total_duration_seconds,
+           u.total_processing_time_ms, u.average_confidence, u.unique_commands, u.peak_usage_hour,
+           u.device_breakdown, u.command_categories, u.error_types)
+       IS DISTINCT FROM
+          (EXCLUDED.command_count, EXCLUDED.success_count, EXCLUDED.failure_count,
+           EXCLUDED.total_duration_seconds, EXCLUDED.total_processing_time_ms, EXCLUDED.average_confidence,
+           EXCLUDED.unique_commands, EXCLUDED.peak_usage_hour, EXCLUDED.device_breakdown,
+           EXCLUDED.command_categories, EXCLUDED.error_types)
+    RETURNING (xmax = 0) AS inserted
+)
+SELECT (SELECT count(*) FROM upserted WHERE inserted) AS inserted,
+       (SELECT count(*) FROM upserted WHERE NOT inserted) AS updated,
+       (SELECT count(*) FROM deleted) AS deleted
+"""
+
+REFRESH_LAST_ACTIVE = """
+UPDATE user_profiles p
+SET last_active_at = latest.at
+FROM (SELECT pid,
+             (SELECT max(a.timestamp) FROM activity_logs a
+              WHERE a.profile_id = pid AND a.status IN {finished}) AS at
+      FROM unnest(%(profile_ids)s::uuid[]) AS pid) AS latest
+WHERE p.id = latest.pid AND p.last_active_at IS DISTINCT FROM latest.at
+"""
+
+REFRESH_SESSION_COUNTERS = """
+UPDATE sessions s
+SET command_count = counted.commands, error_count = counted.errors
+FROM (SELECT sid,
+             count(a.id) AS commands,
+             count(a.id) FILTER (WHERE a.status IN ('failed', 'timeout')) AS errors
+      FROM unnest(%(session_ids)s::uuid[]) AS sid
+      LEFT JOIN activity_logs a ON a.metadata @> jsonb_build_object('session_id', sid::text)
+      GROUP BY sid) AS counted
+WHERE s.id = counted.sid
+  AND (s.command_count, s.error_count) IS DISTINCT FROM (counted.commands, counted.errors)
+"""
+
+
+def refresh_days_sql(keys: str) -> str:
+    """The refresh statement for the pairs that `keys` (a SELECT of profile_id, day) yields."""
+    return REFRESH_DAYS.format(keys=keys, finished=FINISHED)
+
+
+def keys_from_range_sql(*, with_profiles: bool) -> str:
+    profile_filter = "AND profile_id = ANY(%(profile_ids)s::uuid[])" if with_profiles else ""
+    session_filter = "AND s.profile_id = ANY(%(profile_ids)s::uuid[])" if with_profiles else ""
+    return KEYS_FROM_RANGE.format(
+        finished=FINISHED, profile_filter=profile_filter, session_profile_filter=session_filter
+    )
+
+
+# Rebuild: every profile in scope, whatever days it had.
+REBUILD_LAST_ACTIVE = """
+UPDATE user_profiles p
+SET last_active_at = latest.at
+FROM (SELECT up.id AS pid,
+             (SELECT max(a.timestamp) FROM activity_logs a
+              WHERE a.profile_id = up.id AND a.status IN {finished}) AS at
+      FROM user_profiles up WHERE true {profile_filter}) AS latest
+WHERE p.id = latest.pid AND p.last_active_at IS DISTINCT FROM latest.at
+"""
+
+# Rebuild: the sessions that overlap the range, counted in one pass over their activity.
+REBUILD_SESSION_COUNTERS = """
+UPDATE sessions s
+SET command_count = counted.commands, error_count = counted.errors
+FROM (SELECT scope.id,
+             count(a.id) AS commands,
+             count(a.id) FILTER (WHERE a.status IN ('failed', 'timeout')) AS errors
+      FROM sessions scope
+      LEFT JOIN activity_logs a ON a.metadata->>'session_id' = scope.id::text
+      WHERE scope.started_at < ((%(until)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
+        AND (scope.ended_at IS NULL OR scope.ended_at >= (%(since)s::date::timestamp AT TIME ZONE %(tz)s))
+        {profile_filter}
+      GROUP BY scope.id) AS counted
+WHERE s.id = counted.id
+  AND (s.command_count, s.error_count) IS DISTINCT FROM (counted.commands, counted.errors)
+"""
+
+
+def rebuild_last_active_sql(*, with_profiles: bool) -> str:
+    profile_filter = "AND up.id = ANY(%(profile_ids)s::uuid[])" if with_profiles else ""
+    return REBUILD_LAST_ACTIVE.format(finished=FINISHED, profile_filter=profile_filter)
+
+
+def rebuild_session_counters_sql(*, with_profiles: bool) -> str:
+    profile_filter = "AND scope.profile_id = ANY(%(profile_ids)s::uuid[])" if with_profiles else ""
+    return REBUILD_SESSION_COUNTERS.format(profile_filter=profile_filter)

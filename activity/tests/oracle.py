@@ -1,0 +1,113 @@
+"""An independent, row-by-row Python recomputation of the derived numbers, for tests to compare with."""
+
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from math import floor
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from activity.models import ActivityLog, CommandHistory, Session, UsageStatistic
+
+FINISHED = {"success", "failed", "timeout"}
+STAT_FIELDS = [
+    "command_count",
+    "success_count",
+    "failure_count",
+    "total_duration_seconds",
+    "total_processing_time_ms",
+    "average_confidence",
+    "unique_commands",
+    "peak_usage_hour",
+    "device_breakdown",
+    "command_categories",
+    "error_types",
+]
+
+
+def _error_type(row) -> str:
+    meta = row.metadata or {}
+    if meta.get("error_type"):
+        return meta["error_type"]
+    if row.status == "timeout":
+        return "timeout"
+    head = (row.error_message or "").split(":", 1)[0].strip(" ")[:100]
+    return head or "unknown"
+
+
+def expected_statistics() -> dict:
+    """{(profile_id, date): {field: value}} as the schema defines them, computed in Python."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    by_day = defaultdict(list)
+    for row in ActivityLog.objects.filter(profile__isnull=False, status__in=FINISHED):
+        by_day[(row.profile_id, row.timestamp.astimezone(zone).date())].append(row)
+    categories = defaultdict(Counter)
+    for pid, moment, category in CommandHistory.objects.filter(profile__isnull=False).values_list(
+        "profile_id", "timestamp", "command_category"
+    ):
+        if category:
+            categories[(pid, moment.astimezone(zone).date())][category] += 1
+    durations = defaultdict(float)
+    for pid, start, end in Session.objects.filter(profile__isnull=False, ended_at__isnull=False).values_list(
+        "profile_id", "started_at", "ended_at"
+    ):
+        day = start.astimezone(zone).date()
+        while day <= end.astimezone(zone).date():
+            day_start = datetime.combine(day, datetime.min.time(), zone)
+            day_end = datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)
+            overlap = (min(end, day_end) - max(start, day_start)).total_seconds()
+            if overlap > 0:
+                durations[(pid, day)] += overlap
+            day += timedelta(days=1)
+
+    expected = {}
+    for key in set(by_day) | {k for k, v in durations.items() if floor(v) > 0}:
+        rows = by_day.get(key, [])
+        hours = Counter(row.timestamp.astimezone(zone).hour for row in rows)
+        confidences = [row.transcription_confidence for row in rows if row.transcription_confidence is not None]
+        expected[key] = {
+            "command_count": len(rows),
+            "success_count": sum(row.status == "success" for row in rows),
+            "failure_count": sum(row.status != "success" for row in rows),
+            "total_duration_seconds": floor(durations.get(key, 0)),
+            "total_processing_time_ms": sum(row.processing_time_ms or 0 for row in rows),
+            "average_confidence": (
+                (sum(confidences) / len(confidences)).quantize(Decimal("0.01"), ROUND_HALF_UP) if confidences else None
+            ),
+            "unique_commands": len({row.command_text.strip(" ").lower() for row in rows}),
+            "peak_usage_hour": min(hours, key=lambda hour: (-hours[hour], hour)) if hours else None,
+            "device_breakdown": dict(
+                Counter(row.metadata["device"] for row in rows if (row.metadata or {}).get("device"))
+            ),
+            "command_categories": dict(categories.get(key, {})),
+            "error_types": dict(Counter(_error_type(row) for row in rows if row.status != "success")),
+        }
+    return expected
+
+
+def stored_statistics() -> dict:
+    return {
+        (row["profile_id"], row["date"]): {field: row[field] for field in STAT_FIELDS}
+        for row in UsageStatistic.objects.values("profile_id", "date", *STAT_FIELDS)
+    }
+
+
+def expected_last_active() -> dict:
+    latest = {}
+    for pid, moment in ActivityLog.objects.filter(profile__isnull=False, status__in=FINISHED).values_list(
+        "profile_id", "timestamp"
+    ):
+        latest[pid] = max(latest.get(pid, moment), moment)
+    return latest
+
+
+def expected_session_counters() -> dict:
+    counters = {pk: [0, 0] for pk in Session.objects.values_list("pk", flat=True)}
+    for meta, status in ActivityLog.objects.values_list("metadata", "status"):
+        sid = (meta or {}).get("session_id")
+        for pk in counters:
+            if str(pk) == sid:
+                counters[pk][0] += 1
+                counters[pk][1] += status in ("failed", "timeout")
+    return {pk: tuple(v) for pk, v in counters.items()}
