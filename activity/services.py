@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from activity import statistics_sql as sql
-from activity.models import ActivityLog
+from activity.models import ActivityLog, CommandStatus
 
 ProfileDay = tuple[uuid.UUID, date]
 
@@ -150,70 +150,60 @@ def command_history_changed(*, footprints: Iterable[tuple | None]) -> None:
     usage_days_refresh(keys=[(pid, local_day(moment)) for pid, moment in filter(None, footprints) if pid and moment])
 
 
-# Columns activity_record_many accepts, with the SQL type and the database default applied to None.
-_BULK_COLUMNS: dict[str, tuple[str, str | None]] = {
-    "id": ("uuid", "gen_random_uuid()"),
-    "profile_id": ("uuid", None),
-    "timestamp": ("timestamptz", "now()"),
-    "command_text": ("text", None),
-    "transcription_confidence": ("numeric", None),
-    "response_text": ("text", None),
-    "response_audio_url": ("text", None),
-    "status": ("text", "'pending'"),
-    "processing_time_ms": ("integer", None),
-    "whisper_time_ms": ("integer", None),
-    "n8n_time_ms": ("integer", None),
-    "tts_time_ms": ("integer", None),
-    "error_message": ("text", None),
-    "metadata": ("jsonb", "'{}'::jsonb"),
-    "n8n_webhook_url": ("text", None),
-    "parent_command_id": ("uuid", None),
-}
-
-
-def _bulk_insert_sql(columns: list[str]) -> str:
-    arrays = ", ".join(f"%({name})s::{_BULK_COLUMNS[name][0]}[]" for name in columns)
-    names = ", ".join(columns)
-    values = ", ".join(
-        f"coalesce(r.{name}, {default})" if (default := _BULK_COLUMNS[name][1]) else f"r.{name}" for name in columns
-    )
-    return f"""
-        WITH inserted AS (
-            INSERT INTO activity_logs ({names})
-            SELECT {values} FROM unnest({arrays}) AS r({names})
-            RETURNING profile_id, timestamp, metadata->>'session_id' AS session_id
-        )
-        SELECT DISTINCT profile_id, (timestamp AT TIME ZONE %(tz)s)::date, session_id FROM inserted
-    """
+# The columns activity_record_many accepts, in COPY order. id, timestamp, status and
+# metadata get their database default when missing (timestamp: the transaction's now()).
+BULK_COLUMNS = (
+    "id", "timestamp", "status", "metadata", "profile_id", "command_text", "transcription_confidence",
+    "response_text", "response_audio_url", "processing_time_ms", "whisper_time_ms", "n8n_time_ms",
+    "tts_time_ms", "error_message", "n8n_webhook_url", "parent_command_id",
+)  # fmt: skip
 
 
 @transaction.atomic
 def activity_record_many(*, rows: list[dict]) -> int:
-    """Record a batch of commands: one multi-row insert, then one refresh of every touched day.
+    """Record a batch of commands: one COPY into activity_logs, then one refresh of every touched day.
 
     `rows` are dicts of activity_logs column names (profile_id, timestamp, command_text,
     status, ...); a missing or None value gets the column's database default. No per-row
-    signals run. Returns the number of rows inserted.
+    signals run; everything happens in one transaction, so a bad row leaves nothing
+    behind. Returns the number of rows.
     """
     if not rows:
         return 0
-    unknown = set().union(*rows) - set(_BULK_COLUMNS)
+    unknown = set().union(*rows) - set(BULK_COLUMNS)
     if unknown:
         raise ValueError(f"activity_record_many got unknown columns: {', '.join(sorted(unknown))}")
-    if any(not row.get("command_text") for row in rows):
-        raise ValueError("Every command needs command_text.")
-    always = ["id", "timestamp", "status", "metadata"]
-    columns = always + sorted(set().union(*rows) - set(always))
-    params = {name: [row.get(name) for row in rows] for name in columns}
-    params["metadata"] = [None if value is None else json.dumps(value) for value in params["metadata"]]
-    params["tz"] = settings.TIME_ZONE
+    statuses = set(CommandStatus.values)
+    connection.ensure_connection()
     with connection.cursor() as cursor:
-        cursor.execute(_bulk_insert_sql(columns), params)
-        touched = cursor.fetchall()
-    profile_days = [(pid, day) for pid, day, _ in touched if pid is not None]
+        cursor.execute("SELECT now()")
+        now = cursor.fetchone()[0]
+    zone = family_zone()
+    profile_days, session_ids = set(), set()
+    columns = BULK_COLUMNS[4:]
+    with (
+        connection.connection.cursor() as raw,
+        raw.copy(f"COPY activity_logs ({', '.join(BULK_COLUMNS)}) FROM STDIN") as copy,
+    ):
+        for number, row in enumerate(rows):
+            status = row.get("status") or CommandStatus.PENDING
+            if status not in statuses:
+                raise ValueError(f"Row {number}: unknown status {status!r}.")
+            if not row.get("command_text"):
+                raise ValueError(f"Row {number}: every command needs command_text.")
+            timestamp = row.get("timestamp") or now
+            metadata = row.get("metadata") or {}
+            if row.get("profile_id"):
+                profile_days.add((row["profile_id"], timestamp.astimezone(zone).date()))
+            if "session_id" in metadata:
+                session_ids.add(session_id_of(metadata))
+            copy.write_row(
+                [row.get("id") or uuid.uuid4(), timestamp, status, json.dumps(metadata)]
+                + [row.get(name) for name in columns]
+            )
     usage_days_refresh(keys=profile_days)
     profiles_last_active_refresh(profile_ids=[pid for pid, _ in profile_days])
-    sessions_counters_refresh(session_ids=[session_id_of({"session_id": sid}) for _, _, sid in touched])
+    sessions_counters_refresh(session_ids=session_ids)
     return len(rows)
 
 

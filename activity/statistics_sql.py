@@ -38,7 +38,7 @@ KEYS_FROM_RANGE = """
 # the lock is taken in its own statement, so the refresh that follows (READ COMMITTED)
 # sees every command committed by the writer it waited for.
 LOCK_PROFILES = """
-    SELECT pg_advisory_xact_lock(7411, hashtext(pid::text))
+    SELECT set_config('work_mem', '64MB', true), pg_advisory_xact_lock(7411, hashtext(pid::text))
     FROM (SELECT DISTINCT pid FROM unnest(%(profile_ids)s::uuid[]) AS pid ORDER BY pid) AS ordered
 """
 
@@ -51,13 +51,24 @@ bounds AS (
     FROM keys
 ),
 finished AS (
+    -- LATERAL: one index range scan per (profile, day), never a scan of the whole table.
     SELECT b.profile_id, b.day, a.status, a.processing_time_ms, a.transcription_confidence,
-           a.command_text, a.metadata, a.error_message,
+           lower(btrim(a.command_text)) AS command_key,
+           nullif(a.metadata->>'device', '') AS device,
+           CASE WHEN a.status <> 'success' THEN
+               coalesce(nullif(a.metadata->>'error_type', ''),
+                        CASE WHEN a.status = 'timeout' THEN 'timeout' END,
+                        nullif(left(btrim(split_part(a.error_message, ':', 1)), 100), ''),
+                        'unknown')
+           END AS error_type,
            extract(hour FROM a.timestamp AT TIME ZONE %(tz)s)::int AS hour
     FROM bounds b
-    JOIN activity_logs a
-      ON a.profile_id = b.profile_id AND a.timestamp >= b.day_start AND a.timestamp < b.day_end
-    WHERE a.status IN {finished}
+    CROSS JOIN LATERAL (
+        SELECT * FROM activity_logs a
+        WHERE a.profile_id = b.profile_id AND a.timestamp >= b.day_start AND a.timestamp < b.day_end
+          AND a.status IN {finished}
+        OFFSET 0  -- keep the planner from flattening this into a hash join over the whole table
+    ) AS a
 ),
 counts AS (
     SELECT profile_id, day,
@@ -66,7 +77,7 @@ counts AS (
            count(*) FILTER (WHERE status <> 'success') AS failure_count,
            coalesce(sum(processing_time_ms), 0) AS total_processing_time_ms,
            round(avg(transcription_confidence), 2) AS average_confidence,
-           count(DISTINCT lower(btrim(command_text))) AS unique_commands
+           count(DISTINCT command_key) AS unique_commands
     FROM finished GROUP BY profile_id, day
 ),
 peak AS (
@@ -76,28 +87,26 @@ peak AS (
 ),
 devices AS (
     SELECT profile_id, day, jsonb_object_agg(device, n) AS device_breakdown
-    FROM (SELECT profile_id, day, metadata->>'device' AS device, count(*) AS n
-          FROM finished WHERE metadata->>'device' <> '' GROUP BY 1, 2, 3) AS by_device
+    FROM (SELECT profile_id, day, device, count(*) AS n
+          FROM finished WHERE device IS NOT NULL GROUP BY 1, 2, 3) AS by_device
     GROUP BY 1, 2
 ),
 errors AS (
     SELECT profile_id, day, jsonb_object_agg(error_type, n) AS error_types
-    FROM (SELECT profile_id, day,
-                 coalesce(nullif(metadata->>'error_type', ''),
-                          CASE WHEN status = 'timeout' THEN 'timeout' END,
-                          nullif(left(btrim(split_part(error_message, ':', 1)), 100), ''),
-                          'unknown') AS error_type,
-                 count(*) AS n
-          FROM finished WHERE status <> 'success' GROUP BY 1, 2, 3) AS by_error
+    FROM (SELECT profile_id, day, error_type, count(*) AS n
+          FROM finished WHERE error_type IS NOT NULL GROUP BY 1, 2, 3) AS by_error
     GROUP BY 1, 2
 ),
 categories AS (
     SELECT profile_id, day, jsonb_object_agg(command_category, n) AS command_categories
     FROM (SELECT b.profile_id, b.day, ch.command_category, count(*) AS n
           FROM bounds b
-          JOIN command_history ch
-            ON ch.profile_id = b.profile_id AND ch.timestamp >= b.day_start AND ch.timestamp < b.day_end
-          WHERE ch.command_category <> ''
+          CROSS JOIN LATERAL (
+              SELECT command_category FROM command_history ch
+              WHERE ch.profile_id = b.profile_id AND ch.timestamp >= b.day_start AND ch.timestamp < b.day_end
+                AND ch.command_category <> ''
+              OFFSET 0
+          ) AS ch
           GROUP BY 1, 2, 3) AS by_category
     GROUP BY 1, 2
 ),
@@ -106,9 +115,12 @@ durations AS (
            floor(sum(extract(epoch FROM least(s.ended_at, b.day_end) - greatest(s.started_at, b.day_start))))::int
                AS total_duration_seconds
     FROM bounds b
-    JOIN sessions s
-      ON s.profile_id = b.profile_id AND s.ended_at IS NOT NULL
-     AND s.started_at < b.day_end AND s.ended_at > b.day_start
+    CROSS JOIN LATERAL (
+        SELECT started_at, ended_at FROM sessions s
+        WHERE s.profile_id = b.profile_id AND s.ended_at IS NOT NULL
+          AND s.started_at < b.day_end AND s.ended_at > b.day_start
+        OFFSET 0
+    ) AS s
     GROUP BY 1, 2
 ),
 truth AS (

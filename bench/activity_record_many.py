@@ -1,0 +1,149 @@
+"""Benchmark: activity_record_many (statistics included) against a plain COPY of the same rows.
+
+Usage (on a scratch database; it adds rows):
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_activity \
+        .venv/bin/python bench/activity_record_many.py --base 10000000 --batch 100000
+
+It first fills activity_logs up to --base rows (server-side generate_series, in time
+order, ending 30 days ago; not timed), then in the same run times a COPY of --batch rows
+and activity_record_many of --batch other rows of the same shape (each load one recent
+day of its own), and prints rows per second and the ratio.
+"""
+
+import argparse
+import os
+import random
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tonnysite.settings.local")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from activity.services import activity_record_many  # noqa: E402
+from profiles.models import UserProfile  # noqa: E402
+
+COLUMNS = [
+    "id", "profile_id", "timestamp", "command_text", "transcription_confidence", "response_text", "status",
+    "processing_time_ms", "whisper_time_ms", "n8n_time_ms", "tts_time_ms", "error_message", "metadata",
+]  # fmt: skip
+COMMANDS = ["turn on the lights", "what's the weather", "play some music", "tell me a joke", "set a timer"]
+
+
+def profiles(count: int) -> list:
+    existing = list(UserProfile.objects.filter(name__startswith="Bench ").values_list("pk", flat=True)[:count])
+    for n in range(len(existing), count):
+        existing.append(UserProfile.objects.create(name=f"Bench {n}").pk)
+    return existing
+
+
+def fill_base(target: int, profile_ids: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM activity_logs")
+        have = cursor.fetchone()[0]
+        chunk = 1_000_000
+        while have < target:
+            n = min(chunk, target - have)
+            cursor.execute(
+                """
+                INSERT INTO activity_logs (profile_id, timestamp, command_text, transcription_confidence, status,
+                    processing_time_ms, whisper_time_ms, n8n_time_ms, tts_time_ms, metadata)
+                SELECT (%(profiles)s::uuid[])[1 + (g %% cardinality(%(profiles)s::uuid[]))],
+                       -- An append-only log: rows arrive in time order, as the tray writes them.
+                       now() - interval '395 days' + ((%(have)s + g)::float / %(target)s) * interval '365 days',
+                       (ARRAY['turn on the lights','weather','play music','joke','timer'])[1 + (g %% 5)],
+                       round((0.6 + random() * 0.4)::numeric, 2),
+                       (ARRAY['success','success','success','failed','timeout'])[1 + (g %% 5)],
+                       (random() * 3000)::int, 300, 400, 200,
+                       jsonb_build_object('device', 'mic_' || (g %% 3))
+                FROM generate_series(1, %(n)s) AS g
+                """,
+                {"profiles": profile_ids, "n": n, "have": have, "target": target},
+            )
+            have += n
+            print(f"  base: {have:,} rows", flush=True)
+    return have
+
+
+def batch(size: int, profile_ids: list, days_ago: int) -> list[dict]:
+    """`size` commands spread over one day, `days_ago` days back (a tray flushing a day's buffer)."""
+    day_start = timezone.now() - timedelta(days=days_ago)
+    rows = []
+    for n in range(size):
+        failed = n % 10 == 0
+        rows.append(
+            {
+                "id": uuid.uuid4(),
+                "profile_id": random.choice(profile_ids),
+                "timestamp": day_start + timedelta(seconds=86400 * n / size),
+                "command_text": random.choice(COMMANDS),
+                "transcription_confidence": round(random.uniform(0.6, 1.0), 2),
+                "response_text": "OK",
+                "status": "failed" if failed else "success",
+                "processing_time_ms": random.randint(200, 3000),
+                "whisper_time_ms": 300,
+                "n8n_time_ms": 400,
+                "tts_time_ms": 200,
+                "error_message": "n8n_down: refused" if failed else None,
+                "metadata": {"device": random.choice(["kitchen_mic", "desk_mic", "phone"])},
+            }
+        )
+    return rows
+
+
+def time_copy(rows: list[dict]) -> float:
+    import json
+
+    start = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        with cursor.connection.cursor().copy(f"COPY activity_logs ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([json.dumps(row[c]) if c == "metadata" else row[c] for c in COLUMNS])
+    return time.perf_counter() - start
+
+
+def time_record_many(rows: list[dict]) -> float:
+    start = time.perf_counter()
+    activity_record_many(rows=rows)
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--base", type=int, default=2_000_000, help="rows activity_logs holds before timing")
+    parser.add_argument("--batch", type=int, default=100_000, help="rows per timed load")
+    parser.add_argument("--profiles", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+
+    call_command("migrate", verbosity=0)
+    profile_ids = profiles(args.profiles)
+    print(f"Filling activity_logs to {args.base:,} rows (not timed)")
+    have = fill_base(args.base, profile_ids)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE activity_logs")
+    print(f"activity_logs holds {have:,} rows; timing batches of {args.batch:,}")
+    for round_number in range(1, args.rounds + 1):
+        # Each load gets a day of its own in the 30 days after the base history.
+        copy_seconds = time_copy(batch(args.batch, profile_ids, days_ago=2 * round_number))
+        many_seconds = time_record_many(batch(args.batch, profile_ids, days_ago=2 * round_number - 1))
+        copy_rate, many_rate = args.batch / copy_seconds, args.batch / many_seconds
+        print(
+            f"round {round_number}: COPY {copy_rate:,.0f} rows/s ({copy_seconds:.2f} s) | "
+            f"activity_record_many incl. statistics {many_rate:,.0f} rows/s ({many_seconds:.2f} s) | "
+            f"ratio {many_rate / copy_rate:.0%}"
+        )
+
+
+if __name__ == "__main__":
+    main()
