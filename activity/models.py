@@ -106,6 +106,14 @@ class ActivityLog(models.Model):
             models.Index(fields=["-timestamp"], name="activity_logs_time_idx"),
             BrinIndex(fields=["timestamp"], name="activity_logs_time_brin", autosummarize=True),
             models.Index(fields=["-timestamp"], name="activity_logs_failed_idx", condition=models.Q(status="failed")),
+            # The admin's status filter for the rare statuses; success is the bulk and failed has its own.
+            models.Index(
+                fields=["-timestamp"],
+                name="activity_logs_unsettled_idx",
+                condition=models.Q(status__in=["pending", "processing", "timeout"]),
+            ),
+            # The admin's full-text search over what was said.
+            GinIndex(full_text("command_text"), name="activity_logs_command_fts"),
             GinIndex(fields=["metadata"], name="activity_logs_metadata_gin", opclasses=["jsonb_path_ops"]),
             # Hour and weekday at a fixed zone: EXTRACT from timestamptz alone is not immutable.
             models.Index(
@@ -223,6 +231,8 @@ class Session(models.Model):
         ]
         indexes = [
             models.Index(fields=["profile", "-started_at"], name="sessions_profile_started_idx"),
+            # Newest-first lists (the admin) stop after one page.
+            models.Index(fields=["-started_at"], name="sessions_started_idx"),
             models.Index(fields=["profile"], name="sessions_active_idx", condition=models.Q(ended_at__isnull=True)),
         ]
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ProfilesConfig(AppConfig):
@@ -7,4 +8,6 @@ class ProfilesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from profiles import signals  # noqa: F401
+        from profiles import signals
+
+        post_migrate.connect(signals.role_groups_after_migrate, sender=self)

@@ -6,6 +6,7 @@ fields a form shows also carry the same Python default for the add form.
 
 import uuid
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.functions import RandomUUID, TransactionNow
 from django.contrib.postgres.indexes import GinIndex
@@ -166,3 +167,24 @@ class QuickAction(models.Model):
 
     def __str__(self):
         return self.display_name
+
+
+class FamilyLogin(models.Model):
+    """The sign-in of a family member: one Django user for one profile.
+
+    A profile may have no login (a toddler, a guest); user_profiles itself stays
+    exactly as the schema contract says, so the link lives in its own table.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="family_login")
+    profile = models.OneToOneField(UserProfile, on_delete=models.DB_CASCADE, related_name="login")
+    created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
+
+    class Meta:
+        db_table = "family_logins"
+        db_table_comment = "Which Django login signs in as which family profile"
+        ordering = ["profile__name"]
+        verbose_name = "family login"
+
+    def __str__(self):
+        return f"{self.user} → {self.profile}"

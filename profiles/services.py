@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import bcrypt
+from django.apps import apps as global_apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 
-from profiles.models import UserProfile
+from profiles import roles
+from profiles.models import FamilyLogin, PermissionLevel, QuickAction, UserProfile
 
 PIN_MIN_DIGITS = 4
 PIN_MAX_DIGITS = 8
@@ -36,6 +43,174 @@ def pin_verify(*, profile: UserProfile, pin: str) -> bool:
     return bcrypt.checkpw(pin.encode(), profile.pin_hash.encode())
 
 
+def role_groups_sync(*, apps=global_apps) -> None:
+    """Create the groups admin, user, kid and guest with exactly the permissions of `profiles.roles`.
+
+    Runs from a data migration (with the historical `apps`) and after every migrate or
+    flush, so the groups follow the mapping and survive a test database flush.
+    """
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for app_config in global_apps.get_app_configs():
+        # Permissions are made after migrations; make them now so the groups can hold them.
+        create_permissions(app_config, apps=apps, verbosity=0)
+    for role in PermissionLevel.values:
+        group, _ = group_model.objects.get_or_create(name=role)
+        group.permissions.set(permission_model.objects.filter(roles.role_permission_filter(role)))
+
+
+def _role_group(role: str) -> Group:
+    group = Group.objects.filter(name=role).first()
+    if group is None:
+        role_groups_sync()
+        group = Group.objects.get(name=role)
+    return group
+
+
+@transaction.atomic
+def family_login_sync(*, profile: UserProfile) -> None:
+    """Make the profile's login follow its role: group, admin access and active flag.
+
+    Only a family admin keeps superuser status; a login whose profile is inactive
+    cannot sign in.
+    """
+    login = FamilyLogin.objects.select_related("user").filter(profile_id=profile.pk).first()
+    if login is None:
+        return
+    user = login.user
+    role = profile.permission_level
+    user.is_staff = roles.role_has_admin_access(role)
+    user.is_active = profile.is_active is not False
+    if role != PermissionLevel.ADMIN:
+        user.is_superuser = False
+    user.save(update_fields=["is_staff", "is_active", "is_superuser"])
+    user.groups.set([_role_group(role)])
+
+
+def family_login_check(*, username: str, password: str, name: str = "") -> None:
+    """Raise ValidationError (by field) unless `username` is free and `password` passes the validators."""
+    user_model = get_user_model()
+    if not username:
+        raise ValidationError({"username": "A login needs a username."})
+    if user_model.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": f"The username {username!r} is taken."})
+    candidate = user_model(username=username, first_name=name[:150])
+    try:
+        candidate.clean_fields(exclude=["password"])
+    except ValidationError as error:
+        raise ValidationError({"username": error.message_dict.get("username", error.messages)}) from error
+    try:
+        validate_password(password, candidate)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from error
+
+
+@transaction.atomic
+def family_login_create(*, profile: UserProfile, username: str, password: str) -> FamilyLogin:
+    """Give a profile a login (a Django user in the group of its role); the password is checked first."""
+    if FamilyLogin.objects.filter(profile_id=profile.pk).exists():
+        raise ValidationError(f"{profile.name} already has a login.")
+    family_login_check(username=username, password=password, name=profile.name)
+    user = get_user_model()(username=username, first_name=profile.name[:150])
+    user.set_password(password)
+    user.save()
+    login = FamilyLogin.objects.create(user=user, profile=profile)
+    family_login_sync(profile=profile)
+    user.refresh_from_db()
+    return login
+
+
+def family_login_revoke(*, profile: UserProfile) -> None:
+    """Stop a profile's login from signing in (before the profile is deleted); its admin history stays."""
+    user_model = get_user_model()
+    user_model.objects.filter(family_login__profile_id=profile.pk).update(
+        is_active=False, is_staff=False, is_superuser=False
+    )
+
+
+@transaction.atomic
+def family_member_create(
+    *,
+    name: str,
+    permission_level: str = PermissionLevel.USER,
+    username: str | None = None,
+    password: str | None = None,
+    pin: str | None = None,
+    **fields,
+) -> UserProfile:
+    """Add a family member: a profile, and a login when `username` is given.
+
+    Without a password the login gets a random one (shown by the caller, or reset later).
+    """
+    profile = UserProfile(name=name, permission_level=permission_level, **fields)
+    profile.full_clean()
+    profile.save()
+    if pin is not None:
+        pin_set(profile=profile, pin=pin)
+    if username:
+        family_login_create(profile=profile, username=username, password=password or secrets.token_urlsafe(12))
+    return profile
+
+
+@transaction.atomic
+def profile_save(
+    *,
+    profile: UserProfile,
+    pin: str | None = None,
+    clear_pin: bool = False,
+    username: str | None = None,
+    password: str | None = None,
+) -> UserProfile:
+    """Save a profile edited in a form: set or clear its PIN, give it a login when `username`
+    is given, and keep its login in step with its role."""
+    profile.full_clean(exclude=["pin_hash"])
+    profile.save()
+    if clear_pin:
+        pin_set(profile=profile, pin=None)
+    elif pin:
+        pin_set(profile=profile, pin=pin)
+    if username:
+        family_login_create(profile=profile, username=username, password=password or "")
+    family_login_sync(profile=profile)
+    return profile
+
+
+@transaction.atomic
+def quick_action_save(*, action: QuickAction, changed_by: UserProfile | None = None) -> QuickAction:
+    """Save a quick action edited in a form; a member below admin only reaches actions at their level."""
+    _quick_actions_reachable_check([action], changed_by)
+    action.full_clean()
+    action.save()
+    return action
+
+
+def _quick_actions_reachable_check(actions: Iterable[QuickAction], changed_by: UserProfile | None) -> None:
+    if changed_by is None or changed_by.permission_level == PermissionLevel.ADMIN:
+        return
+    out_of_reach = sorted(
+        a.id for a in actions if not roles.role_may_use_quick_action(changed_by.permission_level, a.required_permission)
+    )
+    if out_of_reach:
+        raise ValidationError(f"{changed_by.name} cannot change the quick actions {', '.join(out_of_reach)}.")
+
+
+@transaction.atomic
+def quick_actions_bulk_update(
+    *, actions: QuerySet[QuickAction], is_enabled: bool, changed_by: UserProfile | None = None
+) -> list[QuickAction]:
+    """Switch the quick actions of `actions` on or off in one statement; return those that changed.
+
+    A member below admin may only switch actions at their own level or below.
+    """
+    actions = list(actions.select_for_update(of=("self",)))
+    _quick_actions_reachable_check(actions, changed_by)
+    changed = [a for a in actions if a.is_enabled is not is_enabled]
+    QuickAction.objects.filter(pk__in=[a.pk for a in changed]).update(is_enabled=is_enabled)
+    for action in changed:
+        action.is_enabled = is_enabled
+    return changed
+
+
 @dataclass(frozen=True)
 class FamilyAdminLogin:
     username: str
@@ -44,14 +219,36 @@ class FamilyAdminLogin:
 
 @transaction.atomic
 def family_admin_ensure(*, username: str = "parent", password: str | None = None) -> FamilyAdminLogin:
-    """Create the first family-admin login unless one exists.
+    """Create the first family-admin login unless one exists, linked to an admin profile.
 
-    Without a password a random one is made, which the caller shows once.
+    Without a password a random one is made, which the caller shows once. An
+    existing superuser without a profile is linked to one (and put in the admin group).
     """
     user_model = get_user_model()
     existing = user_model.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
     if existing is not None:
+        if not FamilyLogin.objects.filter(user=existing).exists():
+            profile = _admin_profile_without_login(existing.get_username())
+            FamilyLogin.objects.create(user=existing, profile=profile)
+            family_login_sync(profile=profile)
         return FamilyAdminLogin(username=existing.get_username(), password=None)
     password = password or secrets.token_urlsafe(12)
-    user_model.objects.create_superuser(username=username, password=password, email="")
+    user = user_model.objects.create_superuser(username=username, password=password, email="")
+    profile = _admin_profile_without_login(username)
+    FamilyLogin.objects.create(user=user, profile=profile)
+    family_login_sync(profile=profile)
     return FamilyAdminLogin(username=username, password=password)
+
+
+def _admin_profile_without_login(username: str) -> UserProfile:
+    # The profile is named after the login; an admin profile of that name nobody signs in as is reused.
+    name = username.capitalize() if len(username) >= 2 else "Parent"
+    same_name = UserProfile.objects.filter(name__iexact=name).select_related("login").first()
+    if same_name is not None:
+        if same_name.permission_level == PermissionLevel.ADMIN and not hasattr(same_name, "login"):
+            return same_name
+        name = f"{name} (family admin)"
+    profile = UserProfile(name=name, permission_level=PermissionLevel.ADMIN)
+    profile.full_clean()
+    profile.save()
+    return profile

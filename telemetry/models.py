@@ -68,6 +68,11 @@ class SystemEvent(models.Model):
                 name="system_events_open_errors_idx",
                 condition=models.Q(resolved_at__isnull=True, severity__in=["error", "critical"]),
             ),
+            # The admin's filters: by severity, and resolved events, newest first.
+            models.Index(fields=["severity", "-timestamp"], name="system_events_severity_idx"),
+            models.Index(
+                fields=["-timestamp"], name="system_events_resolved_idx", condition=models.Q(resolved_at__isnull=False)
+            ),
             models.Index(fields=["session_id"], name="system_events_session_idx"),
             GinIndex(fields=["metadata"], name="system_events_metadata_gin", opclasses=["jsonb_path_ops"]),
         ]

@@ -5,10 +5,17 @@ from __future__ import annotations
 import json
 import uuid
 
+from axes.helpers import get_client_ip_address
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from jsonschema import SchemaError
+from jsonschema.validators import validator_for
 
-from telemetry.models import EventSeverity
+from telemetry.models import EventSeverity, Setting, SystemEvent
 
 
 def log_system_event(
@@ -33,3 +40,129 @@ def log_system_event(
             [event_type, severity, component, message, json.dumps(metadata or {}), profile_id],
         )
         return cursor.fetchone()[0]
+
+
+def login_failure_log(*, credentials: dict, request: HttpRequest | None) -> uuid.UUID:
+    """Record a failed sign-in as a warning event: the username tried and the client's address.
+
+    Only those two values are copied out of the attempt, so the password can never reach the row.
+    """
+    username = credentials.get(get_user_model().USERNAME_FIELD)
+    ip_address = _client_ip_address(request)
+    return log_system_event(
+        "auth.login_failed",
+        EventSeverity.WARNING,
+        "admin",
+        f"Failed sign-in for {username!r} from {ip_address or 'an unknown address'}.",
+        metadata={"username": username, "ip_address": ip_address},
+    )
+
+
+def login_lockout_log(*, username: str | None, ip_address: str | None) -> uuid.UUID:
+    """Record that repeated failures locked a username out from an address (an error event)."""
+    return log_system_event(
+        "auth.locked_out",
+        EventSeverity.ERROR,
+        "admin",
+        f"Sign-in locked for {username!r} from {ip_address or 'an unknown address'} after repeated failures; "
+        "`manage.py axes_reset` unlocks it before the cool-off ends.",
+        metadata={"username": username, "ip_address": ip_address},
+    )
+
+
+def _client_ip_address(request: HttpRequest | None) -> str | None:
+    # The address axes locks out, so the event and the lockout name the same client.
+    return None if request is None else get_client_ip_address(request)
+
+
+@transaction.atomic
+def system_events_resolve(*, events: QuerySet[SystemEvent], resolved_by=None) -> list[SystemEvent]:
+    """Mark the open events of `events` resolved now, by `resolved_by` (a profile, or None); return them.
+
+    Events already resolved keep who resolved them and when.
+    """
+    open_events = list(events.filter(resolved_at__isnull=True).select_for_update(of=("self",)))
+    now = timezone.now()
+    SystemEvent.objects.filter(pk__in=[e.pk for e in open_events]).update(resolved_at=now, resolved_by=resolved_by)
+    for event in open_events:
+        event.resolved_at, event.resolved_by = now, resolved_by
+    return open_events
+
+
+class _Unchanged:
+    def __repr__(self):
+        return "UNCHANGED"
+
+
+UNCHANGED = _Unchanged()  # setting_update(value=UNCHANGED) keeps the stored value
+
+
+def setting_schema_check(schema) -> None:
+    """Raise ValidationError (on validation_schema) unless `schema` is a valid JSON Schema."""
+    if schema is None:
+        return
+    try:
+        validator_for(schema).check_schema(schema)
+    except SchemaError as error:
+        raise ValidationError({"validation_schema": f"Not a valid JSON Schema: {error.message}"}) from error
+
+
+def setting_value_check(*, setting: Setting, value, field: str = "value") -> None:
+    """Raise ValidationError (on `field`) unless `value` satisfies the setting's validation_schema.
+
+    For a sensitive setting the messages name the rule broken, never the value.
+    """
+    schema = setting.validation_schema
+    if schema is None:
+        return
+    setting_schema_check(schema)
+    validator = validator_for(schema)(schema)
+    problems = sorted(validator.iter_errors(value), key=lambda error: list(error.absolute_path))
+    if not problems:
+        return
+    messages = []
+    for problem in problems:
+        where = "/".join(str(part) for part in problem.absolute_path)
+        if setting.is_sensitive:
+            text = f"The value breaks the schema rule {problem.validator!r}: {json.dumps(problem.validator_value)}."
+        else:
+            text = f"{problem.message}."
+        messages.append(f"At {where}: {text}" if where else text)
+    raise ValidationError({field: messages})
+
+
+@transaction.atomic
+def setting_update(*, setting: Setting, value=UNCHANGED, updated_by=None) -> Setting:
+    """Save `setting` (its other fields as edited) with a new `value`, or its current one when UNCHANGED.
+
+    Refuses settings that are not user-editable, a sensitive setting made visible
+    again, and values or defaults that break the validation schema.
+    """
+    stored = Setting.objects.select_for_update().filter(pk=setting.pk).first()
+    if stored is not None:
+        if stored.is_user_editable is False:
+            raise ValidationError(f"The setting {setting.key} is read-only.")
+        if stored.is_sensitive and not setting.is_sensitive:
+            raise ValidationError({"is_sensitive": "A sensitive setting stays sensitive, so its value is never shown."})
+        if value is UNCHANGED:
+            value = stored.value
+    elif value is UNCHANGED:
+        raise ValidationError({"value": "A new setting needs a value."})
+    if value is None:
+        raise ValidationError({"value": "A setting needs a value; JSON null cannot be stored."})
+    setting.value = value
+    setting_value_check(setting=setting, value=value)
+    if setting.default_value is not None:
+        setting_value_check(setting=setting, value=setting.default_value, field="default_value")
+    setting.updated_by = updated_by
+    # Empty JSON ("", [], {}) is a legitimate value, which full_clean would call blank.
+    setting.full_clean(exclude=["value"])
+    setting.save()
+    return setting
+
+
+def setting_reset_to_default(*, setting: Setting, updated_by=None) -> Setting:
+    """Put a setting back to its default_value (checked against its schema)."""
+    if setting.default_value is None:
+        raise ValidationError(f"The setting {setting.key} has no default value.")
+    return setting_update(setting=setting, value=setting.default_value, updated_by=updated_by)

@@ -20,7 +20,7 @@ LANGUAGE_CODE = "en-us"
 USE_I18N = True
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "tonnysite.familyadmin.apps.FamilyAdminConfig",  # django.contrib.admin with the family site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

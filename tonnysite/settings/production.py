@@ -4,7 +4,9 @@ from tonnysite.settings.base import *  # noqa: F403
 from tonnysite.settings.base import env
 
 DEBUG = False
+# No defaults here: a server must be told its key and the names it answers to.
 SECRET_KEY = env.str("SECRET_KEY")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

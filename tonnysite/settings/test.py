@@ -15,3 +15,6 @@ AXES_FAILURE_LIMIT = 3
 
 # Parallel workers on one server each need their own test database.
 DATABASES["default"]["TEST"]["NAME"] = env.str("TEST_DATABASE_NAME", default=None)
+# Serve static files from the finders; the suite never runs collectstatic.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

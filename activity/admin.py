@@ -1,0 +1,313 @@
+"""The audit trail, sessions, daily usage and the two statistics views in the admin.
+
+Activity logs and command history are read-only for everyone (only family
+admins may delete them); daily usage is derived data kept exact by
+activity.services, so it is read-only too. Lists on the big tables sort by time
+only and filter by fixed choices, each served by an index.
+"""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
+
+from activity.models import ActivityLog, CommandHistory, RecentActivity, Session, UsageStatistic, UserStatisticsSummary
+from profiles.models import PermissionLevel
+from tonnysite.familyadmin.display import json_block
+from tonnysite.familyadmin.export import CsvExportMixin
+from tonnysite.familyadmin.scoping import FamilyModelAdmin, ProfileListFilter, ReadOnlyAdminMixin
+from tonnysite.familyadmin.search import FullTextSearchMixin
+
+
+def _short(text: str | None, length: int = 80) -> str:
+    return Truncator(text or "").chars(length)
+
+
+class AuditTrailAdmin(ReadOnlyAdminMixin, CsvExportMixin, FullTextSearchMixin, FamilyModelAdmin):
+    """Shared by the two audit-trail tables: newest first, sorted by time only, never edited."""
+
+    list_select_related = ("profile",)
+    list_filter = (ProfileListFilter, ("timestamp", admin.DateFieldListFilter))
+    sortable_by = ("timestamp",)
+    actions = ("export_csv",)
+
+
+@admin.register(ActivityLog)
+class ActivityLogAdmin(AuditTrailAdmin):
+    list_display = (
+        "timestamp",
+        "profile",
+        "command",
+        "status",
+        "processing_time_ms",
+        "whisper_time_ms",
+        "n8n_time_ms",
+        "tts_time_ms",
+        "transcription_confidence",
+    )
+    list_filter = ("status", *AuditTrailAdmin.list_filter)
+    full_text_fields = ("command_text",)
+    fieldsets = (
+        (None, {"fields": ("timestamp", "profile", "status", "command_text", "transcription_confidence")}),
+        ("Response", {"fields": ("response_text", "response_audio_url", "error_message")}),
+        ("Timings (ms)", {"fields": ("processing_time_ms", "whisper_time_ms", "n8n_time_ms", "tts_time_ms")}),
+        ("Details", {"fields": ("metadata_pretty", "n8n_webhook_url", "parent_command")}),
+    )
+    readonly_fields = ("metadata_pretty", "parent_command")
+    export_fields = (
+        "timestamp",
+        "profile__name",
+        "command_text",
+        "status",
+        "processing_time_ms",
+        "whisper_time_ms",
+        "n8n_time_ms",
+        "tts_time_ms",
+        "transcription_confidence",
+        "response_text",
+        "error_message",
+    )
+
+    @admin.display(description="command")
+    def command(self, obj):
+        return _short(obj.command_text)
+
+    @admin.display(description="metadata")
+    def metadata_pretty(self, obj):
+        return json_block(obj.metadata)
+
+    @admin.display(description="earlier turn")
+    def parent_command(self, obj):
+        if obj.parent_command_id is None:
+            return "-"
+        url = reverse("admin:activity_activitylog_change", args=[obj.parent_command_id])
+        return format_html('<a href="{}">{}</a>', url, obj.parent_command_id)
+
+
+@admin.register(CommandHistory)
+class CommandHistoryAdmin(AuditTrailAdmin):
+    list_display = (
+        "timestamp",
+        "profile",
+        "command_short",
+        "command_category",
+        "n8n_status_code",
+        "n8n_response_time_ms",
+        "quick_action_id",
+        "is_favorite",
+    )
+    list_filter = ("is_favorite", *AuditTrailAdmin.list_filter)
+    full_text_fields = ("command", "raw_transcription")
+    fieldsets = (
+        (None, {"fields": ("timestamp", "profile", "command", "raw_transcription", "normalized_command")}),
+        (
+            "Context",
+            {"fields": ("command_category", "quick_action_id", "is_favorite", "typed_response", "typing_target_app")},
+        ),
+        (
+            "n8n",
+            {
+                "fields": (
+                    "n8n_workflow_id",
+                    "n8n_webhook_url",
+                    "n8n_status_code",
+                    "n8n_response_time_ms",
+                    "request_payload",
+                    "response_payload",
+                )
+            },
+        ),
+        (
+            "Voice",
+            {"fields": ("elevenlabs_voice_id", "elevenlabs_request_id", "audio_file_path", "audio_duration_seconds")},
+        ),
+        ("Execution", {"fields": ("execution_metadata_pretty",)}),
+    )
+    readonly_fields = ("request_payload", "response_payload", "execution_metadata_pretty")
+    export_fields = (
+        "timestamp",
+        "profile__name",
+        "command",
+        "raw_transcription",
+        "command_category",
+        "n8n_workflow_id",
+        "n8n_status_code",
+        "n8n_response_time_ms",
+        "quick_action_id",
+        "is_favorite",
+    )
+
+    @admin.display(description="command")
+    def command_short(self, obj):
+        return _short(obj.command)
+
+    @admin.display(description="n8n request")
+    def request_payload(self, obj):
+        return json_block(obj.n8n_request_payload)
+
+    @admin.display(description="n8n response")
+    def response_payload(self, obj):
+        return json_block(obj.n8n_response_payload)
+
+    @admin.display(description="execution metadata")
+    def execution_metadata_pretty(self, obj):
+        return json_block(obj.execution_metadata)
+
+
+class SessionStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open"), ("ended", "Ended")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(ended_at__isnull=True)
+        if self.value() == "ended":
+            return queryset.filter(ended_at__isnull=False)
+        return queryset
+
+
+@admin.register(Session)
+class SessionAdmin(FamilyModelAdmin):
+    list_display = (
+        "started_at",
+        "profile",
+        "ended_at",
+        "duration_seconds",
+        "command_count",
+        "error_count",
+        "client_version",
+        "client_platform",
+    )
+    list_select_related = ("profile",)
+    list_filter = (SessionStateFilter, ProfileListFilter, ("started_at", admin.DateFieldListFilter))
+    sortable_by = ("started_at",)
+    autocomplete_fields = ("profile",)
+    readonly_fields = ("duration_seconds", "metadata_pretty")
+
+    def get_fields(self, request, obj=None):
+        fields = [
+            "profile",
+            "started_at",
+            "ended_at",
+            "duration_seconds",
+            "command_count",
+            "error_count",
+            "client_version",
+            "client_platform",
+        ]
+        return [*fields, "metadata" if self.has_change_permission(request, obj) else "metadata_pretty"]
+
+    @admin.display(description="metadata")
+    def metadata_pretty(self, obj):
+        return json_block(obj.metadata)
+
+
+@admin.register(UsageStatistic)
+class UsageStatisticAdmin(ReadOnlyAdminMixin, CsvExportMixin, FamilyModelAdmin):
+    list_display = (
+        "date",
+        "profile",
+        "command_count",
+        "success_count",
+        "failure_count",
+        "total_duration_seconds",
+        "total_processing_time_ms",
+        "average_confidence",
+        "unique_commands",
+        "peak_usage_hour",
+    )
+    list_select_related = ("profile",)
+    list_filter = (ProfileListFilter, ("date", admin.DateFieldListFilter))
+    actions = ("export_csv",)
+    fieldsets = (
+        (None, {"fields": ("date", "profile")}),
+        ("Counts", {"fields": ("command_count", "success_count", "failure_count", "unique_commands")}),
+        (
+            "Time",
+            {"fields": ("total_duration_seconds", "total_processing_time_ms", "average_confidence", "peak_usage_hour")},
+        ),
+        ("Breakdowns", {"fields": ("devices", "categories", "errors")}),
+        (None, {"fields": ("created_at", "updated_at")}),
+    )
+    readonly_fields = ("devices", "categories", "errors", "created_at", "updated_at")
+    export_fields = (
+        "date",
+        "profile__name",
+        "command_count",
+        "success_count",
+        "failure_count",
+        "total_duration_seconds",
+        "total_processing_time_ms",
+        "average_confidence",
+        "unique_commands",
+        "peak_usage_hour",
+        "device_breakdown",
+        "command_categories",
+        "error_types",
+    )
+
+    @admin.display(description="devices")
+    def devices(self, obj):
+        return json_block(obj.device_breakdown)
+
+    @admin.display(description="command categories")
+    def categories(self, obj):
+        return json_block(obj.command_categories)
+
+    @admin.display(description="error types")
+    def errors(self, obj):
+        return json_block(obj.error_types)
+
+
+class StatisticsViewAdmin(ReadOnlyAdminMixin, FamilyModelAdmin):
+    """A reporting view: read-only for everyone, and nothing to delete."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RecentActivity)
+class RecentActivityAdmin(FullTextSearchMixin, StatisticsViewAdmin):
+    list_display = ("timestamp", "user_name", "command", "status", "processing_time_ms", "error_message")
+    list_filter = ("status",)
+    sortable_by = ("timestamp",)
+    full_text_fields = ("command_text",)
+
+    def rows_of_member(self, viewer, queryset):
+        # The view carries the profile's name, not its id; names are unique.
+        return queryset.filter(user_name=viewer.profile.name)
+
+    @admin.display(description="command")
+    def command(self, obj):
+        return _short(obj.command_text)
+
+
+class RoleFilter(admin.SimpleListFilter):
+    """The four roles as fixed choices (the view's column has none, and DISTINCT would scan)."""
+
+    title = "role"
+    parameter_name = "permission_level"
+
+    def lookups(self, request, model_admin):
+        return PermissionLevel.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(permission_level=self.value()) if self.value() else queryset
+
+
+@admin.register(UserStatisticsSummary)
+class UserStatisticsSummaryAdmin(StatisticsViewAdmin):
+    owner_field = "pk"
+    list_display = (
+        "name",
+        "permission_level",
+        "active_days",
+        "total_commands",
+        "avg_processing_time_ms",
+        "success_rate",
+        "last_command_at",
+    )
+    list_filter = (RoleFilter,)

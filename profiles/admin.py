@@ -1,0 +1,251 @@
+"""Family members, their logins and quick actions in the admin; writes go through profiles.services."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+
+from profiles import roles, services
+from profiles.models import FamilyLogin, QuickAction, UserProfile
+from profiles.selectors import profiles_with_today_command_count
+from tonnysite.familyadmin.display import json_block
+from tonnysite.familyadmin.scoping import FamilyModelAdmin, ReadOnlyAdminMixin, viewer_of
+
+
+class UserProfileForm(forms.ModelForm):
+    pin = forms.CharField(
+        label="New PIN",
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password", "inputmode": "numeric"}),
+        help_text="4 to 8 digits; only its bcrypt hash is stored. Leave blank to keep the current PIN.",
+    )
+    clear_pin = forms.BooleanField(label="Remove the PIN", required=False)
+    username = forms.CharField(
+        label="Login username",
+        required=False,
+        help_text="Give this member a login to the family admin (optional; guests get no admin access).",
+    )
+    password = forms.CharField(
+        label="Login password",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+
+    class Meta:
+        model = UserProfile
+        fields = (
+            "name",
+            "permission_level",
+            "is_active",
+            "voice_id",
+            "preferred_agent",
+            "response_mode",
+            "allowed_commands",
+            "blocked_commands",
+            "usage_limits",
+            "settings",
+            "voice_training_data",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        pin = cleaned.get("pin")
+        if pin and cleaned.get("clear_pin"):
+            self.add_error("clear_pin", "Either set a new PIN or remove it, not both.")
+        elif pin:
+            try:
+                services.pin_hash(pin)
+            except ValidationError as error:
+                self.add_error("pin", error)
+        username = cleaned.get("username")
+        if username:
+            try:
+                services.family_login_check(
+                    username=username, password=cleaned.get("password") or "", name=cleaned.get("name") or ""
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        elif cleaned.get("password"):
+            self.add_error("username", "A password needs a username.")
+        return cleaned
+
+
+@admin.register(UserProfile)
+class UserProfileAdmin(FamilyModelAdmin):
+    owner_field = "pk"
+    form = UserProfileForm
+    list_display = ("name", "permission_level", "is_active", "last_active_at", "today_commands", "sign_in")
+    list_filter = ("permission_level", "is_active")
+    search_fields = ("name",)
+    readonly_fields = ("pin_status", "sign_in", "created_at", "updated_at", "last_active_at", "today_commands")
+
+    def get_queryset(self, request):
+        return profiles_with_today_command_count(super().get_queryset(request).select_related("login__user"))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (None, {"fields": ["name", "permission_level", "is_active"]}),
+            ("Voice and replies", {"fields": ["voice_id", "preferred_agent", "response_mode"]}),
+            (
+                "Parental controls",
+                {"fields": ["pin_status", "pin", "clear_pin", "allowed_commands", "blocked_commands", "usage_limits"]},
+            ),
+            ("Preferences", {"fields": ["settings", "voice_training_data"], "classes": ["collapse"]}),
+        ]
+        if viewer_of(request).sees_every_profile:
+            if obj is None or not hasattr(obj, "login"):
+                fieldsets.append(("Login", {"fields": ["username", "password"]}))
+            else:
+                fieldsets.append(("Login", {"fields": ["sign_in"]}))
+        if obj is not None:
+            fieldsets.append(("Activity", {"fields": ["last_active_at", "today_commands", "created_at", "updated_at"]}))
+        return fieldsets
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if not (viewer_of(request).sees_every_profile and (obj is None or not hasattr(obj, "login"))):
+            # Only a family admin gives a login, and only to a profile without one.
+            form.base_fields.pop("username", None)
+            form.base_fields.pop("password", None)
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        if viewer_of(request).sees_every_profile:
+            return self.readonly_fields
+        # A member edits only their voice, replies, preferences and PIN; the rest is the parents' call.
+        editable = set(roles.OWN_PROFILE_EDITABLE_FIELDS)
+        every_field = [f for _, options in self.get_fieldsets(request, obj) for f in options["fields"]]
+        return [f for f in every_field if f not in editable]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        services.profile_save(
+            profile=obj,
+            pin=data.get("pin") or None,
+            clear_pin=bool(data.get("clear_pin")),
+            username=data.get("username") or None,
+            password=data.get("password") or None,
+        )
+
+    @admin.display(description="commands today", ordering="today_command_count")
+    def today_commands(self, obj):
+        return getattr(obj, "today_command_count", 0)
+
+    @admin.display(description="PIN")
+    def pin_status(self, obj):
+        return "set" if obj and obj.pin_hash else "not set"
+
+    @admin.display(description="login")
+    def sign_in(self, obj):
+        login = getattr(obj, "login", None)
+        if login is None:
+            return "-"
+        return login.user.get_username()
+
+
+@admin.register(FamilyLogin)
+class FamilyLoginAdmin(ReadOnlyAdminMixin, FamilyModelAdmin):
+    owner_field = None
+    list_display = ("user", "profile", "role", "can_sign_in", "last_sign_in", "created_at")
+    list_select_related = ("user", "profile")
+    search_fields = ("user__username", "profile__name")
+    fields = ("user_link", "profile", "role", "can_sign_in", "last_sign_in", "created_at")
+    readonly_fields = fields
+
+    def has_delete_permission(self, request, obj=None):
+        # Take a login away by deactivating its profile or deleting its user: the link stays honest.
+        return False
+
+    @admin.display(description="role", ordering="profile__permission_level")
+    def role(self, obj):
+        return obj.profile.get_permission_level_display()
+
+    @admin.display(description="can sign in", boolean=True)
+    def can_sign_in(self, obj):
+        return obj.user.is_active and obj.user.is_staff
+
+    @admin.display(description="last sign-in", ordering="user__last_login")
+    def last_sign_in(self, obj):
+        return obj.user.last_login
+
+    @admin.display(description="user")
+    def user_link(self, obj):
+        url = reverse("admin:auth_user_change", args=[obj.user_id])
+        return format_html('<a href="{}">{}</a> (change the password there)', url, obj.user.get_username())
+
+
+@admin.register(QuickAction)
+class QuickActionAdmin(FamilyModelAdmin):
+    owner_field = None
+    list_display = ("display_name", "id", "icon", "is_enabled", "required_permission", "commands")
+    list_display_links = ("display_name",)
+    list_editable = ("is_enabled",)
+    list_filter = ("is_enabled", "required_permission")
+    search_fields = ("id", "display_name")
+    actions = ("enable_selected", "disable_selected")
+    readonly_fields = ("created_at", "updated_at")
+    _form_fields = (
+        "id",
+        "display_name",
+        "icon",
+        "command_sequence",
+        "description",
+        "is_enabled",
+        "required_permission",
+    )
+
+    def rows_of_member(self, viewer, queryset):
+        # Quick actions up to the member's level: their own level and the ones below.
+        return queryset.filter(required_permission__in=roles.quick_action_levels_for(viewer.role))
+
+    def get_fields(self, request, obj=None):
+        if viewer_of(request).sees_every_profile:
+            return [*self._form_fields, "metadata", "created_at", "updated_at"]
+        return [*self._form_fields, "metadata_pretty"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if not viewer_of(request).sees_every_profile:
+            # Members switch actions on and off; what an action does is the parents' call.
+            return [f for f in self.get_fields(request, obj) if f != "is_enabled"]
+        # The id is the primary key: changing it would copy the action, not rename it.
+        return [*self.readonly_fields, "id"] if obj is not None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        changed_by = viewer_of(request).profile
+        if change and set(form.changed_data) <= {"is_enabled"}:
+            services.quick_actions_bulk_update(
+                actions=QuickAction.objects.filter(pk=obj.pk), is_enabled=bool(obj.is_enabled), changed_by=changed_by
+            )
+        else:
+            services.quick_action_save(action=obj, changed_by=changed_by)
+
+    @admin.display(description="commands")
+    def commands(self, obj):
+        return " → ".join(obj.command_sequence or [])
+
+    @admin.display(description="metadata")
+    def metadata_pretty(self, obj):
+        return json_block(obj.metadata)
+
+    @admin.action(description="Enable selected quick actions", permissions=["change"])
+    def enable_selected(self, request, queryset):
+        self._switch(request, queryset, is_enabled=True)
+
+    @admin.action(description="Disable selected quick actions", permissions=["change"])
+    def disable_selected(self, request, queryset):
+        self._switch(request, queryset, is_enabled=False)
+
+    def _switch(self, request, queryset, *, is_enabled: bool) -> None:
+        try:
+            changed = services.quick_actions_bulk_update(
+                actions=queryset, is_enabled=is_enabled, changed_by=viewer_of(request).profile
+            )
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
+        self.log_action_change(request, changed, "Enabled." if is_enabled else "Disabled.")
+        word = "enabled" if is_enabled else "disabled"
+        self.message_user(request, f"{len(changed)} quick action(s) {word}.", messages.SUCCESS)

@@ -1,0 +1,333 @@
+"""System events, settings and notifications in the admin; writes go through telemetry.services.
+
+System events are part of the audit trail: read-only, except "mark resolved".
+Sensitive settings never show their value: not in the list, the form, the admin
+log or an export; they can only be replaced.
+"""
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html
+from django.utils.text import Truncator
+
+from telemetry import services
+from telemetry.models import EventSeverity, Notification, Setting, SystemEvent
+from tonnysite.familyadmin.display import json_block, json_pretty
+from tonnysite.familyadmin.export import CsvExportMixin
+from tonnysite.familyadmin.scoping import FamilyModelAdmin, ProfileListFilter, viewer_of
+
+HIDDEN = "•••••••• (hidden)"
+
+
+class ResolutionFilter(admin.SimpleListFilter):
+    title = "resolution"
+    parameter_name = "resolution"
+
+    def lookups(self, request, model_admin):
+        return [("attention", "Open errors and critical"), ("open", "Open"), ("resolved", "Resolved")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "attention":
+            return queryset.filter(resolved_at__isnull=True, severity__in=[EventSeverity.ERROR, EventSeverity.CRITICAL])
+        if self.value() == "open":
+            return queryset.filter(resolved_at__isnull=True)
+        if self.value() == "resolved":
+            return queryset.filter(resolved_at__isnull=False)
+        return queryset
+
+
+@admin.register(SystemEvent)
+class SystemEventAdmin(FamilyModelAdmin):
+    list_display = (
+        "timestamp",
+        "severity",
+        "event_type",
+        "component",
+        "short_message",
+        "profile",
+        "resolved_at",
+        "resolved_by",
+    )
+    list_select_related = ("profile", "resolved_by")
+    list_filter = ("severity", ResolutionFilter, ProfileListFilter, ("timestamp", admin.DateFieldListFilter))
+    sortable_by = ("timestamp",)
+    actions = ("mark_resolved",)
+    fieldsets = (
+        (None, {"fields": ("timestamp", "severity", "event_type", "component", "message", "profile", "session_id")}),
+        ("Details", {"fields": ("metadata_pretty", "stack_trace_block")}),
+        ("Resolution", {"fields": ("resolved_at", "resolved_by")}),
+    )
+    readonly_fields = ("metadata_pretty", "stack_trace_block")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # No event is edited in a form; "mark resolved" (an action) is the one change allowed.
+        return obj is None and super().has_change_permission(request)
+
+    @admin.action(
+        description="Mark selected events resolved",
+        permissions=["change"],
+        location=[admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM],
+    )
+    def mark_resolved(self, request, queryset):
+        resolved = services.system_events_resolve(events=queryset, resolved_by=viewer_of(request).profile)
+        self.log_action_change(request, resolved, "Marked resolved.")
+        self.message_user(request, f"{len(resolved)} event(s) marked resolved.", messages.SUCCESS)
+
+    @admin.display(description="message")
+    def short_message(self, obj):
+        return Truncator(obj.message).chars(80)
+
+    @admin.display(description="metadata")
+    def metadata_pretty(self, obj):
+        return json_block(obj.metadata)
+
+    @admin.display(description="stack trace")
+    def stack_trace_block(self, obj):
+        return format_html("<pre>{}</pre>", obj.stack_trace) if obj.stack_trace else "-"
+
+
+class SettingForm(forms.ModelForm):
+    """The value is typed as JSON into a field of its own, so it is only ever replaced, never shown
+    when sensitive, and the admin log names the field, not the value."""
+
+    new_value = forms.CharField(
+        label="Value",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80, "class": "vLargeTextField"}),
+        help_text='JSON: text in double quotes ("abc"), a number, true or false, a list or an object. '
+        "Leave blank to keep the current value.",
+    )
+
+    class Meta:
+        model = Setting
+        fields = (
+            "key",
+            "category",
+            "description",
+            "is_sensitive",
+            "is_user_editable",
+            "default_value",
+            "validation_schema",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        adding = self.instance._state.adding
+        if adding:
+            sensitive = self.is_bound and self.data.get("is_sensitive") in ("on", "true", "True", "1")
+        else:
+            sensitive = bool(self.instance.is_sensitive)
+        if "new_value" in self.fields:
+            if sensitive:
+                self.fields["new_value"].widget = forms.PasswordInput(
+                    render_value=False, attrs={"autocomplete": "off", "size": 60}
+                )
+                self.fields["new_value"].help_text = (
+                    "Sensitive: the stored value is never shown. Type a new JSON value to replace it; "
+                    "leave blank to keep it."
+                )
+            elif not adding:
+                self.initial["new_value"] = json_pretty(self.instance.value)
+        if sensitive and adding and "default_value" in self.fields:
+            self.fields["default_value"].widget = forms.PasswordInput(render_value=False)
+
+    def clean_new_value(self):
+        text = self.cleaned_data.get("new_value") or ""
+        if not text.strip():
+            return services.UNCHANGED
+        try:
+            return json.loads(text)
+        except ValueError as error:
+            raise ValidationError(
+                'Enter a JSON value: text in double quotes ("abc"), a number, true or false, a list or an object.'
+            ) from error
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        value = self.cleaned_data.get("new_value", services.UNCHANGED)
+        if value is services.UNCHANGED:
+            if self.instance._state.adding:
+                self.add_error("new_value", "A new setting needs a value.")
+                return
+            value = Setting.objects.values_list("value", flat=True).get(pk=self.instance.pk)
+        try:
+            services.setting_schema_check(self.instance.validation_schema)
+            services.setting_value_check(setting=self.instance, value=value, field="new_value")
+            if self.instance.default_value is not None:
+                services.setting_value_check(
+                    setting=self.instance, value=self.instance.default_value, field="default_value"
+                )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, problems)
+
+
+class SettingEditableFilter(admin.SimpleListFilter):
+    title = "editable"
+    parameter_name = "editable"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Editable"), ("no", "Read-only")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(is_user_editable=False)
+        if self.value() == "no":
+            return queryset.filter(is_user_editable=False)
+        return queryset
+
+
+@admin.register(Setting)
+class SettingAdmin(CsvExportMixin, FamilyModelAdmin):
+    owner_field = None
+    form = SettingForm
+    list_display = ("key", "category", "value_shown", "is_sensitive", "is_user_editable", "updated_at", "updated_by")
+    list_select_related = ("updated_by",)
+    list_filter = ("is_sensitive", SettingEditableFilter)
+    search_fields = ("key", "category", "description")
+    actions = ("reset_to_default", "export_csv")
+    export_fields = ("key", "category", "value", "is_sensitive", "is_user_editable", "default_value", "updated_at")
+
+    def rows_of_member(self, viewer, queryset):
+        # Members never see sensitive settings at all, not even masked.
+        return queryset.exclude(is_sensitive=True)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_user_editable is False:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            fields = [
+                "key",
+                "category",
+                "description",
+                "new_value",
+                "is_sensitive",
+                "is_user_editable",
+                "default_value",
+                "validation_schema",
+            ]
+            return [(None, {"fields": fields})]
+        editing = self.has_change_permission(request, obj)
+        value_fields = ["current_value", "new_value"] if editing else ["current_value"]
+        default_field = "default_shown" if obj.is_sensitive or not editing else "default_value"
+        return [
+            (None, {"fields": ["key", "category", "description"]}),
+            ("Value", {"fields": [*value_fields, default_field, "validation_schema"]}),
+            ("Access", {"fields": ["is_sensitive", "is_user_editable", "updated_at", "updated_by"]}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        shown = ["current_value", "default_shown", "updated_at", "updated_by"]
+        if obj is None:
+            return shown
+        if not viewer_of(request).sees_every_profile:
+            # Members change the value only; what a setting is stays the parents' call.
+            return [
+                *shown,
+                "key",
+                "category",
+                "description",
+                "default_value",
+                "validation_schema",
+                "is_sensitive",
+                "is_user_editable",
+            ]
+        # A sensitive setting stays sensitive; the key is the primary key.
+        return [*shown, "key", "is_sensitive"] if obj.is_sensitive else [*shown, "key"]
+
+    def save_model(self, request, obj, form, change):
+        services.setting_update(
+            setting=obj,
+            value=form.cleaned_data.get("new_value", services.UNCHANGED),
+            updated_by=viewer_of(request).profile,
+        )
+
+    def export_rows(self, request, queryset):
+        for key, category, value, sensitive, editable, default, updated_at in super().export_rows(request, queryset):
+            if sensitive:
+                value, default = "(hidden)", ("(hidden)" if default is not None else None)
+            yield key, category, value, sensitive, editable, default, updated_at
+
+    @admin.display(description="value")
+    def value_shown(self, obj):
+        if obj.is_sensitive:
+            return HIDDEN
+        return Truncator(json.dumps(obj.value, ensure_ascii=False)).chars(60)
+
+    @admin.display(description="current value")
+    def current_value(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        return HIDDEN if obj.is_sensitive else json_block(obj.value)
+
+    @admin.display(description="default value")
+    def default_shown(self, obj):
+        if obj is None or obj.default_value is None:
+            return "-"
+        return HIDDEN if obj.is_sensitive else json_block(obj.default_value)
+
+    @admin.action(description="Reset selected settings to their defaults", permissions=["change"])
+    def reset_to_default(self, request, queryset):
+        reset, refused = [], []
+        for setting in queryset:
+            if setting.is_user_editable is False:
+                refused.append(f"{setting.key} is read-only")
+                continue
+            try:
+                services.setting_reset_to_default(setting=setting, updated_by=viewer_of(request).profile)
+            except ValidationError as error:
+                refused.append(f"{setting.key}: {' '.join(error.messages)}")
+            else:
+                reset.append(setting)
+        self.log_action_change(request, reset, "Reset to default.")
+        if reset:
+            self.message_user(request, f"{len(reset)} setting(s) reset to default.", messages.SUCCESS)
+        if refused:
+            self.message_user(request, "Not reset: " + "; ".join(refused) + ".", messages.WARNING)
+
+
+class DeliveryFilter(admin.SimpleListFilter):
+    title = "delivery"
+    parameter_name = "delivery"
+
+    def lookups(self, request, model_admin):
+        return [("pending", "Waiting"), ("sent", "Sent")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "pending":
+            return queryset.filter(sent_at__isnull=True)
+        if self.value() == "sent":
+            return queryset.filter(sent_at__isnull=False)
+        return queryset
+
+
+@admin.register(Notification)
+class NotificationAdmin(FamilyModelAdmin):
+    list_display = (
+        "created_at",
+        "profile",
+        "notification_type",
+        "title",
+        "priority",
+        "scheduled_for",
+        "sent_at",
+        "retry_count",
+    )
+    list_select_related = ("profile",)
+    list_filter = (DeliveryFilter, ProfileListFilter, ("scheduled_for", admin.DateFieldListFilter))
+    sortable_by = ("created_at", "scheduled_for", "priority")
+    search_fields = ("title", "notification_type")
+    autocomplete_fields = ("profile",)
+    readonly_fields = ("created_at",)

@@ -1,0 +1,94 @@
+"""Settings writes (schema, read-only, sensitivity) and resolving system events, through the services."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from profiles.tests.factories import UserProfileFactory
+from telemetry.models import SystemEvent
+from telemetry.services import (
+    UNCHANGED,
+    setting_reset_to_default,
+    setting_update,
+    system_events_resolve,
+)
+from telemetry.tests.factories import SettingFactory, SystemEventFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_setting_update_keeps_the_value_when_unchanged():
+    setting = SettingFactory(value="dark")
+    setting.description = "Theme"
+
+    setting_update(setting=setting, value=UNCHANGED)
+
+    setting.refresh_from_db()
+    assert (setting.value, setting.description) == ("dark", "Theme")
+
+
+def test_setting_update_checks_the_value_against_the_schema():
+    setting = SettingFactory(value=5, validation_schema={"type": "integer", "minimum": 0})
+
+    with pytest.raises(ValidationError) as error:
+        setting_update(setting=setting, value=-1)
+
+    assert "value" in error.value.message_dict
+
+
+def test_setting_update_stores_an_empty_list():
+    setting = SettingFactory(value=["a"])
+
+    setting_update(setting=setting, value=[])
+
+    setting.refresh_from_db()
+    assert setting.value == []
+
+
+def test_setting_update_refuses_a_read_only_setting():
+    setting = SettingFactory(value=1, is_user_editable=False)
+
+    with pytest.raises(ValidationError, match="read-only"):
+        setting_update(setting=setting, value=2)
+
+
+def test_setting_update_refuses_to_unmask_a_sensitive_setting():
+    setting = SettingFactory(value="secret", is_sensitive=True)
+    setting.is_sensitive = False
+
+    with pytest.raises(ValidationError):
+        setting_update(setting=setting)
+
+
+def test_setting_update_records_who_changed_it():
+    setting = SettingFactory(value=1)
+    parent = UserProfileFactory()
+
+    setting_update(setting=setting, value=2, updated_by=parent)
+
+    setting.refresh_from_db()
+    assert setting.updated_by == parent
+
+
+def test_reset_to_default_needs_a_default():
+    setting = SettingFactory(value=1, default_value=None)
+
+    with pytest.raises(ValidationError, match="no default"):
+        setting_reset_to_default(setting=setting)
+
+
+def test_reset_to_default_checks_the_default_against_the_schema():
+    setting = SettingFactory(value=1, default_value="one", validation_schema={"type": "integer"})
+
+    with pytest.raises(ValidationError):
+        setting_reset_to_default(setting=setting)
+
+
+def test_resolving_events_records_who_and_when():
+    parent = UserProfileFactory()
+    SystemEventFactory.create_batch(2)
+
+    resolved = system_events_resolve(events=SystemEvent.objects.all(), resolved_by=parent)
+
+    assert len(resolved) == 2
+    assert set(SystemEvent.objects.values_list("resolved_by", flat=True)) == {parent.pk}
+    assert SystemEvent.objects.filter(resolved_at__isnull=True).count() == 0

@@ -1,0 +1,153 @@
+"""Role × page: what each role may open in the admin, table by table.
+
+The expectations are written out here by hand (not derived from profiles.roles),
+so a change of the mapping has to change this table too.
+"""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+# Pages per role: list (change list), add, view (detail page), change (detail page editable), delete.
+ALL = {"list", "add", "view", "change", "delete"}
+READ = {"list", "view"}
+EXPECTED = {
+    "profiles.userprofile": {"admin": ALL, "user": READ | {"change"}, "kid": set()},
+    "profiles.familylogin": {"admin": READ, "user": set(), "kid": set()},
+    "profiles.quickaction": {"admin": ALL, "user": READ | {"change"}, "kid": set()},
+    "activity.activitylog": {"admin": READ | {"delete"}, "user": READ, "kid": READ},
+    "activity.commandhistory": {"admin": READ | {"delete"}, "user": READ, "kid": READ},
+    "activity.session": {"admin": ALL, "user": READ, "kid": READ},
+    "activity.usagestatistic": {"admin": READ | {"delete"}, "user": READ, "kid": READ},
+    "activity.recentactivity": {"admin": READ, "user": READ, "kid": READ},
+    "activity.userstatisticssummary": {"admin": READ, "user": READ, "kid": READ},
+    "telemetry.systemevent": {"admin": READ | {"delete"}, "user": set(), "kid": set()},
+    "telemetry.setting": {"admin": ALL, "user": READ | {"change"}, "kid": set()},
+    "telemetry.notification": {"admin": ALL, "user": READ, "kid": set()},
+    "auth.user": {"admin": ALL, "user": set(), "kid": set()},
+    "auth.group": {"admin": ALL, "user": set(), "kid": set()},
+}
+CASES = [(model, role) for model in EXPECTED for role in ("admin", "user", "kid")]
+
+
+def own_object(model: str, role: str, family, rows):
+    """A row the role's own scope covers (for the admin: someone else's, since it sees everything)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    owner = "other" if role == "admin" else role
+    app, name = model.split(".")
+    if name in rows.get(owner, {}):
+        return rows[owner][name]
+    if name == "userprofile":
+        return family.other if role == "admin" else family[role]
+    if name == "familylogin":
+        return family[role].login
+    if name == "quickaction":
+        return rows["quickaction"]["kid"]
+    if name == "setting":
+        return rows["setting"]["plain"]
+    if name == "recentactivity":
+        from activity.models import RecentActivity
+
+        return RecentActivity.objects.get(pk=rows[owner]["activitylog"].pk)
+    if name == "userstatisticssummary":
+        from activity.models import UserStatisticsSummary
+
+        return UserStatisticsSummary.objects.get(pk=(family.other if role == "admin" else family[role]).pk)
+    if name == "user":
+        return get_user_model().objects.get(username=role)
+    if name == "group":
+        return Group.objects.get(name=role)
+    raise AssertionError(model)
+
+
+def url(model: str, view: str, *args) -> str:
+    app, name = model.split(".")
+    return reverse(f"admin:{app}_{name}_{view}", args=args)
+
+
+@pytest.mark.parametrize(("model", "role"), CASES)
+def test_change_list_opens_only_for_roles_allowed_to_list(client_as, rows, model, role):
+    response = client_as(role).get(url(model, "changelist"))
+
+    assert response.status_code == (200 if "list" in EXPECTED[model][role] else 403)
+
+
+@pytest.mark.parametrize(("model", "role"), CASES)
+def test_add_page_opens_only_for_roles_allowed_to_add(client_as, rows, model, role):
+    if model in ("activity.recentactivity", "activity.userstatisticssummary"):
+        response = client_as(role).get(f"/admin/{model.replace('.', '/')}/add/")
+    else:
+        response = client_as(role).get(url(model, "add"))
+
+    assert response.status_code == (200 if "add" in EXPECTED[model][role] else 403)
+
+
+@pytest.mark.parametrize(("model", "role"), CASES)
+def test_detail_page_opens_read_only_or_editable_as_the_role_allows(client_as, family, rows, model, role):
+    obj = own_object(model, role, family, rows)
+
+    response = client_as(role).get(url(model, "change", obj.pk))
+
+    allowed = EXPECTED[model][role]
+    assert response.status_code == (200 if "view" in allowed else 403)
+    if response.status_code == 200:
+        assert response.context["has_change_permission"] == ("change" in allowed)
+
+
+@pytest.mark.parametrize(("model", "role"), CASES)
+def test_delete_page_opens_only_for_roles_allowed_to_delete(client_as, family, rows, model, role):
+    obj = own_object(model, role, family, rows)
+
+    response = client_as(role).get(url(model, "delete", obj.pk))
+
+    assert response.status_code == (200 if "delete" in EXPECTED[model][role] else 403)
+
+
+@pytest.mark.parametrize(("model", "role"), CASES)
+def test_history_page_opens_only_for_roles_allowed_to_view(client_as, family, rows, model, role):
+    obj = own_object(model, role, family, rows)
+
+    response = client_as(role).get(url(model, "history", obj.pk))
+
+    assert response.status_code == (200 if "view" in EXPECTED[model][role] else 403)
+
+
+@pytest.mark.parametrize("model", list(EXPECTED))
+@pytest.mark.parametrize("view", ["changelist", "add", "change", "delete", "history"])
+def test_guest_is_sent_to_the_sign_in_page_from_every_admin_page(client_as, family, rows, model, view):
+    args = [] if view in ("changelist", "add") else [own_object(model, "admin", family, rows).pk]
+    if view == "add" and model in ("activity.recentactivity", "activity.userstatisticssummary"):
+        return
+    response = client_as("guest").get(url(model, view, *args))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_guest_is_sent_to_the_sign_in_page_from_the_admin_index(client_as):
+    response = client_as("guest").get(reverse("admin:index"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_every_registered_model_is_in_the_matrix():
+    from django.contrib import admin
+
+    registered = {f"{m._meta.app_label}.{m._meta.model_name}" for m in admin.site._registry}
+
+    assert {m for m in registered if not m.startswith("axes.")} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("role", ["admin", "user", "kid"])
+def test_admin_index_lists_exactly_the_tables_the_role_may_list(client_as, rows, role):
+    response = client_as(role).get(reverse("admin:index"))
+
+    shown = {
+        f"{app['app_label']}.{m['object_name'].lower()}" for app in response.context["app_list"] for m in app["models"]
+    }
+    expected = {model for model, roles in EXPECTED.items() if "list" in roles[role]}
+    assert {m for m in shown if not m.startswith("axes.")} == expected

@@ -1,0 +1,1 @@
+"""The family admin: the admin site, its row scoping and the building blocks every ModelAdmin shares."""

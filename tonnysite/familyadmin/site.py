@@ -1,0 +1,51 @@
+"""The admin site: only roles with admin access get in, and every ModelAdmin is row-scoped."""
+
+from django.contrib import admin
+from django.db import models
+from django.db.models.base import ModelBase
+
+from profiles.roles import role_has_admin_access
+from tonnysite.familyadmin.scoping import FamilyModelAdmin, viewer_of
+
+
+class FamilyAdminSite(admin.AdminSite):
+    site_header = "TonnyTray Family Admin"
+    site_title = "TonnyTray"
+    index_title = "Family, activity and system"
+
+    def has_permission(self, request):
+        """Let in active staff logins whose role has admin access (never a guest)."""
+        user = request.user
+        return bool(user.is_active and user.is_staff and role_has_admin_access(viewer_of(request).role))
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Register with row scoping: a ModelAdmin that lacks it (auth, axes) gets it mixed in."""
+        admin_class = admin_class or FamilyModelAdmin
+        if issubclass(admin_class, FamilyModelAdmin):
+            return super().register(model_or_iterable, admin_class, **options)
+        models_ = [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable
+        for model in models_:
+            super().register(model, _family_admin_for(model, admin_class), **options)
+        return None
+
+
+def _family_admin_for(model, admin_class):
+    """`admin_class` with row scoping (family admins only) and without the filters that scan a table."""
+    return type(
+        f"Family{admin_class.__name__}",
+        (FamilyModelAdmin, admin_class),
+        {
+            "__module__": admin_class.__module__,
+            "owner_field": None,
+            "date_hierarchy": None,
+            "list_filter": tuple(f for f in admin_class.list_filter if _filter_is_cheap(model, f)),
+        },
+    )
+
+
+def _filter_is_cheap(model, list_filter) -> bool:
+    # A plain field name without choices becomes a SELECT DISTINCT over the whole table.
+    if not isinstance(list_filter, str) or "__" in list_filter:
+        return True
+    field = model._meta.get_field(list_filter)
+    return bool(field.choices) or isinstance(field, (models.BooleanField, models.DateField))
