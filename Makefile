@@ -5,10 +5,15 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The browser tests drive Debian's chromium (`make browser`); Playwright must never fetch its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: run test setup browser db db-stop migrate samples lint bench clean
 
-run: setup migrate ## Set up, start the database, migrate, create the first login, serve
+run: setup migrate ## Set up, start the database, migrate, offer the sample family, create the first login, serve
+	@# First start only (no profiles yet): load the sample family; TONNY_SAMPLES=0 skips it.
+	@if [ "$${TONNY_SAMPLES:-1}" = 0 ]; then echo "TONNY_SAMPLES=0: sample family not loaded."; \
+	else $(PY) manage.py load_samples --if-empty || echo "Sample family not loaded (see the message above)."; fi
 	@$(PY) manage.py ensure_family_admin
 	@$(PY) manage.py collectstatic --noinput -v 0
 	@echo "Serving TonnyTray Family Admin on http://$(HOST):$(PORT)/admin/ (Ctrl+C stops)"

@@ -105,10 +105,11 @@ def time_copy(rows: list[dict]) -> float:
     import json
 
     start = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
-        with cursor.connection.cursor().copy(f"COPY activity_logs ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([json.dumps(row[c]) if c == "metadata" else row[c] for c in COLUMNS])
+    connection.ensure_connection()
+    copy_sql = f"COPY activity_logs ({', '.join(COLUMNS)}) FROM STDIN"
+    with transaction.atomic(), connection.connection.cursor() as raw, raw.copy(copy_sql) as copy:
+        for row in rows:
+            copy.write_row([json.dumps(row[c]) if c == "metadata" else row[c] for c in COLUMNS])
     return time.perf_counter() - start
 
 

@@ -1,0 +1,733 @@
+"""The sample family: a household to try TonnyTray on (`manage.py load_samples`).
+
+Dad (admin), Mom (user), Alex (kid, PIN 1234, parental controls and usage limits)
+and Guest (guest), with their voices, agents, response modes and settings; the five
+quick actions; the application settings the tray reads; and three weeks of
+believable days (`activity.simulation`), with command history, sessions, system
+events and notifications. The story is fixed by a seed and placed relative to today.
+
+Sample rows carry a marker so they can be told from the family's own: profiles
+and the rest by {"sample": true} in their JSON (settings, metadata,
+execution_metadata). Loading is idempotent: what exists is left alone. `reset`
+deletes the marked rows (activity and the like) and puts the marked profiles and
+quick actions back as documented; it never touches anything unmarked. Settings
+are configuration, not sample data: they are added when missing and never changed.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from activity.command_catalog import (
+    AUDIO_DIRECTORY,
+    QUICK_ACTION_BY_NORMALIZED,
+    TRAY_AUDIO_URL,
+    TYPING_APPS,
+    VOICES,
+)
+from activity.models import ActivityLog, CommandHistory, Session
+from activity.services import activity_record_many, local_day, usage_statistics_rebuild
+from activity.simulation import DAY_SECONDS, FamilySimulator, SimulatedCommand, expected_daily_commands
+from profiles.models import FamilyLogin, PermissionLevel, QuickAction, ResponseMode, UserProfile
+from profiles.services import family_member_create, profile_save, quick_action_save
+from telemetry.models import Notification, Setting, SystemEvent
+from telemetry.services import setting_update
+
+SAMPLE_MARKER = {"sample": True}
+SAMPLE_PIN = "1234"  # Alex's parental-control PIN, documented in the README
+SAMPLE_SEED = 20_24
+SAMPLE_DAYS = 21
+LIMIT_DAY_OFFSET = 3  # Alex used up the day's allowance three days ago
+
+
+@dataclass(frozen=True)
+class SampleMember:
+    name: str
+    permission_level: str
+    voice_id: str | None
+    preferred_agent: str
+    response_mode: str
+    settings: dict
+    allowed_commands: list[str] | None = None
+    blocked_commands: list[str] | None = None
+    usage_limits: dict = field(default_factory=dict)
+    pin: str | None = None
+    username: str | None = None  # sample login, with SAMPLE_PASSWORDS[username]
+    visits_only: bool = False  # a guest comes on weekends only
+
+    def profile_fields(self) -> dict:
+        return {
+            "permission_level": self.permission_level,
+            "voice_id": self.voice_id,
+            "preferred_agent": self.preferred_agent,
+            "response_mode": self.response_mode,
+            "settings": {**self.settings, **SAMPLE_MARKER},
+            "allowed_commands": self.allowed_commands,
+            "blocked_commands": self.blocked_commands,
+            "usage_limits": self.usage_limits,
+            "is_active": True,
+        }
+
+
+# Sign-in passwords of the sample logins: for trying the app only, documented in the README.
+SAMPLE_PASSWORDS = {
+    "dad": "tonny-sample-dad",
+    "mom": "tonny-sample-mom",
+    "alex": "tonny-sample-alex",
+}
+
+SAMPLE_MEMBERS: tuple[SampleMember, ...] = (
+    SampleMember(
+        name="Dad",
+        permission_level=PermissionLevel.ADMIN,
+        voice_id=VOICES["Adam"],
+        preferred_agent="home_assistant",
+        response_mode=ResponseMode.BOTH,
+        settings={
+            "wake_word": "hey tonny",
+            "language": "en",
+            "theme": "dark",
+            "notifications": {"daily_summary": True, "system_alerts": True},
+        },
+        username="dad",
+    ),
+    SampleMember(
+        name="Mom",
+        permission_level=PermissionLevel.USER,
+        voice_id=VOICES["Rachel"],
+        preferred_agent="family_assistant",
+        response_mode=ResponseMode.VOICE_ONLY,
+        settings={
+            "wake_word": "hey tonny",
+            "language": "en",
+            "theme": "light",
+            "notifications": {"reminders": True, "daily_summary": False},
+        },
+        username="mom",
+    ),
+    SampleMember(
+        name="Alex",
+        permission_level=PermissionLevel.KID,
+        voice_id=VOICES["Elli"],
+        preferred_agent="kids_helper",
+        response_mode=ResponseMode.VOICE_ONLY,
+        settings={"wake_word": "hey tonny", "language": "en", "content_filter": "strict", "bedtime": "21:00"},
+        allowed_commands=[
+            "play music",
+            "tell me a joke",
+            "what's the weather",
+            "set a timer",
+            "tell me a story",
+            "homework help",
+            "turn on my bedroom light",
+            "goodnight",
+        ],
+        blocked_commands=[
+            "unlock the front door",
+            "disarm the alarm",
+            "set the thermostat",
+            "add to the shopping list",
+            "order",
+            "buy",
+        ],
+        usage_limits={"daily_limit_minutes": 60, "allowed_hours": [7, 21], "school_day_limit": 30, "weekend_limit": 90},
+        pin=SAMPLE_PIN,
+        username="alex",
+    ),
+    SampleMember(
+        name="Guest",
+        permission_level=PermissionLevel.GUEST,
+        voice_id=None,
+        preferred_agent="guest_assistant",
+        response_mode=ResponseMode.TEXT_ONLY,
+        settings={"language": "en", "theme": "system"},
+        allowed_commands=["what's the weather", "play music", "turn on the lights", "set a timer", "tell me a joke"],
+        blocked_commands=["unlock the front door", "disarm the alarm", "shopping list", "calendar", "reminders"],
+        usage_limits={"daily_limit_minutes": 30},
+        visits_only=True,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class SampleQuickAction:
+    id: str
+    display_name: str
+    icon: str
+    command_sequence: list[str]
+    description: str
+    required_permission: str
+    category: str
+
+    def fields(self) -> dict:
+        return {
+            "display_name": self.display_name,
+            "icon": self.icon,
+            "command_sequence": self.command_sequence,
+            "description": self.description,
+            "required_permission": self.required_permission,
+            "is_enabled": True,
+            "metadata": {"category": self.category, **SAMPLE_MARKER},
+        }
+
+
+SAMPLE_QUICK_ACTIONS: tuple[SampleQuickAction, ...] = (
+    SampleQuickAction(
+        "good_morning",
+        "Good Morning",
+        "🌅",
+        ["turn on the kitchen lights", "what's the weather today", "what's on my calendar today", "what's the news"],
+        "Lights on, then the weather, the day's calendar and the headlines.",
+        PermissionLevel.USER,
+        "routines",
+    ),
+    SampleQuickAction(
+        "goodnight",
+        "Goodnight",
+        "🌙",
+        ["turn off all the lights", "lock the front door", "set the thermostat to 18 degrees", "arm the alarm"],
+        "Lights off, doors locked, heating down and the alarm on.",
+        PermissionLevel.KID,
+        "routines",
+    ),
+    SampleQuickAction(
+        "movie_time",
+        "Movie Time",
+        "🎬",
+        ["dim the living room lights to 10 percent", "turn on the tv", "pause the music"],
+        "Dim the living room and start the TV.",
+        PermissionLevel.KID,
+        "entertainment",
+    ),
+    SampleQuickAction(
+        "im_home",
+        "I'm Home",
+        "🏠",
+        ["turn on the hallway lights", "set the thermostat to 21 degrees", "play my chill playlist"],
+        "Welcome home: hallway lights, warm house, favourite music.",
+        PermissionLevel.USER,
+        "presence",
+    ),
+    SampleQuickAction(
+        "dinner_time",
+        "Dinner Time",
+        "🍽️",
+        ["turn on the dining room lights", "put on some jazz for dinner", "announce dinner is ready"],
+        "Dining lights, dinner music and a call to the table.",
+        PermissionLevel.USER,
+        "family",
+    ),
+)
+
+_URL_SCHEMA = {"type": "string", "pattern": "^(https?|wss?)://[^\\s]+$"}
+_DEVICE_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 200}
+
+# (key, value, category, description, is_sensitive, validation_schema); the default is the sample value.
+SAMPLE_SETTINGS: tuple[tuple, ...] = (
+    ("server.url", "ws://localhost:8888/asr", "server", "WhisperLiveKit server the tray streams audio to", False,
+     _URL_SCHEMA),
+    ("server.model", "base", "server", "Whisper model the server loads", False,
+     {"type": "string", "enum": ["tiny", "base", "small", "medium", "large-v3"]}),
+    ("server.language", "en", "server", "Language of transcription (ISO 639-1 code)", False,
+     {"type": "string", "pattern": "^[a-z]{2}$"}),
+    ("server.auto_start", True, "server", "Start the server when the tray starts", False, {"type": "boolean"}),
+    ("n8n.webhook_url", "http://localhost:5678/webhook/tonnytray", "n8n", "n8n webhook that receives each command",
+     False, _URL_SCHEMA),
+    ("elevenlabs.api_key", "sample-placeholder-not-a-real-key", "elevenlabs",
+     "ElevenLabs API key for spoken answers (sample placeholder: replace it with your own)", True,
+     {"type": "string", "maxLength": 200}),
+    ("elevenlabs.default_voice", VOICES["Rachel"], "elevenlabs", "Voice for members without a voice of their own",
+     False, {"type": "string", "pattern": "^[A-Za-z0-9]{20}$"}),
+    ("ui.theme", "system", "ui", "Colour theme of the tray window", False,
+     {"type": "string", "enum": ["light", "dark", "system"]}),
+    ("ui.notification_position", "top-right", "ui", "Corner where notifications appear", False,
+     {"type": "string", "enum": ["top-left", "top-right", "bottom-left", "bottom-right"]}),
+    ("audio.input_device", "default", "audio", "Microphone the tray listens on", False, _DEVICE_SCHEMA),
+    ("audio.output_device", "default", "audio", "Speaker for spoken answers", False, _DEVICE_SCHEMA),
+    ("audio.vad_sensitivity", 0.5, "audio", "Voice activity detection sensitivity, 0 (deaf) to 1 (jumpy)", False,
+     {"type": "number", "minimum": 0, "maximum": 1}),
+    ("hotkeys.push_to_talk", "Ctrl+Shift+Space", "hotkeys", "Hold to talk without the wake word", False,
+     {"type": "string", "pattern": "^((Ctrl|Shift|Alt|Super)\\+)*[A-Za-z0-9]+$"}),
+    ("privacy.logging_enabled", True, "privacy", "Keep the activity log", False, {"type": "boolean"}),
+    ("privacy.retention_days", 90, "privacy", "Days the activity log is kept", False,
+     {"type": "integer", "minimum": 1, "maximum": 3650}),
+)  # fmt: skip
+
+
+@dataclass
+class SampleReport:
+    """What load_samples did; empty lists and zero counts mean it changed nothing."""
+
+    skipped_reason: str | None = None
+    profiles_created: list[str] = field(default_factory=list)
+    profiles_reset: list[str] = field(default_factory=list)
+    logins_created: list[str] = field(default_factory=list)
+    quick_actions_created: list[str] = field(default_factory=list)
+    quick_actions_reset: list[str] = field(default_factory=list)
+    quick_actions_kept: list[str] = field(default_factory=list)  # the family's own, same id: left alone
+    settings_created: list[str] = field(default_factory=list)
+    rows_deleted: dict[str, int] = field(default_factory=dict)
+    rows_created: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return any(
+            (
+                self.profiles_created,
+                self.profiles_reset,
+                self.logins_created,
+                self.quick_actions_created,
+                self.quick_actions_reset,
+                self.settings_created,
+                any(self.rows_deleted.values()),
+                any(self.rows_created.values()),
+            )
+        )
+
+
+# The marked rows of each table, and the JSON column that carries the marker.
+_MARKED = (
+    (ActivityLog, "metadata"),
+    (CommandHistory, "execution_metadata"),
+    (Session, "metadata"),
+    (SystemEvent, "metadata"),
+    (Notification, "metadata"),
+)
+
+
+@transaction.atomic
+def sample_family_load(*, reset: bool = False, if_empty: bool = False) -> SampleReport:
+    """Load the sample family in one transaction (see the module docstring); return what changed."""
+    report = SampleReport()
+    if if_empty and UserProfile.objects.exists():
+        report.skipped_reason = "the database has profiles already"
+        return report
+    moved_since = _sample_rows_delete(report) if reset else None
+    members = _members_ensure(report, reset=reset)
+    _quick_actions_ensure(report, reset=reset)
+    _settings_ensure(report)
+    if not ActivityLog.objects.filter(metadata__contains=SAMPLE_MARKER).exists():
+        _history_create(report, members)
+    if moved_since is not None:
+        # Days that lost sample rows and got none back still hold statistics: recompute them.
+        usage_statistics_rebuild(
+            since=moved_since, until=timezone.localdate(), profile_ids=[m.pk for m in members.values()]
+        )
+    return report
+
+
+def _sample_rows_delete(report: SampleReport) -> date | None:
+    """Delete every marked row; return the first local day they touched (None when there were none).
+
+    Plain SQL on purpose: per-row signals would refresh statistics once per row;
+    the caller rebuilds them once, set-based.
+    """
+    first = None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT least((SELECT min(timestamp) FROM activity_logs WHERE metadata @> %s::jsonb),"
+            " (SELECT min(started_at) FROM sessions WHERE metadata @> %s::jsonb))",
+            ['{"sample": true}', '{"sample": true}'],
+        )
+        moment = cursor.fetchone()[0]
+        if moment is not None:
+            first = local_day(moment)
+        for model, column in _MARKED:
+            table = model._meta.db_table
+            cursor.execute(f"DELETE FROM {table} WHERE {column} @> %s::jsonb", ['{"sample": true}'])
+            report.rows_deleted[table] = cursor.rowcount
+    return first
+
+
+def _members_ensure(report: SampleReport, *, reset: bool) -> dict[str, UserProfile]:
+    existing = {p.name: p for p in UserProfile.objects.filter(name__in=[m.name for m in SAMPLE_MEMBERS])}
+    for name, profile in existing.items():
+        if not (profile.settings or {}).get("sample"):
+            raise ValidationError(
+                f"A profile named {name!r} exists and is not sample data: rename it, or load the samples "
+                "into another database."
+            )
+    members = {}
+    for member in SAMPLE_MEMBERS:
+        profile = existing.get(member.name)
+        # A sample login only where the username is free; the family's own logins stay theirs.
+        username = member.username if member.username and _login_free(member.username) else None
+        login = {"username": username, "password": SAMPLE_PASSWORDS.get(username or "")}
+        if profile is None:
+            profile = family_member_create(name=member.name, pin=member.pin, **login, **member.profile_fields())
+            report.profiles_created.append(member.name)
+        else:
+            if FamilyLogin.objects.filter(profile=profile).exists():
+                login = {}
+            if reset:
+                for name, value in member.profile_fields().items():
+                    setattr(profile, name, value)
+                profile_save(profile=profile, pin=member.pin, clear_pin=member.pin is None, **login)
+                report.profiles_reset.append(member.name)
+            elif login.get("username"):
+                profile_save(profile=profile, **login)
+        if login.get("username"):
+            report.logins_created.append(username)
+        members[member.name] = profile
+    return members
+
+
+def _login_free(username: str) -> bool:
+    return not get_user_model().objects.filter(username__iexact=username).exists()
+
+
+def _quick_actions_ensure(report: SampleReport, *, reset: bool) -> None:
+    existing = QuickAction.objects.in_bulk([action.id for action in SAMPLE_QUICK_ACTIONS])
+    for sample in SAMPLE_QUICK_ACTIONS:
+        action = existing.get(sample.id)
+        if action is None:
+            quick_action_save(action=QuickAction(id=sample.id, **sample.fields()))
+            report.quick_actions_created.append(sample.id)
+        elif not (action.metadata or {}).get("sample"):
+            report.quick_actions_kept.append(sample.id)
+        elif reset:
+            for name, value in sample.fields().items():
+                setattr(action, name, value)
+            quick_action_save(action=action)
+            report.quick_actions_reset.append(sample.id)
+
+
+def _settings_ensure(report: SampleReport) -> None:
+    existing = set(Setting.objects.filter(key__in=[row[0] for row in SAMPLE_SETTINGS]).values_list("key", flat=True))
+    for key, value, category, description, is_sensitive, schema in SAMPLE_SETTINGS:
+        if key in existing:
+            continue
+        setting = Setting(
+            key=key,
+            category=category,
+            description=description,
+            is_sensitive=is_sensitive,
+            is_user_editable=True,
+            default_value=value,
+            validation_schema=schema,
+        )
+        setting_update(setting=setting, value=value)
+        report.settings_created.append(key)
+
+
+def _history_create(report: SampleReport, members: dict[str, UserProfile]) -> None:
+    """Three weeks of the family's commands, sessions, events and notifications, ending now."""
+    zone = ZoneInfo(django_settings.TIME_ZONE)
+    now = timezone.localtime(timezone=zone)
+    today = now.date()
+    now_seconds = now.hour * 3600 + now.minute * 60 + now.second - 1.0
+    rng = random.Random(SAMPLE_SEED)
+    simulator = FamilySimulator(SAMPLE_SEED)
+    writer = _SampleWriter(rng=rng, zone=zone)
+    for offset in range(SAMPLE_DAYS - 1, -1, -1):
+        day = today - timedelta(days=offset)
+        limit = now_seconds if offset == 0 else DAY_SECONDS
+        if limit < 60:
+            continue
+        writer.daily_events(day, limit)
+        for member in SAMPLE_MEMBERS:
+            if member.visits_only and (day.weekday() < 5 or offset > 14):
+                continue
+            profile = members[member.name]
+            mean = expected_daily_commands(member.permission_level, day.weekday()) * limit / DAY_SECONDS
+            count = max(1, round(rng.gauss(mean, mean / 4)))
+            voice = profile.response_mode != ResponseMode.TEXT_ONLY and bool(profile.voice_id)
+            sessions = simulator.sessions(role=member.permission_level, voice=voice, count=count, limit=limit)
+            if member.pin and offset == LIMIT_DAY_OFFSET:
+                writer.limit_reached = _daily_limit_use_up(sessions, day=day, limits=member.usage_limits, writer=writer)
+            for session in sessions:
+                writer.session(profile, day, session, voice=voice, simulator=simulator)
+    writer.story_events(members, today, now)
+    writer.notifications(members, today, now)
+    Session.objects.bulk_create(writer.sessions)
+    CommandHistory.objects.bulk_create(writer.history)
+    SystemEvent.objects.bulk_create(writer.events)
+    Notification.objects.bulk_create(writer.notifications_)
+    # Last: one insert that also refreshes every touched day's statistics, last_active_at
+    # and the session counters, now that sessions and command history are in place.
+    activity_record_many(rows=writer.activity)
+    report.rows_created = {
+        "activity_logs": len(writer.activity),
+        "command_history": len(writer.history),
+        "sessions": len(writer.sessions),
+        "system_events": len(writer.events),
+        "notification_queue": len(writer.notifications_),
+    }
+
+
+def _daily_limit_use_up(sessions: list, *, day: date, limits: dict, writer: _SampleWriter):
+    """Lengthen the kid's sessions of `day` until the day's minutes are used up; return (moment, minutes).
+
+    Sessions grow into the quiet time after them, the last one first (never past
+    bedtime), so the allowance runs out when the last session ends. The list is
+    changed in place. School days and weekends have limits of their own.
+    """
+    if not sessions:
+        return None
+    minutes = limits["weekend_limit"] if day.weekday() >= 5 else limits["school_day_limit"]
+    bedtime = limits["allowed_hours"][1] * 3600.0
+    needed = minutes * 60 - sum(session.end - session.start for session in sessions)
+    for index in range(len(sessions) - 1, -1, -1):
+        session = sessions[index]
+        room = (sessions[index + 1].start if index + 1 < len(sessions) else bedtime) - session.end
+        grow = max(0.0, min(room, needed))
+        sessions[index] = session._replace(end=session.end + grow)
+        needed -= grow
+    return writer.moment(day, sessions[-1].end), minutes
+
+
+class _SampleWriter:
+    """Turns simulated sessions into model rows (and activity dicts for activity_record_many)."""
+
+    def __init__(self, *, rng: random.Random, zone: ZoneInfo):
+        self.rng = rng
+        self.zone = zone
+        self.activity: list[dict] = []
+        self.history: list[CommandHistory] = []
+        self.sessions: list[Session] = []
+        self.events: list[SystemEvent] = []
+        self.notifications_: list[Notification] = []
+        self.limit_reached: tuple[datetime, int] | None = None  # when the kid used up a day's minutes
+
+    def uuid(self) -> uuid.UUID:
+        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+
+    def moment(self, day: date, seconds: float) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=self.zone) + timedelta(seconds=seconds)
+
+    def session(self, profile: UserProfile, day: date, session, *, voice: bool, simulator: FamilySimulator) -> None:
+        session_id = self.uuid()
+        kid = profile.permission_level == PermissionLevel.KID
+        version, platform = ("1.3.9", "android") if kid else ("1.4.2", "linux")
+        previous = None
+        errors = 0
+        for command in session.commands:
+            activity_id = self.uuid()
+            self._command(profile, day, command, activity_id, session_id, previous, voice, simulator, session.device)
+            previous = activity_id
+            errors += command.status in ("failed", "timeout")
+        self.sessions.append(
+            Session(
+                id=session_id,
+                profile=profile,
+                started_at=self.moment(day, session.start),
+                ended_at=self.moment(day, session.end),
+                command_count=len(session.commands),
+                error_count=errors,
+                client_version=version,
+                client_platform=platform,
+                metadata={"device": session.device, **SAMPLE_MARKER},
+            )
+        )
+
+    def _command(
+        self,
+        profile: UserProfile,
+        day: date,
+        command: SimulatedCommand,
+        activity_id: uuid.UUID,
+        session_id: uuid.UUID,
+        previous: uuid.UUID | None,
+        voice: bool,
+        simulator: FamilySimulator,
+        device: str,
+    ) -> None:
+        at = self.moment(day, command.at)
+        timing = simulator.timings[command.timing]
+        failure, category, phrase = command.failure, command.category, command.phrase
+        spoken = command.status == "success" and voice and not category.typed
+        calls_n8n = command.status == "success" or (failure is not None and failure.calls_n8n)
+        metadata = {
+            "device": device,
+            "model": "small" if profile.permission_level == PermissionLevel.ADMIN else "base",
+            "session_id": str(session_id),
+            **SAMPLE_MARKER,
+        }
+        if failure is not None:
+            metadata["error_type"] = failure.error_type
+        if command.status == "success" or (failure is not None and failure.calls_tts):
+            response = phrase.response
+        else:
+            response = failure.response if failure is not None and failure.response else None
+        self.activity.append(
+            {
+                "id": activity_id,
+                "profile_id": profile.pk,
+                "timestamp": at,
+                "command_text": command.said,
+                "transcription_confidence": Decimal(command.confidence) if command.confidence else None,
+                "response_text": response,
+                "response_audio_url": f"{TRAY_AUDIO_URL}/{activity_id}.mp3" if spoken else None,
+                "status": command.status,
+                "processing_time_ms": timing.processing_ms,
+                "whisper_time_ms": timing.whisper_ms,
+                "n8n_time_ms": timing.n8n_ms,
+                "tts_time_ms": timing.tts_ms,
+                "error_message": failure.message if failure is not None else None,
+                "metadata": metadata,
+                "n8n_webhook_url": category.webhook_url if calls_n8n else None,
+                "parent_command_id": previous if command.follow_up else None,
+            }
+        )
+        if not command.finished:
+            return
+        tts_called = spoken or (failure is not None and failure.calls_tts)
+        self.history.append(
+            CommandHistory(
+                timestamp=at,
+                profile=profile,
+                command=phrase.said,
+                raw_transcription=command.said,
+                normalized_command=phrase.normalized,
+                command_category=category.name,
+                n8n_workflow_id=category.workflow,
+                n8n_webhook_url=category.webhook_url if calls_n8n else None,
+                n8n_request_payload=(
+                    {"text": phrase.said, "session_id": str(session_id), "profile_id": str(profile.pk)}
+                    if calls_n8n
+                    else None
+                ),
+                n8n_response_payload=(
+                    {"ok": True, "reply": phrase.response, "workflow": category.workflow}
+                    if command.status == "success" or (failure is not None and failure.calls_tts)
+                    else ({"ok": False, "error": failure.message} if calls_n8n and failure.n8n_status_code else None)
+                ),
+                n8n_response_time_ms=timing.n8n_ms if calls_n8n else None,
+                n8n_status_code=(200 if failure is None else failure.n8n_status_code) if calls_n8n else None,
+                elevenlabs_voice_id=profile.voice_id if tts_called else None,
+                elevenlabs_request_id=activity_id.hex if tts_called else None,
+                audio_file_path=f"{AUDIO_DIRECTORY}/{day:%Y/%m/%d}/{activity_id}.mp3" if spoken else None,
+                audio_duration_seconds=(Decimal(f"{max(0.6, len(phrase.response) / 14):.2f}") if spoken else None),
+                typed_response=category.typed and command.status == "success",
+                typing_target_app=(
+                    TYPING_APPS[self.rng.randrange(len(TYPING_APPS))]
+                    if category.typed and command.status == "success"
+                    else None
+                ),
+                quick_action_id=QUICK_ACTION_BY_NORMALIZED.get(phrase.normalized),
+                is_favorite=command.favorite,
+                execution_metadata={"retries": 1 if failure is not None and calls_n8n else 0, **SAMPLE_MARKER},
+            )
+        )
+        if failure is not None:
+            self.events.append(
+                SystemEvent(
+                    timestamp=at,
+                    event_type=failure.event_type,
+                    severity=failure.severity,
+                    component=failure.component,
+                    message=f"{failure.message} ({category.name}: {phrase.said!r})",
+                    metadata={"activity_id": str(activity_id), "error_type": failure.error_type, **SAMPLE_MARKER},
+                    profile=profile,
+                    session_id=session_id,
+                )
+            )
+
+    def daily_events(self, day: date, limit: float) -> None:
+        """The tray's own events of one day: nightly backup, start-up, model load."""
+        for seconds, event_type, component, message in (
+            (3 * 3600 + 120, "backup_completed", "database", "Nightly backup completed"),
+            (6 * 3600 + 30, "server_started", "server", "WhisperLiveKit server started"),
+            (6 * 3600 + 42, "model_loaded", "whisper", "Whisper model 'base' loaded in 2.4 s"),
+        ):
+            if seconds < limit:
+                self.events.append(
+                    SystemEvent(
+                        timestamp=self.moment(day, seconds + self.rng.random() * 60),
+                        event_type=event_type,
+                        severity="info",
+                        component=component,
+                        message=message,
+                        metadata=dict(SAMPLE_MARKER),
+                    )
+                )
+
+    def story_events(self, members: dict[str, UserProfile], today: date, now: datetime) -> None:
+        """A few events a parent would look into: a wrong PIN, a used-up allowance, an outage Dad resolved."""
+        dad, alex = members["Dad"], members["Alex"]
+        outage_start = self.moment(today - timedelta(days=6), 19 * 3600 + 12 * 60)
+        rows = [
+            (self.moment(today - timedelta(days=5), 20 * 3600 + 55 * 60), "pin_failed", "warning",
+             "parental_controls", "Wrong PIN entered for Alex's profile", alex, None),
+            (outage_start, "n8n_unreachable", "critical", "n8n", "n8n did not answer for 12 minutes", None,
+             outage_start + timedelta(minutes=40)),
+        ]  # fmt: skip
+        if self.limit_reached:
+            moment, minutes = self.limit_reached
+            rows.append(
+                (moment, "usage_limit_reached", "warning", "parental_controls",
+                 f"Alex used up today's {minutes} minutes", alex, None)
+            )  # fmt: skip
+        for moment, event_type, severity, component, message, profile, resolved in rows:
+            if moment < now:
+                self.events.append(
+                    SystemEvent(
+                        timestamp=moment,
+                        event_type=event_type,
+                        severity=severity,
+                        component=component,
+                        message=message,
+                        metadata=dict(SAMPLE_MARKER),
+                        profile=profile,
+                        resolved_at=resolved,
+                        resolved_by=dad if resolved else None,
+                    )
+                )
+
+    def notifications(self, members: dict[str, UserProfile], today: date, now: datetime) -> None:
+        """Sent, due and retried notifications for each member; the daily summary tells yesterday's numbers."""
+        yesterday = today - timedelta(days=1)
+        finished = [
+            row["status"]
+            for row in self.activity
+            if row["timestamp"].date() == yesterday and row["status"] in ("success", "failed", "timeout")
+        ]
+        failed = sum(status != "success" for status in finished)
+        rows = [
+            ("Dad", "daily_summary", "Yesterday at home",
+             f"The family ran {len(finished)} commands yesterday; {failed} did not work.", 4,
+             self.moment(yesterday, 20 * 3600), True, 0),
+            ("Dad", "system_alert", "n8n is not answering", "n8n did not answer for 12 minutes; commands failed.", 8,
+             self.moment(today - timedelta(days=6), 19 * 3600 + 14 * 60), True, 0),
+            ("Dad", "system_alert", "ElevenLabs quota almost used", "Spoken answers may stop until the quota resets.",
+             6, now - timedelta(minutes=20), False, 1),
+            ("Mom", "reminder", "Call grandma", "Time to call grandma.", 6, self.moment(today, 18 * 3600), True, 0),
+            ("Alex", "bedtime", "Bedtime soon", "30 minutes until bedtime. Time to wind down!", 5,
+             self.moment(today, 20 * 3600 + 30 * 60), True, 0),
+            ("Guest", "welcome", "Welcome!", "Try saying: what's the weather today?", 3,
+             self.moment(today - timedelta(days=6), 10 * 3600), True, 0),
+        ]  # fmt: skip
+        if self.limit_reached:
+            moment, minutes = self.limit_reached
+            rows += [
+                ("Alex", "usage_warning", "10 minutes left", "You have 10 minutes of assistant time left today.", 5,
+                 moment - timedelta(minutes=10), True, 0),
+                ("Dad", "usage_limit", "Alex used up the day's minutes",
+                 f"Alex used all {minutes} minutes of assistant time.", 7, moment, True, 0),
+            ]  # fmt: skip
+        for name, kind, title, message, priority, scheduled_for, deliver, retries in rows:
+            self.notifications_.append(
+                Notification(
+                    profile=members[name],
+                    notification_type=kind,
+                    title=title,
+                    message=message,
+                    priority=priority,
+                    scheduled_for=scheduled_for,
+                    # Delivered two seconds after it was due, unless it is still due or stuck retrying.
+                    sent_at=scheduled_for + timedelta(seconds=2) if deliver and scheduled_for < now else None,
+                    retry_count=retries,
+                    metadata=dict(SAMPLE_MARKER),
+                )
+            )
