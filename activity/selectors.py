@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
 from activity.models import ActivityLog, CommandHistory, Session
+
+
+def session_id_of(metadata: dict | None) -> uuid.UUID | None:
+    """The session an activity row belongs to, from metadata.session_id (None if absent or malformed)."""
+    value = (metadata or {}).get("session_id") if isinstance(metadata, dict) else None
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class ActivityFootprint:
+    """What of an activity row the derived numbers depend on."""
+
+    profile_id: uuid.UUID | None
+    timestamp: datetime | None
+    session_id: uuid.UUID | None
+
+    @classmethod
+    def of(cls, activity: ActivityLog) -> ActivityFootprint:
+        return cls(activity.profile_id, activity.timestamp, session_id_of(activity.metadata))
 
 
 def stored_activity_footprint(activity: ActivityLog):
     """The footprint the row has in the database now (None for a new row), before a save changes it."""
-    from activity.services import ActivityFootprint, session_id_of
-
     if activity._state.adding:
         return None
     stored = ActivityLog.objects.filter(pk=activity.pk).values("profile_id", "timestamp", "metadata").first()

@@ -28,7 +28,8 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from activity import statistics_sql as sql
-from activity.models import ActivityLog, CommandStatus
+from activity.models import CommandStatus
+from activity.selectors import ActivityFootprint, session_id_of
 
 ProfileDay = tuple[uuid.UUID, date]
 
@@ -47,19 +48,6 @@ class RefreshResult:
         return RefreshResult(self.inserted + other.inserted, self.updated + other.updated, self.deleted + other.deleted)
 
 
-@dataclass(frozen=True)
-class ActivityFootprint:
-    """What of an activity row the derived numbers depend on."""
-
-    profile_id: uuid.UUID | None
-    timestamp: datetime | None
-    session_id: uuid.UUID | None
-
-    @classmethod
-    def of(cls, activity: ActivityLog) -> ActivityFootprint:
-        return cls(activity.profile_id, activity.timestamp, session_id_of(activity.metadata))
-
-
 def family_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
@@ -67,15 +55,6 @@ def family_zone() -> ZoneInfo:
 def local_day(moment: datetime) -> date:
     """The family's local calendar day of `moment`."""
     return moment.astimezone(family_zone()).date()
-
-
-def session_id_of(metadata: dict | None) -> uuid.UUID | None:
-    """The session an activity row belongs to, from metadata.session_id (None if absent or malformed)."""
-    value = (metadata or {}).get("session_id") if isinstance(metadata, dict) else None
-    try:
-        return uuid.UUID(str(value)) if value else None
-    except ValueError:
-        return None
 
 
 def _lock_profiles(cursor, profile_ids: Iterable[uuid.UUID]) -> None:

@@ -9,7 +9,12 @@ from django.dispatch import receiver
 
 from activity import services
 from activity.models import ActivityLog, CommandHistory, Session
-from activity.selectors import stored_activity_footprint, stored_command_footprint, stored_session_footprint
+from activity.selectors import (
+    ActivityFootprint,
+    stored_activity_footprint,
+    stored_command_footprint,
+    stored_session_footprint,
+)
 
 
 @receiver(pre_save, sender=ActivityLog)
@@ -19,12 +24,12 @@ def remember_stored_activity(sender, instance, **kwargs):
 
 @receiver(post_save, sender=ActivityLog)
 def activity_saved(sender, instance, **kwargs):
-    services.activity_changed(footprints=[instance._stored_footprint, services.ActivityFootprint.of(instance)])
+    services.activity_changed(footprints=[instance._stored_footprint, ActivityFootprint.of(instance)])
 
 
 @receiver(post_delete, sender=ActivityLog)
 def activity_deleted(sender, instance, **kwargs):
-    services.activity_changed(footprints=[services.ActivityFootprint.of(instance)])
+    services.activity_changed(footprints=[ActivityFootprint.of(instance)])
 
 
 @receiver(pre_save, sender=CommandHistory)
