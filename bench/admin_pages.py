@@ -1,0 +1,384 @@
+"""Benchmark: every admin page at 10 M activity rows, family admin settings beside stock ModelAdmin settings.
+
+Usage (on a scratch database whose name starts with "bench"; it adds rows):
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_admin \
+        .venv/bin/python bench/admin_pages.py --rows 10000000 [--repeat 20]
+
+It first fills the database up to --rows activity rows with `manage.py generate_activity`
+(12 members over 365 days; command history, sessions and system events come along; not
+timed). Then, signed in as a family admin with Django's test client (in process, so the
+figures are server time without the network), it requests every change list (plain,
+filtered, searched, paged deep) and one change page per table, --repeat times each after
+two warm-up requests, under two admin sites in the same run:
+
+* family: the project's admin (estimated counts, fixed-choice filters, full-text search,
+  no date drill-down, row scoping);
+* stock: the same tables registered with plain ModelAdmin settings (Django's paginator
+  and counts, date_hierarchy, field list filters, icontains search).
+
+All family pages are measured first, then all stock pages (stock pages scan whole tables
+and would evict the family pages' data from the caches if interleaved). It prints p50 and
+p95 in milliseconds and the number of SQL statements of each page, and the pages of the
+family site that miss the 150 ms p95 target; progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import types
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tonnysite.settings.local")
+os.environ.setdefault("DEBUG", "false")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib import admin  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.urls import path, reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from activity.models import (  # noqa: E402
+    ActivityLog,
+    CommandHistory,
+    RecentActivity,
+    Session,
+    UsageStatistic,
+    UserStatisticsSummary,
+)
+from profiles.models import FamilyLogin, QuickAction, UserProfile  # noqa: E402
+from profiles.services import family_login_create, family_member_create  # noqa: E402
+from telemetry.models import Notification, Setting, SystemEvent  # noqa: E402
+
+TARGET_P95_MS = 150
+STATIC_FILES = "django.contrib.staticfiles.storage.StaticFilesStorage"  # no manifest needed
+SMALL = (UserProfile, QuickAction, Setting, FamilyLogin, Notification, UsageStatistic)
+PASSWORD = "bench-admin-pages-5e1d"  # noqa: S105  (a scratch database's throwaway login)
+
+# Stock ModelAdmin settings: what a first admin.py would say, with Django's defaults for the rest.
+STOCK = {
+    ActivityLog: {
+        "list_display": ("timestamp", "profile", "command_text", "status", "processing_time_ms", "whisper_time_ms",
+                         "n8n_time_ms", "tts_time_ms", "transcription_confidence"),
+        "list_filter": ("status", "profile", "timestamp"),
+        "search_fields": ("command_text",),
+        "date_hierarchy": "timestamp",
+    },
+    CommandHistory: {
+        "list_display": ("timestamp", "profile", "command", "command_category", "n8n_status_code",
+                         "n8n_response_time_ms", "quick_action_id", "is_favorite"),
+        "list_filter": ("is_favorite", "command_category", "profile", "timestamp"),
+        "search_fields": ("command", "raw_transcription"),
+        "date_hierarchy": "timestamp",
+    },
+    Session: {
+        "list_display": ("started_at", "profile", "ended_at", "duration_seconds", "command_count", "error_count",
+                         "client_version", "client_platform"),
+        "list_filter": ("client_platform", "profile", "started_at"),
+        "date_hierarchy": "started_at",
+    },
+    UsageStatistic: {
+        "list_display": ("date", "profile", "command_count", "success_count", "failure_count",
+                         "total_duration_seconds", "average_confidence", "peak_usage_hour"),
+        "list_filter": ("profile", "date"),
+        "date_hierarchy": "date",
+    },
+    SystemEvent: {
+        "list_display": ("timestamp", "severity", "event_type", "component", "message", "profile", "resolved_at",
+                         "resolved_by"),
+        "list_filter": ("severity", "component", "event_type", "timestamp"),
+        "search_fields": ("message", "event_type"),
+        "date_hierarchy": "timestamp",
+    },
+    Notification: {
+        "list_display": ("created_at", "profile", "notification_type", "title", "priority", "sent_at"),
+        "list_filter": ("notification_type", "priority"),
+        "search_fields": ("title", "notification_type"),
+        "date_hierarchy": "created_at",
+    },
+    UserProfile: {
+        "list_display": ("name", "permission_level", "is_active", "last_active_at"),
+        "list_filter": ("permission_level", "is_active"),
+        "search_fields": ("name",),
+    },
+    QuickAction: {
+        "list_display": ("display_name", "id", "is_enabled", "required_permission"),
+        "list_filter": ("is_enabled", "required_permission"),
+        "search_fields": ("id", "display_name"),
+    },
+    Setting: {
+        "list_display": ("key", "category", "value", "is_sensitive", "is_user_editable"),
+        "list_filter": ("category", "is_sensitive"),
+        "search_fields": ("key", "description"),
+    },
+    FamilyLogin: {"list_display": ("user", "profile", "created_at"), "search_fields": ("user__username",)},
+    RecentActivity: {
+        "list_display": ("timestamp", "user_name", "command_text", "status", "processing_time_ms"),
+        "list_filter": ("status", "user_name"),
+        "search_fields": ("command_text",),
+        "date_hierarchy": "timestamp",
+    },
+    UserStatisticsSummary: {
+        "list_display": ("name", "permission_level", "active_days", "total_commands", "success_rate"),
+        "list_filter": ("permission_level",),
+    },
+}  # fmt: skip
+
+
+def stock_site() -> admin.AdminSite:
+    site = admin.AdminSite(name="stock")
+    for model, options in STOCK.items():
+        site.register(model, type(f"Stock{model.__name__}Admin", (admin.ModelAdmin,), dict(options)))
+    return site
+
+
+def activity_rows_ensure(rows: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM activity_logs")
+        have = cursor.fetchone()[0]
+    if have < rows:
+        print(f"Generating {rows - have:,} more activity rows (have {have:,}); not timed...", flush=True)
+        call_command("generate_activity", rows=rows - have, days=365, profiles=12, seed=have + 1)
+        have = rows
+        # What autovacuum does soon after a bulk load: the visibility map lets counts use index-only scans.
+        print("VACUUM ANALYZE of the loaded tables (not timed)...", flush=True)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) activity_logs, command_history, sessions, system_events, usage_statistics")
+    return have
+
+
+def login_for(name: str, role: str, *, username: str) -> None:
+    if get_user_model().objects.filter(username=username).exists():
+        return
+    profile = UserProfile.objects.filter(permission_level=role, login__isnull=True, settings__generated=True).first()
+    if profile is None:
+        family_member_create(name=name, permission_level=role, username=username, password=PASSWORD)
+    else:
+        family_login_create(profile=profile, username=username, password=PASSWORD)
+
+
+def signed_in(username: str) -> Client:
+    client = Client()
+    client.force_login(
+        get_user_model().objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend"
+    )
+    return client
+
+
+def pages(kid_profile_id) -> list[tuple[str, type, str, dict, dict | None]]:
+    """(label, model, view, family params, stock params); stock params None: no stock twin."""
+    member = str(UserProfile.objects.filter(settings__generated=True, permission_level="user").values_list(
+        "pk", flat=True).first())  # fmt: skip
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    # What Django's date filter links to for "Past 7 days".
+    week = {"timestamp__gte": str(midnight - timedelta(days=7)), "timestamp__lt": str(midnight + timedelta(days=1))}
+    rare_word = "dentist"
+    result = []
+    for model in STOCK:
+        result.append(("plain", model, "changelist", {}, {}))
+        # The same offset on both sites: the family admin shows 50 rows a page, stock Django 100.
+        family_page = deep_page(model)
+        if family_page > 1:
+            offset = f"deep: offset {(family_page - 1) * 50:,}"
+            stock_page = (family_page - 1) // 2 + 1
+            result.append((offset, model, "changelist", {"p": str(family_page)}, {"p": str(stock_page)}))
+    extra = [
+        (ActivityLog, "status=failed", {"status__exact": "failed"}, {"status__exact": "failed"}),
+        (ActivityLog, "status=timeout", {"status__exact": "timeout"}, {"status__exact": "timeout"}),
+        (ActivityLog, "member", {"profile": member}, {"profile__id__exact": member}),
+        (ActivityLog, "member+failed", {"profile": member, "status__exact": "failed"},
+         {"profile__id__exact": member, "status__exact": "failed"}),
+        (ActivityLog, "past 7 days", week, week),
+        (ActivityLog, "search 'lights'", {"q": "lights"}, {"q": "lights"}),
+        (ActivityLog, f"search '{rare_word}'", {"q": rare_word}, {"q": rare_word}),
+        (ActivityLog, "search 'frozen soundtrack'", {"q": "frozen soundtrack"}, {"q": "frozen soundtrack"}),
+        (ActivityLog, "search 'lights music'", {"q": "lights music"}, {"q": "lights music"}),
+        (ActivityLog, "search 'zebra' (no match)", {"q": "zebra"}, {"q": "zebra"}),
+        (ActivityLog, f"search '{rare_word}' page 9", {"q": rare_word, "p": "9"}, {"q": rare_word, "p": "5"}),
+        (ActivityLog, "search + member", {"q": "lights", "profile": member},
+         {"q": "lights", "profile__id__exact": member}),
+        (CommandHistory, "favorites", {"is_favorite__exact": "1"}, {"is_favorite__exact": "1"}),
+        (CommandHistory, "member", {"profile": member}, {"profile__id__exact": member}),
+        (CommandHistory, "past 7 days", week, week),
+        (CommandHistory, "search 'lights'", {"q": "lights"}, {"q": "lights"}),
+        (CommandHistory, f"search '{rare_word}'", {"q": rare_word}, {"q": rare_word}),
+        (SystemEvent, "severity=error", {"severity__exact": "error"}, {"severity__exact": "error"}),
+        (SystemEvent, "open errors", {"resolution": "attention"},
+         {"resolved_at__isnull": "True", "severity__in": "error,critical"}),
+        (SystemEvent, "resolved", {"resolution": "resolved"}, {"resolved_at__isnull": "False"}),
+        (Session, "open", {"state": "open"}, {"ended_at__isnull": "True"}),
+        (Session, "member", {"profile": member}, {"profile__id__exact": member}),
+        (UsageStatistic, "member", {"profile": member}, {"profile__id__exact": member}),
+        (Notification, "waiting", {"delivery": "pending"}, {"sent_at__isnull": "True"}),
+        (UserProfile, "role=kid", {"permission_level__exact": "kid"}, {"permission_level__exact": "kid"}),
+        (UserProfile, "search", {"q": "a"}, {"q": "a"}),
+        (QuickAction, "enabled", {"is_enabled__exact": "1"}, {"is_enabled__exact": "1"}),
+        (Setting, "not sensitive", {"is_sensitive__exact": "0"}, {"is_sensitive__exact": "0"}),
+        (RecentActivity, "status=success", {"status__exact": "success"}, {"status__exact": "success"}),
+        (RecentActivity, "search 'lights'", {"q": "lights"}, {"q": "lights"}),
+        (UserStatisticsSummary, "role=kid", {"permission_level": "kid"}, {"permission_level__exact": "kid"}),
+    ]  # fmt: skip
+    result += [(label, model, "changelist", fp, sp) for model, label, fp, sp in extra]
+    for model in STOCK:
+        obj = model._default_manager.order_by().first() if model not in (RecentActivity,) else None
+        if model is RecentActivity:
+            obj = RecentActivity.objects.first()
+        if obj is not None:
+            result.append(("change page", model, "change", {"pk": obj.pk}, {"pk": obj.pk}))
+    kid_rows = [
+        ("kid: plain", ActivityLog, {}),
+        ("kid: deep: offset 4,900", ActivityLog, {"p": "99"}),
+        ("kid: search 'lights'", ActivityLog, {"q": "lights"}),
+        ("kid: past 7 days", ActivityLog, week),
+        ("kid: plain", CommandHistory, {}),
+        ("kid: plain", UsageStatistic, {}),
+        ("kid: plain", RecentActivity, {}),
+        ("kid: plain", UserStatisticsSummary, {}),
+    ]
+    result += [(label, model, "changelist", params, None) for label, model, params in kid_rows]
+    return result
+
+
+def deep_page(model) -> int:
+    """An odd page near the deepest the family admin offers (100), or near the end of a smaller table.
+
+    Odd, so that the stock site (100 rows a page) has a page at exactly the same offset.
+    """
+    rows = model._default_manager.count() if not model._meta.managed or model in SMALL else table_estimate(model)
+    page = min(99, rows // 50)
+    return max(1, page if page % 2 else page - 1)
+
+
+def table_estimate(model) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table])
+        return max(cursor.fetchone()[0], 0)
+
+
+def page_url(site: str, model, view: str, params: dict) -> tuple[str, dict]:
+    params = dict(params)
+    name = f"{site}:{model._meta.app_label}_{model._meta.model_name}_{view}"
+    args = [params.pop("pk")] if view == "change" else []
+    return reverse(name, args=args), params
+
+
+def timed(client: Client, url: str, params: dict, repeat: int) -> tuple[list[float], int, int]:
+    statements = []
+
+    def count_statement(execute, sql, sql_params, many, context):
+        statements.append(sql)
+        return execute(sql, sql_params, many, context)
+
+    def one() -> tuple[float, int]:
+        started = time.perf_counter()
+        response = client.get(url, params)
+        if response.streaming:
+            b"".join(response.streaming_content)
+        elapsed = (time.perf_counter() - started) * 1000
+        return elapsed, response.status_code
+
+    with connection.execute_wrapper(count_statement):
+        _, status = one()
+    one()
+    times = []
+    for _ in range(repeat):
+        elapsed, status = one()
+        times.append(elapsed)
+    return times, status, len(statements)
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[18] if len(values) > 1 else values[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=10_000_000, help="Activity rows to have before measuring.")
+    parser.add_argument("--repeat", type=int, default=20, help="Timed requests per page (after 2 warm-ups).")
+    parser.add_argument("--stock-repeat", type=int, default=5, help="Timed requests per stock page.")
+    parser.add_argument("--only", default="", help="Measure only pages whose model name contains this text.")
+    args = parser.parse_args()
+
+    database = settings.DATABASES["default"]["NAME"]
+    if not database.startswith("bench"):
+        sys.exit(f"Refusing to run on {database!r}: use a scratch database whose name starts with 'bench'.")
+    have = activity_rows_ensure(args.rows)
+    login_for("Bench Parent", "admin", username="bench_parent")
+    login_for("Bench Kid", "kid", username="bench_kid")
+    kid_profile = FamilyLogin.objects.get(user__username="bench_kid").profile_id
+
+    urls = types.ModuleType("bench_admin_urls")
+    urls.urlpatterns = [path("admin/", admin.site.urls), path("stock/", stock_site().urls)]
+    with override_settings(
+        ROOT_URLCONF=urls,
+        ALLOWED_HOSTS=["testserver"],
+        DEBUG=False,
+        STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": STATIC_FILES}},
+    ):
+        parent, kid = signed_in("bench_parent"), signed_in("bench_kid")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('activity_logs')), version()")
+            size, version = cursor.fetchone()
+        print(f"activity_logs: {have:,} rows ({size}, indexes included); {version.split(',')[0]}")
+        print(f"family: {args.repeat} timed requests per page; stock: {args.stock_repeat}; times in ms\n")
+        selected = [page for page in pages(kid_profile) if not args.only or args.only in page[1]._meta.model_name]
+        # Every family page first, then every stock page: the stock pages scan whole tables and
+        # would evict the family pages' data from the caches if the two were interleaved.
+        family_results = []
+        for label, model, view, family_params, _ in selected:
+            client = kid if label.startswith("kid:") else parent
+            url, params = page_url("admin", model, view, family_params)
+            family_results.append(timed(client, url, params, args.repeat))
+            print(f"  family {model._meta.model_name} / {label}: {statistics.median(family_results[-1][0]):.0f} ms",
+                  file=sys.stderr, flush=True)  # fmt: skip
+        stock_results = []
+        for label, model, view, _, stock_params in selected:
+            if stock_params is None:
+                stock_results.append(None)
+                continue
+            url, params = page_url("stock", model, view, stock_params)
+            stock_results.append(timed(parent, url, params, args.stock_repeat))
+            print(f"  stock {model._meta.model_name} / {label}: {statistics.median(stock_results[-1][0]):.0f} ms",
+                  file=sys.stderr, flush=True)  # fmt: skip
+        report(selected, family_results, stock_results)
+
+
+def report(selected, family_results, stock_results) -> None:
+    header = f"{'table':24} {'page':28} {'family p50':>10} {'p95':>7} {'q':>3}   {'stock p50':>9} {'p95':>7} {'q':>3}"
+    print(header)
+    print("-" * len(header))
+    misses = []
+    for (label, model, *_), family, stock in zip(selected, family_results, stock_results, strict=True):
+        print(f"{model._meta.model_name:24} {label:28} {cells(family, 10)}   {cells(stock, 9) if stock else ''}")
+        if family[1] == 200 and p95(family[0]) > TARGET_P95_MS:
+            misses.append((model._meta.model_name, label, p95(family[0])))
+    print()
+    if misses:
+        print(f"Family pages over {TARGET_P95_MS} ms at p95:")
+        for name, label, value in misses:
+            print(f"  {name} / {label}: {value:.0f} ms")
+    else:
+        print(f"Every family page answered within {TARGET_P95_MS} ms at p95.")
+
+
+def cells(result, width: int) -> str:
+    times, status, queries = result
+    if status != 200:
+        return f"{'HTTP ' + str(status):>{width + 12}}"
+    return f"{statistics.median(times):{width}.1f} {p95(times):7.1f} {queries:3d}"
+
+
+if __name__ == "__main__":
+    main()
