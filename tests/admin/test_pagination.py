@@ -21,7 +21,14 @@ class TinyThresholdPaginator(EstimatedCountPaginator):
 
 
 def analyze(table: str) -> None:
+    """Refresh the planner's statistics and keep autovacuum off the table until the test ends.
+
+    Autovacuum's ANALYZE cannot see this test's uncommitted rows; if it ran between ours and
+    the estimate, reltuples would drop to 0. Holding its lock mode for the rest of the test's
+    transaction rules that out.
+    """
     with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {table} IN SHARE UPDATE EXCLUSIVE MODE")
         cursor.execute(f"ANALYZE {table}")
 
 
