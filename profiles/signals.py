@@ -7,14 +7,10 @@ from django.dispatch import receiver
 from profiles import services
 from profiles.models import UserProfile
 
-# A save that touches none of these cannot change what the login may do.
-_LOGIN_FIELDS = frozenset({"permission_level", "is_active"})
-
 
 @receiver(post_save, sender=UserProfile)
 def profile_saved(sender, instance, update_fields=None, **kwargs):
-    if update_fields is None or _LOGIN_FIELDS & set(update_fields):
-        services.family_login_sync(profile=instance)
+    services.family_login_sync(profile=instance, update_fields=update_fields)
 
 
 @receiver(pre_delete, sender=UserProfile)
