@@ -48,9 +48,10 @@ def test_unfiltered_big_table_is_counted_from_pg_class_without_count(thirty_acti
     with CaptureQueriesContext(connection) as queries:
         count = paginator.count
 
-    # The estimate scales reltuples to the table's current pages, so rolled-back rows of
-    # earlier tests may nudge it; the point is that it comes without a COUNT.
-    assert count >= 30
+    # An estimate of the 30 rows: reltuples scaled to the table's current pages, which
+    # rolled-back rows of earlier tests and ANALYZE's sampling nudge either way; the point
+    # is that it comes without a COUNT.
+    assert 20 <= count <= 60
     assert paginator.count_is_estimate
     assert counts_run(queries) == []
     assert "pg_class" in queries[0]["sql"]
