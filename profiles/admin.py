@@ -4,7 +4,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.views.decorators.debug import sensitive_post_parameters
 
 from profiles import roles, services
 from profiles.models import FamilyLogin, QuickAction, UserProfile
@@ -119,6 +121,10 @@ class UserProfileAdmin(FamilyModelAdmin):
         editable = set(roles.OWN_PROFILE_EDITABLE_FIELDS)
         every_field = [f for _, options in self.get_fieldsets(request, obj) for f in options["fields"]]
         return [f for f in every_field if f not in editable]
+
+    @method_decorator(sensitive_post_parameters("pin", "password"))
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

@@ -86,6 +86,9 @@ class UserProfile(models.Model):
         null=True, blank=True, editable=False, db_comment="Time of the latest finished command"
     )
 
+    # Columns no page may filter, search or sort on: a filter would confirm a guessed secret.
+    secret_fields = ("pin_hash",)
+
     class Meta:
         db_table = "user_profiles"
         db_table_comment = "Family members with their role, voice, parental controls and usage limits"

@@ -10,14 +10,17 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from django.views.decorators.debug import sensitive_post_parameters
 
 from telemetry import services
 from telemetry.models import EventSeverity, Notification, Setting, SystemEvent
 from tonnysite.familyadmin.display import json_block, json_pretty
 from tonnysite.familyadmin.export import CsvExportMixin
 from tonnysite.familyadmin.scoping import FamilyModelAdmin, ProfileListFilter, viewer_of
+from tonnysite.json_values import json_parse
 
 HIDDEN = "•••••••• (hidden)"
 
@@ -143,31 +146,22 @@ class SettingForm(forms.ModelForm):
         if not text.strip():
             return services.UNCHANGED
         try:
-            return json.loads(text)
-        except ValueError as error:
-            raise ValidationError(
-                'Enter a JSON value: text in double quotes ("abc"), a number, true or false, a list or an object.'
-            ) from error
+            return json_parse(text, field="new_value", label="Value")
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["new_value"]) from error
 
     def _post_clean(self):
         super()._post_clean()
         if self.errors:
             return
-        value = self.cleaned_data.get("new_value", services.UNCHANGED)
-        if value is services.UNCHANGED:
-            if self.instance._state.adding:
-                self.add_error("new_value", "A new setting needs a value.")
-                return
-            value = Setting.objects.values_list("value", flat=True).get(pk=self.instance.pk)
+        stored = None if self.instance._state.adding else Setting.objects.filter(pk=self.instance.pk).first()
         try:
-            services.setting_schema_check(self.instance.validation_schema)
-            services.setting_value_check(setting=self.instance, value=value, field="new_value")
-            if self.instance.default_value is not None:
-                services.setting_value_check(
-                    setting=self.instance, value=self.instance.default_value, field="default_value"
-                )
+            services.setting_check(
+                setting=self.instance, value=self.cleaned_data.get("new_value", services.UNCHANGED), stored=stored
+            )
         except ValidationError as error:
             for field, problems in error.message_dict.items():
+                field = "new_value" if field == "value" else field
                 self.add_error(field if field in self.fields else None, problems)
 
 
@@ -244,8 +238,13 @@ class SettingAdmin(CsvExportMixin, FamilyModelAdmin):
                 "is_sensitive",
                 "is_user_editable",
             ]
-        # A sensitive setting stays sensitive; the key is the primary key.
-        return [*shown, "key", "is_sensitive"] if obj.is_sensitive else [*shown, "key"]
+        # A sensitive setting stays sensitive and keeps its schema (a new schema checked against
+        # the hidden value would confirm guesses about it); the key is the primary key.
+        return [*shown, "key", "is_sensitive", "validation_schema"] if obj.is_sensitive else [*shown, "key"]
+
+    @method_decorator(sensitive_post_parameters("new_value", "default_value"))
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         services.setting_update(

@@ -103,6 +103,9 @@ class Setting(models.Model):
         db_column="updated_by",
     )
 
+    # Columns no page may filter, search or sort on: a filter would confirm a guessed secret.
+    secret_fields = ("value", "default_value")
+
     class Meta:
         db_table = "settings"
         db_table_comment = "Application configuration as key/value pairs"

@@ -5,17 +5,19 @@ from __future__ import annotations
 import json
 import uuid
 
-from axes.helpers import get_client_ip_address
+from axes.helpers import get_client_ip_address, get_failure_limit
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 from jsonschema import SchemaError
 from jsonschema.validators import validator_for
 
 from telemetry.models import EventSeverity, Setting, SystemEvent
+from tonnysite.json_values import json_storable_check
 
 
 def log_system_event(
@@ -58,8 +60,18 @@ def login_failure_log(*, credentials: dict, request: HttpRequest | None) -> uuid
     )
 
 
-def login_lockout_log(*, username: str | None, ip_address: str | None) -> uuid.UUID:
-    """Record that repeated failures locked a username out from an address (an error event)."""
+def login_lockout_log(
+    *, username: str | None, ip_address: str | None, request: HttpRequest | None = None
+) -> uuid.UUID | None:
+    """Record that repeated failures locked a username out from an address (an error event), once.
+
+    django-axes announces a lockout again on every attempt refused while it lasts; only the
+    attempt whose failure reached the limit starts a lockout, so only that one is recorded.
+    Returns the event's id, or None when the lockout was already recorded.
+    """
+    failures = getattr(request, "axes_failures_since_start", None)
+    if request is not None and failures != get_failure_limit(request, getattr(request, "axes_credentials", None)):
+        return None
     return log_system_event(
         "auth.locked_out",
         EventSeverity.ERROR,
@@ -131,29 +143,51 @@ def setting_value_check(*, setting: Setting, value, field: str = "value") -> Non
     raise ValidationError({field: messages})
 
 
-@transaction.atomic
-def setting_update(*, setting: Setting, value=UNCHANGED, updated_by=None) -> Setting:
-    """Save `setting` (its other fields as edited) with a new `value`, or its current one when UNCHANGED.
+@sensitive_variables("value", "stored")
+def setting_check(*, setting: Setting, value=UNCHANGED, stored: Setting | None = None):
+    """Check `setting` as edited, with `value` (UNCHANGED keeps the stored one); return the value to store.
 
-    Refuses settings that are not user-editable, a sensitive setting made visible
-    again, and values or defaults that break the validation schema.
+    `stored` is the setting as saved (None for a new one). Raises ValidationError naming
+    the field: a read-only setting, a sensitive setting made visible again or given a new
+    validation schema (the schema would tell whether a guess about the hidden value is right),
+    JSON that PostgreSQL cannot store, null, and a value or default that breaks the schema.
     """
-    stored = Setting.objects.select_for_update().filter(pk=setting.pk).first()
     if stored is not None:
         if stored.is_user_editable is False:
             raise ValidationError(f"The setting {setting.key} is read-only.")
         if stored.is_sensitive and not setting.is_sensitive:
             raise ValidationError({"is_sensitive": "A sensitive setting stays sensitive, so its value is never shown."})
+        if stored.is_sensitive and setting.validation_schema != stored.validation_schema:
+            raise ValidationError(
+                {
+                    "validation_schema": "The validation schema of a sensitive setting cannot be changed: "
+                    "checking the hidden value against a new schema would give it away."
+                }
+            )
         if value is UNCHANGED:
             value = stored.value
     elif value is UNCHANGED:
         raise ValidationError({"value": "A new setting needs a value."})
     if value is None:
         raise ValidationError({"value": "A setting needs a value; JSON null cannot be stored."})
-    setting.value = value
+    json_storable_check(value, field="value")
+    json_storable_check(setting.default_value, field="default_value", label="Default value")
+    json_storable_check(setting.validation_schema, field="validation_schema", label="Validation schema")
     setting_value_check(setting=setting, value=value)
     if setting.default_value is not None:
         setting_value_check(setting=setting, value=setting.default_value, field="default_value")
+    return value
+
+
+@sensitive_variables("value", "stored")
+@transaction.atomic
+def setting_update(*, setting: Setting, value=UNCHANGED, updated_by=None) -> Setting:
+    """Save `setting` (its other fields as edited) with a new `value`, or its current one when UNCHANGED.
+
+    Everything `setting_check` refuses is refused here too.
+    """
+    stored = Setting.objects.select_for_update().filter(pk=setting.pk).first()
+    setting.value = setting_check(setting=setting, value=value, stored=stored)
     setting.updated_by = updated_by
     # Empty JSON ("", [], {}) is a legitimate value, which full_clean would call blank.
     setting.full_clean(exclude=["value"])

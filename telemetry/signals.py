@@ -13,5 +13,5 @@ def login_failed(sender, credentials, request=None, **kwargs):
 
 
 @receiver(user_locked_out)
-def login_locked_out(sender, username=None, ip_address=None, **kwargs):
-    services.login_lockout_log(username=username, ip_address=ip_address)
+def login_locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
+    services.login_lockout_log(username=username, ip_address=ip_address, request=request)

@@ -6,12 +6,15 @@ from django.db import connection
 
 
 def refuse_on_production(*, command: str, force: bool) -> None:
-    """Raise CommandError when DEBUG is off (a database that looks like production) and --force was not given."""
-    if settings.DEBUG or force:
+    """Raise CommandError under production settings (a family server) unless --force was given.
+
+    DEBUG says nothing about this: the home configuration (`make run`) runs with DEBUG off too.
+    """
+    if settings.TONNY_DEPLOYMENT != "server" or force:
         return
     where = connection.settings_dict
     raise CommandError(
-        f"{command} refuses to run with DEBUG off: database {where['NAME']!r} on "
-        f"{where['HOST'] or 'the local socket'} looks like production. "
+        f"{command} refuses to run under production settings: database {where['NAME']!r} on "
+        f"{where['HOST'] or 'the local socket'} is a family server. "
         "Run it with --force if you really want sample or synthetic data there."
     )

@@ -187,9 +187,9 @@ def test_profile_local_days_follow_the_family_time_zone(settings):
     assert stored_statistics() == expected_statistics()
 
 
-def test_refuses_to_run_with_debug_off_unless_forced(settings):
-    settings.DEBUG = False
-    with pytest.raises(CommandError, match="DEBUG off"):
+def test_refuses_to_run_under_production_settings_unless_forced(settings):
+    settings.TONNY_DEPLOYMENT = "server"
+    with pytest.raises(CommandError, match="production settings"):
         call_command("generate_activity", "--rows=10")
     assert not ActivityLog.objects.exists()
 

@@ -260,8 +260,8 @@ def test_if_empty_leaves_a_database_with_profiles_alone():
     assert not ActivityLog.objects.exists()
 
 
-def test_refuses_to_run_with_debug_off_unless_forced(settings):
-    settings.DEBUG = False
-    with pytest.raises(CommandError, match="DEBUG off"):
+def test_refuses_to_run_under_production_settings_unless_forced(settings):
+    settings.TONNY_DEPLOYMENT = "server"
+    with pytest.raises(CommandError, match="production settings"):
         call_command("load_samples")
     assert not UserProfile.objects.exists()

@@ -112,9 +112,22 @@ def test_right_password_is_refused_and_logged_during_lockout(client, settings, p
     assert PASSWORD not in row_text("auth.login_failed") + row_text("auth.locked_out")
 
 
-def test_each_refused_attempt_during_lockout_records_the_lockout_again(client, settings, parent_login):
+def test_attempts_refused_during_a_lockout_record_no_further_lockout(client, settings, parent_login):
     fail_until_locked_out(client, settings)
 
-    sign_in(client, USERNAME, PASSWORD)
+    for _ in range(4):
+        assert sign_in(client, USERNAME, PASSWORD).status_code == 429
+        sign_in(client, USERNAME, WRONG_PASSWORD)
+
+    assert SystemEvent.objects.filter(event_type="auth.locked_out").count() == 1
+
+
+def test_a_new_lockout_after_an_unlock_is_recorded_again(client, settings, parent_login):
+    from axes.utils import reset
+
+    fail_until_locked_out(client, settings)
+    reset(username=USERNAME)
+
+    fail_until_locked_out(client, settings)
 
     assert SystemEvent.objects.filter(event_type="auth.locked_out").count() == 2

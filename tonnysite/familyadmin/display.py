@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 
 from django import forms
-from django.forms.fields import InvalidJSONInput
+from django.core.exceptions import ValidationError
+from django.forms.fields import InvalidJSONInput, JSONString
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+
+from tonnysite.json_values import json_parse, json_storable_problem
 
 
 def json_pretty(value) -> str:
@@ -23,7 +26,30 @@ def json_block(value) -> SafeString | str:
 
 
 class PrettyJSONFormField(forms.JSONField):
-    """A JSON form field that shows its value indented, so a parent can read and edit it."""
+    """A JSON form field that shows its value indented, so a parent can read and edit it, and
+    refuses what PostgreSQL cannot store (NaN, Infinity, 1e400, \\u0000, deep nesting)."""
+
+    def to_python(self, value):
+        if self.disabled or value in self.empty_values:
+            return super().to_python(value)
+        if isinstance(value, (list, dict, int, float, JSONString)):
+            problem = json_storable_problem(value)
+            if problem:
+                raise ValidationError(f"{problem[0].upper()}{problem[1:]}.", code="invalid")
+            return value
+        try:
+            converted = json_parse(value, field="value", label="This value")
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["value"], code="invalid") from error
+        return JSONString(converted) if isinstance(converted, str) else converted
+
+    def bound_data(self, data, initial):
+        if self.disabled or data is None:
+            return super().bound_data(data, initial)
+        try:
+            return json_parse(data, field="value")
+        except ValidationError:
+            return InvalidJSONInput(data)
 
     def prepare_value(self, value):
         if isinstance(value, InvalidJSONInput):

@@ -8,15 +8,19 @@ outside the viewer's scope is simply absent, so its URL answers 404.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import PAGE_VAR
+from django.core.exceptions import BadRequest, FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
+from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -24,6 +28,7 @@ from django.utils.translation import gettext as _
 from profiles.models import UserProfile
 from profiles.roles import role_sees_every_profile
 from profiles.selectors import profile_of_user
+from tonnysite.errors import bad_input_message
 from tonnysite.familyadmin.display import PrettyJSONFormField
 from tonnysite.familyadmin.pagination import EstimatedCountPaginator
 
@@ -82,9 +87,33 @@ class ProfileListFilter(admin.SimpleListFilter):
         return [(str(pk), name) for pk, name in profiles_visible_to(viewer_of(request)).values_list("pk", "name")]
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(**{f"{self.field_path}_id": self.value()})
-        return queryset
+        value = self.value()
+        if not value:
+            return queryset
+        try:
+            profile_id = uuid.UUID(value)
+        except ValueError as error:
+            raise IncorrectLookupParameters(f"“{value[:60]}” is not a family member's id.") from error
+        return queryset.filter(**{f"{self.field_path}_id": profile_id})
+
+
+def lookup_touches_secret(model, lookup: str) -> bool:
+    """Whether `lookup` (as in `?pin_hash__startswith=`) reads a secret column along its path.
+
+    Models name their secret columns in `secret_fields`; a filter on one would answer
+    "is my guess right?" and so give the secret away, whatever is shown.
+    """
+    for part in lookup.split(LOOKUP_SEP):
+        if part in getattr(model, "secret_fields", ()):
+            return True
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if not field.is_relation or field.related_model is None:
+            return False
+        model = field.related_model
+    return False
 
 
 class FamilyModelAdmin(admin.ModelAdmin):
@@ -109,6 +138,28 @@ class FamilyModelAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return self.rows_visible_to(request, super().get_queryset(request))
+
+    def lookup_allowed(self, lookup, value, request):
+        # Like Django's user admin refuses `password__…`: no filter on any secret, for any role.
+        return not lookup_touches_secret(self.model, lookup) and super().lookup_allowed(lookup, value, request)
+
+    def get_changelist_instance(self, request):
+        """The change list, or a 400 that says which filter, search or page cannot be shown.
+
+        Django would redirect to `?e=1` and then show a "database error" page; lists and
+        their CSV exports share this, so both answer the same clear 400.
+        """
+        try:
+            return super().get_changelist_instance(request)
+        except IncorrectLookupParameters as error:
+            if not error.args and PAGE_VAR in request.GET:
+                # Django says nothing about which page; say it, and how deep lists go.
+                raise BadRequest(
+                    f"This list has no page “{request.GET[PAGE_VAR][:20]}”. Pages are numbered from 1 and go at "
+                    f"most {self.paginator.max_pages} deep: filter by member, status or date, or search, "
+                    "to reach older rows."
+                ) from error
+            raise BadRequest(bad_input_message(error)) from error
 
     def rows_visible_to(self, request, queryset: QuerySet) -> QuerySet:
         viewer = viewer_of(request)

@@ -4,6 +4,7 @@ from tonnysite.settings.base import *  # noqa: F403
 from tonnysite.settings.base import env
 
 DEBUG = False
+TONNY_DEPLOYMENT = "server"
 # No defaults here: a server must be told its key and the names it answers to.
 SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")

@@ -10,7 +10,7 @@ class Command(BaseCommand):
     help = (
         "Generate --rows synthetic commands (with command history, sessions and system events) over the last "
         "--days days for --profiles generated family members, loaded with COPY; then bring usage statistics "
-        "to the truth. Prints progress and rows per second. Refuses to run with DEBUG off unless --force."
+        "to the truth. Prints progress and rows per second. Refuses to run under production settings unless --force."
     )
 
     def add_arguments(self, parser):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
             default="auto",
             help="Drop and rebuild secondary indexes around the load (auto: when the table is smaller than the load).",
         )
-        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
+        parser.add_argument("--force", action="store_true", help="Run even under production settings (a family server).")
 
     def handle(self, *args, **options):
         refuse_on_production(command="generate_activity", force=options["force"])
