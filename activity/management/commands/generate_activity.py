@@ -26,7 +26,7 @@ class Command(BaseCommand):
             default="auto",
             help="Drop and rebuild secondary indexes around the load (auto: when the table is smaller than the load).",
         )
-        parser.add_argument("--force", action="store_true", help="Run even under production settings (a family server).")
+        parser.add_argument("--force", action="store_true", help="Run even under production settings.")
 
     def handle(self, *args, **options):
         refuse_on_production(command="generate_activity", force=options["force"])

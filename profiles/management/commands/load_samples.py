@@ -10,13 +10,14 @@ from tonnysite.commands import refuse_on_production
 class Command(BaseCommand):
     help = (
         "Load the sample family (Dad, Mom, Alex, Guest) with quick actions, the tray's settings and three weeks "
-        "of activity. Idempotent; --reset replaces the sample data only. Refuses to run under production settings unless --force."
+        "of activity. Idempotent; --reset replaces the sample data only. "
+        "Refuses to run under production settings unless --force."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--reset", action="store_true", help="Replace the sample data (never the family's own).")
         parser.add_argument("--if-empty", action="store_true", help="Load only into a database without profiles.")
-        parser.add_argument("--force", action="store_true", help="Run even under production settings (a family server).")
+        parser.add_argument("--force", action="store_true", help="Run even under production settings.")
 
     def handle(self, *args, **options):
         refuse_on_production(command="load_samples", force=options["force"])
