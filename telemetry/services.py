@@ -113,6 +113,8 @@ def setting_schema_check(schema) -> None:
     """Raise ValidationError (on validation_schema) unless `schema` is a valid JSON Schema."""
     if schema is None:
         return
+    if not isinstance(schema, (dict, bool)):
+        raise ValidationError({"validation_schema": "A JSON Schema is an object ({…}), true or false."})
     try:
         validator_for(schema).check_schema(schema)
     except SchemaError as error:

@@ -17,6 +17,7 @@ from django.db import DatabaseError, DataError
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.utils.text import Truncator
 from django.views.decorators.csrf import requires_csrf_token
 
 # Exceptions whose text we wrote ourselves (or Django wrote about the request, not about data).
@@ -48,7 +49,7 @@ def bad_input_message(exception: BaseException) -> str | None:
     if isinstance(exception, IncorrectLookupParameters):
         cause = exception.args[0] if exception.args else None
         detail = " ".join(cause.messages) if isinstance(cause, ValidationError) else str(cause or "")
-        return f"This list cannot be shown with those filters. {detail}".strip()
+        return f"This list cannot be shown with those filters. {Truncator(detail).chars(200)}".strip()
     if isinstance(exception, ValidationError):
         return " ".join(exception.messages)
     if isinstance(exception, DatabaseError):

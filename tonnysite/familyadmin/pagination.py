@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import OperationalError, connections, transaction
 from django.utils.functional import cached_property
@@ -123,7 +124,11 @@ class EstimatedCountPaginator(Paginator):
                 )
                 row = cursor.fetchone()
                 return None if row is None or row[0] is None else int(row[0])
-            sql, params = queryset.order_by().values("pk").query.sql_with_params()
+            try:
+                sql, params = queryset.order_by().values("pk").query.sql_with_params()
+            except EmptyResultSet:
+                # Django knows no row can match (say, a number beyond the column's range).
+                return 0
             cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
             plan = cursor.fetchone()[0]
             if isinstance(plan, str):

@@ -8,6 +8,7 @@ outside the viewer's scope is simply absent, so its URL answers 404.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import PAGE_VAR
-from django.core.exceptions import BadRequest, FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import BadRequest, EmptyResultSet, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.db.models.constants import LOOKUP_SEP
@@ -147,10 +148,14 @@ class FamilyModelAdmin(admin.ModelAdmin):
         """The change list, or a 400 that says which filter, search or page cannot be shown.
 
         Django would redirect to `?e=1` and then show a "database error" page; lists and
-        their CSV exports share this, so both answer the same clear 400.
+        their CSV exports share this, so both answer the same clear 400. A filter value
+        Python cannot turn into SQL (year 0, an address that is not an IP address) is
+        caught here too, by compiling the query before the page is drawn.
         """
         try:
-            return super().get_changelist_instance(request)
+            changelist = super().get_changelist_instance(request)
+            with contextlib.suppress(EmptyResultSet):  # Django knows that nothing matches
+                changelist.queryset.query.sql_with_params()
         except IncorrectLookupParameters as error:
             if not error.args and PAGE_VAR in request.GET:
                 # Django says nothing about which page; say it, and how deep lists go.
@@ -160,6 +165,9 @@ class FamilyModelAdmin(admin.ModelAdmin):
                     "to reach older rows."
                 ) from error
             raise BadRequest(bad_input_message(error)) from error
+        except (ValueError, OverflowError, ValidationError) as error:
+            raise BadRequest(bad_input_message(IncorrectLookupParameters(error))) from error
+        return changelist
 
     def rows_visible_to(self, request, queryset: QuerySet) -> QuerySet:
         viewer = viewer_of(request)
