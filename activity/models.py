@@ -9,7 +9,7 @@ from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models.functions import Cast, Extract, ExtractHour, ExtractWeekDay, Floor, Length
 
-from tonnysite.modeling import choices_check
+from tonnysite.modeling import EnumField
 
 
 class CommandStatus(models.TextChoices):
@@ -58,8 +58,11 @@ class ActivityLog(models.Model):
     transcription_confidence = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
     response_text = models.TextField(null=True, blank=True)
     response_audio_url = models.TextField(null=True, blank=True)
-    status = models.CharField(
-        max_length=20, choices=CommandStatus, default=CommandStatus.PENDING, db_default=CommandStatus.PENDING
+    status = EnumField(
+        enum_type="command_status",
+        choices=CommandStatus,
+        default=CommandStatus.PENDING,
+        db_default=CommandStatus.PENDING,
     )
     processing_time_ms = models.IntegerField(null=True, blank=True, db_comment="End-to-end time")
     whisper_time_ms = models.IntegerField(null=True, blank=True)
@@ -83,7 +86,6 @@ class ActivityLog(models.Model):
                 name="activity_logs_confidence_range",
                 violation_error_message="Transcription confidence must be between 0 and 1.",
             ),
-            choices_check("status", CommandStatus, table="activity_logs"),
             non_negative("processing_time_ms", "activity_logs"),
             non_negative("whisper_time_ms", "activity_logs"),
             non_negative("n8n_time_ms", "activity_logs"),
@@ -301,7 +303,7 @@ class RecentActivity(models.Model):
     user_name = models.CharField(max_length=100, null=True)
     command_text = models.TextField()
     response_text = models.TextField(null=True)
-    status = models.CharField(max_length=20, choices=CommandStatus)
+    status = EnumField(enum_type="command_status", choices=CommandStatus)
     processing_time_ms = models.IntegerField(null=True)
     error_message = models.TextField(null=True)
 
@@ -321,7 +323,7 @@ class UserStatisticsSummary(models.Model):
 
     id = models.UUIDField(primary_key=True)
     name = models.CharField(max_length=100)
-    permission_level = models.CharField(max_length=20)
+    permission_level = EnumField(enum_type="permission_level")
     active_days = models.BigIntegerField()
     total_commands = models.BigIntegerField()
     avg_processing_time_ms = models.DecimalField(max_digits=14, decimal_places=2, null=True)
