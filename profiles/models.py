@@ -15,8 +15,10 @@ from django.db.models.functions import Length
 
 from tonnysite.modeling import EnumField
 
-# bcrypt in modular-crypt form, as written by the bcrypt library and verified by the tray.
-BCRYPT_HASH_REGEX = r"^\$2[aby]\$[0-9]{2}\$[./A-Za-z0-9]{53}$"
+# The start of a bcrypt hash in modular-crypt form ($2b$12$...): enough to refuse a PIN in
+# clear, while admitting what other clients write (placeholders, truncated copies), which
+# simply never verifies.
+BCRYPT_HASH_REGEX = r"^\$2[aby]\$[0-9]{2}\$"
 
 
 class PermissionLevel(models.TextChoices):
@@ -105,7 +107,7 @@ class UserProfile(models.Model):
             models.CheckConstraint(
                 condition=models.Q(pin_hash__isnull=True) | models.Q(pin_hash__regex=BCRYPT_HASH_REGEX),
                 name="user_profiles_pin_hash_bcrypt",
-                violation_error_message="A PIN is stored only as a bcrypt hash.",
+                violation_error_message="A PIN is stored only as a bcrypt hash ($2b$12$...), never in clear.",
             ),
         ]
         indexes = [
