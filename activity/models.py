@@ -170,6 +170,7 @@ class CommandHistory(models.Model):
         verbose_name_plural = "command history"
         constraints = [
             non_negative("n8n_response_time_ms", "command_history"),
+            non_negative("audio_duration_seconds", "command_history"),
             models.CheckConstraint(
                 condition=models.Q(n8n_status_code__gte=100, n8n_status_code__lte=599),
                 name="command_history_n8n_status_code_range",
@@ -277,6 +278,13 @@ class UsageStatistic(models.Model):
             non_negative("success_count", "usage_statistics"),
             non_negative("failure_count", "usage_statistics"),
             non_negative("unique_commands", "usage_statistics"),
+            non_negative("total_duration_seconds", "usage_statistics"),
+            non_negative("total_processing_time_ms", "usage_statistics"),
+            models.CheckConstraint(
+                condition=models.Q(average_confidence__gte=0, average_confidence__lte=1),
+                name="usage_statistics_average_confidence_range",
+                violation_error_message="The average confidence is between 0 and 1.",
+            ),
             models.CheckConstraint(
                 condition=models.Q(peak_usage_hour__gte=0, peak_usage_hour__lte=23),
                 name="usage_statistics_peak_usage_hour_range",

@@ -158,6 +158,11 @@ class Notification(models.Model):
                 name="notification_queue_retry_count_range",
                 violation_error_message="Retries cannot be negative or exceed the maximum.",
             ),
+            models.CheckConstraint(
+                condition=models.Q(max_retries__gte=0),
+                name="notification_queue_max_retries_non_negative",
+                violation_error_message="The maximum number of retries cannot be negative.",
+            ),
         ]
         indexes = [
             models.Index(
