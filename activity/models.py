@@ -9,7 +9,7 @@ from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models.functions import Cast, Extract, ExtractHour, ExtractWeekDay, Floor, Length
 
-from tonnysite.modeling import choices_check
+from tonnysite.modeling import EnumField
 
 
 class CommandStatus(models.TextChoices):
@@ -58,8 +58,11 @@ class ActivityLog(models.Model):
     transcription_confidence = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
     response_text = models.TextField(null=True, blank=True)
     response_audio_url = models.TextField(null=True, blank=True)
-    status = models.CharField(
-        max_length=20, choices=CommandStatus, default=CommandStatus.PENDING, db_default=CommandStatus.PENDING
+    status = EnumField(
+        enum_type="command_status",
+        choices=CommandStatus,
+        default=CommandStatus.PENDING,
+        db_default=CommandStatus.PENDING,
     )
     processing_time_ms = models.IntegerField(null=True, blank=True, db_comment="End-to-end time")
     whisper_time_ms = models.IntegerField(null=True, blank=True)
@@ -83,7 +86,6 @@ class ActivityLog(models.Model):
                 name="activity_logs_confidence_range",
                 violation_error_message="Transcription confidence must be between 0 and 1.",
             ),
-            choices_check("status", CommandStatus, table="activity_logs"),
             non_negative("processing_time_ms", "activity_logs"),
             non_negative("whisper_time_ms", "activity_logs"),
             non_negative("n8n_time_ms", "activity_logs"),
@@ -168,6 +170,7 @@ class CommandHistory(models.Model):
         verbose_name_plural = "command history"
         constraints = [
             non_negative("n8n_response_time_ms", "command_history"),
+            non_negative("audio_duration_seconds", "command_history"),
             models.CheckConstraint(
                 condition=models.Q(n8n_status_code__gte=100, n8n_status_code__lte=599),
                 name="command_history_n8n_status_code_range",
@@ -275,6 +278,13 @@ class UsageStatistic(models.Model):
             non_negative("success_count", "usage_statistics"),
             non_negative("failure_count", "usage_statistics"),
             non_negative("unique_commands", "usage_statistics"),
+            non_negative("total_duration_seconds", "usage_statistics"),
+            non_negative("total_processing_time_ms", "usage_statistics"),
+            models.CheckConstraint(
+                condition=models.Q(average_confidence__gte=0, average_confidence__lte=1),
+                name="usage_statistics_average_confidence_range",
+                violation_error_message="The average confidence is between 0 and 1.",
+            ),
             models.CheckConstraint(
                 condition=models.Q(peak_usage_hour__gte=0, peak_usage_hour__lte=23),
                 name="usage_statistics_peak_usage_hour_range",
@@ -301,7 +311,7 @@ class RecentActivity(models.Model):
     user_name = models.CharField(max_length=100, null=True)
     command_text = models.TextField()
     response_text = models.TextField(null=True)
-    status = models.CharField(max_length=20, choices=CommandStatus)
+    status = EnumField(enum_type="command_status", choices=CommandStatus)
     processing_time_ms = models.IntegerField(null=True)
     error_message = models.TextField(null=True)
 
@@ -321,7 +331,7 @@ class UserStatisticsSummary(models.Model):
 
     id = models.UUIDField(primary_key=True)
     name = models.CharField(max_length=100)
-    permission_level = models.CharField(max_length=20)
+    permission_level = EnumField(enum_type="permission_level")
     active_days = models.BigIntegerField()
     total_commands = models.BigIntegerField()
     avg_processing_time_ms = models.DecimalField(max_digits=14, decimal_places=2, null=True)

@@ -63,7 +63,7 @@ def fill_base(target: int, profile_ids: list) -> int:
                        now() - interval '395 days' + ((%(have)s + g)::float / %(target)s) * interval '365 days',
                        (ARRAY['turn on the lights','weather','play music','joke','timer'])[1 + (g %% 5)],
                        round((0.6 + random() * 0.4)::numeric, 2),
-                       (ARRAY['success','success','success','failed','timeout'])[1 + (g %% 5)],
+                       (ARRAY['success','success','success','failed','timeout']::command_status[])[1 + (g %% 5)],
                        (random() * 3000)::int, 300, 400, 200,
                        jsonb_build_object('device', 'mic_' || (g %% 3))
                 FROM generate_series(1, %(n)s) AS g

@@ -21,7 +21,7 @@ class UserProfileForm(forms.ModelForm):
         required=False,
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password", "inputmode": "numeric"}),
-        help_text="4 to 8 digits; only its bcrypt hash is stored. Leave blank to keep the current PIN.",
+        help_text="4 to 8 digits (0-9); only its bcrypt hash is stored. Leave blank to keep the current PIN.",
     )
     clear_pin = forms.BooleanField(label="Remove the PIN", required=False)
     username = forms.CharField(
@@ -59,7 +59,7 @@ class UserProfileForm(forms.ModelForm):
             self.add_error("clear_pin", "Either set a new PIN or remove it, not both.")
         elif pin:
             try:
-                services.pin_hash(pin)
+                services.pin_validate(pin)
             except ValidationError as error:
                 self.add_error("pin", error)
         username = cleaned.get("username")

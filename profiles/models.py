@@ -13,10 +13,12 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models.functions import Length
 
-from tonnysite.modeling import choices_check
+from tonnysite.modeling import EnumField
 
-# bcrypt in modular-crypt form, as written by the bcrypt library and verified by the tray.
-BCRYPT_HASH_REGEX = r"^\$2[aby]\$[0-9]{2}\$[./A-Za-z0-9]{53}$"
+# The start of a bcrypt hash in modular-crypt form ($2b$12$...): enough to refuse a PIN in
+# clear, while admitting what other clients write (placeholders, truncated copies), which
+# simply never verifies.
+BCRYPT_HASH_REGEX = r"^\$2[aby]\$[0-9]{2}\$"
 
 
 class PermissionLevel(models.TextChoices):
@@ -40,8 +42,8 @@ class ResponseMode(models.TextChoices):
 class UserProfile(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=RandomUUID(), editable=False)
     name = models.CharField(max_length=100, unique=True, db_comment="Display name, unique in the family")
-    permission_level = models.CharField(
-        max_length=20,
+    permission_level = EnumField(
+        enum_type="permission_level",
         choices=PermissionLevel,
         default=PermissionLevel.USER,
         db_default=PermissionLevel.USER,
@@ -49,8 +51,8 @@ class UserProfile(models.Model):
     )
     voice_id = models.CharField(max_length=255, null=True, blank=True, db_comment="ElevenLabs voice id")
     preferred_agent = models.CharField(max_length=100, null=True, blank=True, db_comment="n8n workflow/agent name")
-    response_mode = models.CharField(
-        max_length=20,
+    response_mode = EnumField(
+        enum_type="response_mode",
         choices=ResponseMode,
         null=True,
         blank=True,
@@ -100,8 +102,6 @@ class UserProfile(models.Model):
                 name="user_profiles_name_min_length",
                 violation_error_message="A name needs at least 2 characters.",
             ),
-            choices_check("permission_level", PermissionLevel, table="user_profiles"),
-            choices_check("response_mode", ResponseMode, table="user_profiles"),
             models.CheckConstraint(
                 condition=models.Q(voice_id__isnull=True) | ~models.Q(voice_id=""),
                 name="user_profiles_voice_id_not_empty",
@@ -110,7 +110,7 @@ class UserProfile(models.Model):
             models.CheckConstraint(
                 condition=models.Q(pin_hash__isnull=True) | models.Q(pin_hash__regex=BCRYPT_HASH_REGEX),
                 name="user_profiles_pin_hash_bcrypt",
-                violation_error_message="A PIN is stored only as a bcrypt hash.",
+                violation_error_message="A PIN is stored only as a bcrypt hash ($2b$12$...), never in clear.",
             ),
         ]
         indexes = [
@@ -128,8 +128,8 @@ class QuickAction(models.Model):
     command_sequence = ArrayField(models.TextField(), db_comment="Commands run in order; at least one")
     description = models.TextField(null=True, blank=True)
     is_enabled = models.BooleanField(null=True, default=True, db_default=True)
-    required_permission = models.CharField(
-        max_length=20,
+    required_permission = EnumField(
+        enum_type="permission_level",
         choices=PermissionLevel,
         null=True,
         blank=True,
@@ -158,7 +158,6 @@ class QuickAction(models.Model):
                 name="quick_actions_command_sequence_not_empty",
                 violation_error_message="A quick action needs at least one command.",
             ),
-            choices_check("required_permission", PermissionLevel, table="quick_actions"),
         ]
         indexes = [
             models.Index(

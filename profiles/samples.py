@@ -232,8 +232,10 @@ SAMPLE_QUICK_ACTIONS: tuple[SampleQuickAction, ...] = (
 
 _URL_SCHEMA = {"type": "string", "pattern": "^(https?|wss?)://[^\\s]+$"}
 _DEVICE_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 200}
+_HOTKEY_SCHEMA = {"type": "string", "pattern": "^((Ctrl|Shift|Alt|Super)\\+)*[A-Za-z0-9]+$"}
 
 # (key, value, category, description, is_sensitive, validation_schema); the default is the sample value.
+# The keys are the ones the tray reads; telemetry 0006 renamed older ones on existing databases.
 SAMPLE_SETTINGS: tuple[tuple, ...] = (
     ("server.url", "ws://localhost:8888/asr", "server", "WhisperLiveKit server the tray streams audio to", False,
      _URL_SCHEMA),
@@ -247,7 +249,7 @@ SAMPLE_SETTINGS: tuple[tuple, ...] = (
     ("elevenlabs.api_key", "sample-placeholder-not-a-real-key", "elevenlabs",
      "ElevenLabs API key for spoken answers (sample placeholder: replace it with your own)", True,
      {"type": "string", "maxLength": 200}),
-    ("elevenlabs.default_voice", VOICES["Rachel"], "elevenlabs", "Voice for members without a voice of their own",
+    ("elevenlabs.default_voice_id", VOICES["Rachel"], "elevenlabs", "Voice for members without a voice of their own",
      False, {"type": "string", "pattern": "^[A-Za-z0-9]{20}$"}),
     ("ui.theme", "system", "ui", "Colour theme of the tray window", False,
      {"type": "string", "enum": ["light", "dark", "system"]}),
@@ -258,9 +260,11 @@ SAMPLE_SETTINGS: tuple[tuple, ...] = (
     ("audio.vad_sensitivity", 0.5, "audio", "Voice activity detection sensitivity, 0 (deaf) to 1 (jumpy)", False,
      {"type": "number", "minimum": 0, "maximum": 1}),
     ("hotkeys.push_to_talk", "Ctrl+Shift+Space", "hotkeys", "Hold to talk without the wake word", False,
-     {"type": "string", "pattern": "^((Ctrl|Shift|Alt|Super)\\+)*[A-Za-z0-9]+$"}),
-    ("privacy.logging_enabled", True, "privacy", "Keep the activity log", False, {"type": "boolean"}),
-    ("privacy.retention_days", 90, "privacy", "Days the activity log is kept", False,
+     _HOTKEY_SCHEMA),
+    ("hotkeys.toggle_recording", "Ctrl+Shift+R", "hotkeys", "Start or stop listening", False, _HOTKEY_SCHEMA),
+    ("privacy.log_commands", True, "privacy", "Keep the activity log of voice commands", False,
+     {"type": "boolean"}),
+    ("privacy.log_retention_days", 90, "privacy", "Days the activity log is kept", False,
      {"type": "integer", "minimum": 1, "maximum": 3650}),
 )  # fmt: skip
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,12 +22,19 @@ from profiles.models import FamilyLogin, PermissionLevel, QuickAction, UserProfi
 
 PIN_MIN_DIGITS = 4
 PIN_MAX_DIGITS = 8
+# Only ASCII 0-9: str.isdigit() and \d also accept '١٢٣٤' or '²³⁴⁵', which no keypad types.
+PIN_PATTERN = re.compile(f"[0-9]{{{PIN_MIN_DIGITS},{PIN_MAX_DIGITS}}}")
+
+
+def pin_validate(pin: str) -> None:
+    """Refuse a PIN that is not 4 to 8 of the digits 0-9."""
+    if not PIN_PATTERN.fullmatch(pin):
+        raise ValidationError(f"A PIN is {PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits, each 0 to 9.", code="invalid_pin")
 
 
 def pin_hash(pin: str) -> str:
     """Return the bcrypt hash ($2b$, modular-crypt form) of a parental-control PIN."""
-    if not (pin.isdigit() and PIN_MIN_DIGITS <= len(pin) <= PIN_MAX_DIGITS):
-        raise ValidationError(f"A PIN is {PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits.")
+    pin_validate(pin)
     return bcrypt.hashpw(pin.encode(), bcrypt.gensalt()).decode()
 
 
@@ -37,10 +45,17 @@ def pin_set(*, profile: UserProfile, pin: str | None) -> None:
 
 
 def pin_verify(*, profile: UserProfile, pin: str) -> bool:
-    """Whether `pin` matches the profile's stored hash (False when it has none)."""
+    """Whether `pin` matches the profile's stored hash.
+
+    False when it has none, and when the stored value only looks like a bcrypt hash (a
+    placeholder or a truncated copy, which the database admits): nothing can match it.
+    """
     if not profile.pin_hash:
         return False
-    return bcrypt.checkpw(pin.encode(), profile.pin_hash.encode())
+    try:
+        return bcrypt.checkpw(pin.encode(), profile.pin_hash.encode())
+    except ValueError:  # bcrypt's "Invalid salt" for a malformed hash
+        return False
 
 
 def role_groups_sync(*, apps=global_apps) -> None:

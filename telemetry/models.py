@@ -6,7 +6,7 @@ from django.contrib.postgres.functions import RandomUUID, TransactionNow
 from django.contrib.postgres.indexes import BrinIndex, GinIndex
 from django.db import models
 
-from tonnysite.modeling import choices_check
+from tonnysite.modeling import EnumField
 
 
 class EventSeverity(models.TextChoices):
@@ -21,8 +21,8 @@ class SystemEvent(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=RandomUUID(), editable=False)
     timestamp = models.DateTimeField(null=True, db_default=TransactionNow())
     event_type = models.CharField(max_length=100)
-    severity = models.CharField(
-        max_length=20, choices=EventSeverity, default=EventSeverity.INFO, db_default=EventSeverity.INFO
+    severity = EnumField(
+        enum_type="event_severity", choices=EventSeverity, default=EventSeverity.INFO, db_default=EventSeverity.INFO
     )
     component = models.CharField(max_length=100, null=True, blank=True, db_comment="server, tray, whisper, n8n, ...")
     message = models.TextField()
@@ -56,7 +56,6 @@ class SystemEvent(models.Model):
                 name="system_events_event_type_not_empty",
                 violation_error_message="An event needs a type.",
             ),
-            choices_check("severity", EventSeverity, table="system_events"),
         ]
         indexes = [
             models.Index(fields=["-timestamp"], name="system_events_time_idx"),
@@ -161,6 +160,11 @@ class Notification(models.Model):
                 condition=models.Q(retry_count__gte=0, retry_count__lte=models.F("max_retries")),
                 name="notification_queue_retry_count_range",
                 violation_error_message="Retries cannot be negative or exceed the maximum.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_retries__gte=0),
+                name="notification_queue_max_retries_non_negative",
+                violation_error_message="The maximum number of retries cannot be negative.",
             ),
         ]
         indexes = [

@@ -38,7 +38,7 @@ def log_system_event(
         raise ValidationError("An event needs a type.")
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT log_system_event(%s, %s, %s, %s, %s::jsonb, %s)",
+            "SELECT log_system_event(%s, %s::event_severity, %s, %s, %s::jsonb, %s)",
             [event_type, severity, component, message, json.dumps(metadata or {}), profile_id],
         )
         return cursor.fetchone()[0]

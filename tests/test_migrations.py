@@ -12,6 +12,7 @@ from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS_TO_ZERO = ["activity", "telemetry", "profiles"]
+ENUM_TYPES = {"permission_level", "event_severity", "command_status", "response_mode"}
 
 
 @pytest.fixture
@@ -60,6 +61,15 @@ def public_relations(name, server) -> set[str]:
     return {row[0] for row in rows}
 
 
+def public_enum_types(name, server) -> set[str]:
+    with psycopg.connect(dbname=name, **server) as conn:
+        rows = conn.execute(
+            "SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+            "WHERE n.nspname = 'public' AND t.typtype = 'e'"
+        ).fetchall()
+    return {row[0] for row in rows}
+
+
 def test_migrations_apply_on_empty_database_and_unapply_to_zero(scratch_database):
     name, env, server = scratch_database
     manage(env, "migrate", "--noinput")
@@ -70,12 +80,15 @@ def test_migrations_apply_on_empty_database_and_unapply_to_zero(scratch_database
         "schema_migrations", "log_system_event", "set_updated_at",
     }  # fmt: skip
     assert contract <= created
+    assert public_enum_types(name, server) == ENUM_TYPES
     for app in APPS_TO_ZERO:
         manage(env, "migrate", app, "zero", "--noinput")
     left = public_relations(name, server)
     assert not (contract & left), contract & left
+    assert not public_enum_types(name, server)
     manage(env, "migrate", "--noinput")
     assert contract <= public_relations(name, server)
+    assert public_enum_types(name, server) == ENUM_TYPES
 
 
 def test_models_and_migrations_agree():

@@ -31,7 +31,8 @@ def _load(profiles):
             """
             INSERT INTO activity_logs (profile_id, timestamp, command_text, status, processing_time_ms)
             SELECT (%(ids)s::uuid[])[1 + g %% 10], now() - (%(rows)s - g) * interval '315 seconds',
-                   'command ' || (g %% 50), (ARRAY['success','failed','timeout','pending'])[1 + g %% 4], g %% 3000
+                   'command ' || (g %% 50),
+                   (ARRAY['success','failed','timeout','pending']::command_status[])[1 + g %% 4], g %% 3000
             FROM generate_series(1, %(rows)s) AS g
             """,
             {"ids": [p.pk for p in profiles], "rows": ROWS},

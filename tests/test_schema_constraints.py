@@ -15,7 +15,7 @@ from activity.tests.factories import (
 )
 from profiles.tests.factories import QuickActionFactory, UserProfileFactory
 from telemetry.tests.factories import NotificationFactory, SettingFactory, SystemEventFactory
-from tests.sql import sql_one
+from tests.sql import sql_one, sql_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -36,18 +36,13 @@ def rejected(factory, **fields) -> str:
         (ActivityLogFactory, {"whisper_time_ms": -5}, "activity_logs_whisper_time_ms_non_negative"),
         (ActivityLogFactory, {"n8n_time_ms": -5}, "activity_logs_n8n_time_ms_non_negative"),
         (ActivityLogFactory, {"tts_time_ms": -5}, "activity_logs_tts_time_ms_non_negative"),
-        (ActivityLogFactory, {"status": "done"}, "activity_logs_status_valid"),
         (UserProfileFactory, {"name": "A"}, "user_profiles_name_min_length"),
-        (UserProfileFactory, {"permission_level": "owner"}, "user_profiles_permission_level_valid"),
-        (UserProfileFactory, {"response_mode": "shout"}, "user_profiles_response_mode_valid"),
         (UserProfileFactory, {"voice_id": ""}, "user_profiles_voice_id_not_empty"),
         (UserProfileFactory, {"pin_hash": "1234"}, "user_profiles_pin_hash_bcrypt"),
         (QuickActionFactory, {"command_sequence": []}, "quick_actions_command_sequence_not_empty"),
         (QuickActionFactory, {"id": "Good Morning"}, "quick_actions_id_slug"),
-        (QuickActionFactory, {"required_permission": "root"}, "quick_actions_required_permission_valid"),
         (SettingFactory, {"key": "Server URL"}, "settings_key_format"),
         (SystemEventFactory, {"event_type": ""}, "system_events_event_type_not_empty"),
-        (SystemEventFactory, {"severity": "fatal"}, "system_events_severity_valid"),
         (NotificationFactory, {"priority": 11}, "notification_queue_priority_range"),
         (NotificationFactory, {"priority": 0}, "notification_queue_priority_range"),
         (NotificationFactory, {"retry_count": 4, "max_retries": 3}, "notification_queue_retry_count_range"),
@@ -58,6 +53,20 @@ def rejected(factory, **fields) -> str:
         (UsageStatisticFactory, {"peak_usage_hour": 24}, "usage_statistics_peak_usage_hour_range"),
         (UsageStatisticFactory, {"command_count": -1}, "usage_statistics_command_count_non_negative"),
         (UsageStatisticFactory, {"unique_commands": -1}, "usage_statistics_unique_commands_non_negative"),
+        (UsageStatisticFactory, {"total_duration_seconds": -1}, "usage_statistics_total_duration_seconds_non_negative"),
+        (
+            UsageStatisticFactory,
+            {"total_processing_time_ms": -1},
+            "usage_statistics_total_processing_time_ms_non_negative",
+        ),
+        (UsageStatisticFactory, {"average_confidence": Decimal("1.01")}, "usage_statistics_average_confidence_range"),
+        (UsageStatisticFactory, {"average_confidence": Decimal("-0.5")}, "usage_statistics_average_confidence_range"),
+        (
+            CommandHistoryFactory,
+            {"audio_duration_seconds": Decimal("-0.01")},
+            "command_history_audio_duration_seconds_non_negative",
+        ),
+        (NotificationFactory, {"max_retries": -1, "retry_count": None}, "notification_queue_max_retries_non_negative"),
     ],
 )
 def test_check_rule_rejects_bad_row(factory, fields, constraint):
@@ -90,6 +99,10 @@ def test_usage_statistics_are_unique_per_profile_and_day():
         (CommandHistoryFactory, {"n8n_status_code": 599}),
         (UsageStatisticFactory, {"peak_usage_hour": 0}),
         (UsageStatisticFactory, {"peak_usage_hour": 23}),
+        (UsageStatisticFactory, {"average_confidence": Decimal("0"), "total_duration_seconds": 0}),
+        (UsageStatisticFactory, {"average_confidence": Decimal("1"), "total_processing_time_ms": 0}),
+        (CommandHistoryFactory, {"audio_duration_seconds": Decimal("0")}),
+        (NotificationFactory, {"max_retries": 0, "retry_count": 0}),
     ],
 )
 def test_check_rule_accepts_edge_values(factory, fields):
@@ -118,3 +131,51 @@ def test_empty_quick_action_sequence_is_rejected_by_plain_sql_too():
             "INSERT INTO quick_actions (id, display_name, command_sequence) VALUES ('empty', 'Empty', '{}') "
             "RETURNING id"
         )
+
+
+@pytest.mark.parametrize(
+    ("statement", "constraint"),
+    [
+        (
+            "UPDATE usage_statistics SET total_duration_seconds = -1 WHERE id = %(statistic)s",
+            "usage_statistics_total_duration_seconds_non_negative",
+        ),
+        (
+            "UPDATE usage_statistics SET total_processing_time_ms = -1 WHERE id = %(statistic)s",
+            "usage_statistics_total_processing_time_ms_non_negative",
+        ),
+        (
+            "UPDATE usage_statistics SET average_confidence = 1.01 WHERE id = %(statistic)s",
+            "usage_statistics_average_confidence_range",
+        ),
+        (
+            "UPDATE usage_statistics SET average_confidence = -0.01 WHERE id = %(statistic)s",
+            "usage_statistics_average_confidence_range",
+        ),
+        (
+            "INSERT INTO usage_statistics (profile_id, date, total_duration_seconds) "
+            "VALUES (%(profile)s, '2020-01-01', -60)",
+            "usage_statistics_total_duration_seconds_non_negative",
+        ),
+        (
+            "INSERT INTO command_history (command, raw_transcription, audio_duration_seconds) "
+            "VALUES ('lights', 'lights', -0.5)",
+            "command_history_audio_duration_seconds_non_negative",
+        ),
+        (
+            "UPDATE command_history SET audio_duration_seconds = -1 WHERE id = %(history)s",
+            "command_history_audio_duration_seconds_non_negative",
+        ),
+        (
+            "INSERT INTO notification_queue (notification_type, message, max_retries, retry_count) "
+            "VALUES ('reminder', 'Bedtime', -1, NULL)",
+            "notification_queue_max_retries_non_negative",
+        ),
+    ],
+)
+def test_plain_sql_cannot_break_the_added_bounds(statement, constraint):
+    statistic = UsageStatisticFactory()
+    ids = {"statistic": statistic.pk, "profile": statistic.profile_id, "history": CommandHistoryFactory().pk}
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        sql_rows(statement, ids)
+    assert error.value.__cause__.diag.constraint_name == constraint

@@ -128,9 +128,9 @@ def test_tray_settings_exist_with_values_that_satisfy_their_schemas():
     settings = {s.key: s for s in Setting.objects.all()}
     assert set(settings) == {
         "server.url", "server.model", "server.language", "server.auto_start", "n8n.webhook_url",
-        "elevenlabs.api_key", "elevenlabs.default_voice", "ui.theme", "ui.notification_position",
+        "elevenlabs.api_key", "elevenlabs.default_voice_id", "ui.theme", "ui.notification_position",
         "audio.input_device", "audio.output_device", "audio.vad_sensitivity", "hotkeys.push_to_talk",
-        "privacy.logging_enabled", "privacy.retention_days",
+        "hotkeys.toggle_recording", "privacy.log_commands", "privacy.log_retention_days",
     }  # fmt: skip
     for setting in settings.values():
         jsonschema.validate(setting.value, setting.validation_schema)

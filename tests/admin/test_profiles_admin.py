@@ -161,3 +161,25 @@ def test_member_cannot_change_what_a_quick_action_does(client_as, rows):
     action = QuickAction.objects.get(pk="action_kid")
     assert response.status_code == 302
     assert (action.display_name, action.required_permission, action.is_enabled) == ("Action kid", "kid", False)
+
+
+@pytest.mark.parametrize("pin", ["١٢٣٤", "²³⁴⁵", "１２３４"])
+def test_a_pin_of_digits_other_than_0_to_9_is_a_form_error(client_as, family, pin):
+    kid = family["kid"]
+
+    response = client_as("admin").post(url("profiles.userprofile", "change", kid.pk), profile_form(kid, pin=pin))
+
+    assert response.status_code == 200
+    assert "each 0 to 9" in str(response.context["adminform"].form.errors["pin"])
+    kid.refresh_from_db()
+    assert kid.pin_hash is None
+
+
+def test_profile_page_answers_with_a_placeholder_pin_hash(client_as, family):
+    kid = family["kid"]
+    UserProfile.objects.filter(pk=kid.pk).update(pin_hash="$2b$12$placeholder")
+
+    response = client_as("admin").get(url("profiles.userprofile", "change", kid.pk))
+
+    assert response.status_code == 200
+    assert "$2b$12$placeholder" not in response.text

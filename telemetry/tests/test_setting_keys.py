@@ -1,0 +1,46 @@
+"""The settings carry the keys the tray reads, on new databases (samples) and old ones (migration)."""
+
+import pytest
+from django.core.management import call_command
+
+from telemetry.models import Setting
+from tests.sql import sql_rows
+
+# Exactly the keys the tray reads.
+TRAY_KEYS = {
+    "server.url", "server.model", "server.language", "server.auto_start", "n8n.webhook_url",
+    "elevenlabs.api_key", "elevenlabs.default_voice_id", "ui.theme", "ui.notification_position",
+    "audio.input_device", "audio.output_device", "audio.vad_sensitivity", "hotkeys.push_to_talk",
+    "hotkeys.toggle_recording", "privacy.log_commands", "privacy.log_retention_days",
+}  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_sample_settings_use_exactly_the_tray_keys():
+    call_command("load_samples", "--force", verbosity=0)
+    assert set(Setting.objects.values_list("key", flat=True)) == TRAY_KEYS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_renames_old_keys_and_keeps_a_value_the_tray_wrote():
+    call_command("migrate", "telemetry", "0005", verbosity=0)
+    try:
+        sql_rows(
+            "INSERT INTO settings (key, value) VALUES "
+            "('elevenlabs.default_voice', '\"old_voice\"'), "
+            "('privacy.logging_enabled', 'false'), "
+            "('privacy.retention_days', '30'), "
+            "('privacy.log_retention_days', '7'), "
+            "('ui.theme', '\"dark\"')"
+        )
+    finally:
+        call_command("migrate", "telemetry", verbosity=0)
+    values = dict(Setting.objects.values_list("key", "value"))
+    assert values == {
+        "elevenlabs.default_voice_id": "old_voice",
+        "privacy.log_commands": False,
+        # The tray's own row wins; the old one stays as it was.
+        "privacy.log_retention_days": 7,
+        "privacy.retention_days": 30,
+        "ui.theme": "dark",
+    }
