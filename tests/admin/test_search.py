@@ -46,6 +46,20 @@ def test_search_understands_quotes_and_exclusions(client_as, family):
     assert found(client_as("admin"), "activity.activitylog", "lights -garage") == [kitchen]
 
 
+def test_search_finds_a_quoted_phrase_only_with_its_words_together(client_as, family):
+    phrase = ActivityLogFactory(profile=family["kid"], command_text="say good night to everyone")
+    ActivityLogFactory(profile=family["kid"], command_text="good morning, what a night")
+
+    assert found(client_as("admin"), "activity.activitylog", '"good night"') == [phrase]
+
+
+def test_search_exclusion_leaves_out_other_forms_of_the_word_too(client_as, family):
+    ActivityLogFactory(profile=family["kid"], command_text="lights on in the kitchen")
+    garage = ActivityLogFactory(profile=family["kid"], command_text="lights on in the garage")
+
+    assert found(client_as("admin"), "activity.activitylog", "lights -kitchens") == [garage]
+
+
 def test_search_of_a_kid_stays_within_their_own_rows(client_as, family):
     ActivityLogFactory(profile=family.other, command_text="lights on")
 
