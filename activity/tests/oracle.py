@@ -3,7 +3,6 @@
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from math import floor
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -48,7 +47,9 @@ def expected_statistics() -> dict:
     ):
         if category:
             categories[(pid, moment.astimezone(zone).date())][category] += 1
-    durations = defaultdict(float)
+    # Sum exact timedeltas (microseconds), as PostgreSQL sums exact intervals: float seconds
+    # would make 890 seconds 889.9999999 and floor it to 889.
+    durations = defaultdict(timedelta)
     for pid, start, end in Session.objects.filter(profile__isnull=False, ended_at__isnull=False).values_list(
         "profile_id", "started_at", "ended_at"
     ):
@@ -56,13 +57,14 @@ def expected_statistics() -> dict:
         while day <= end.astimezone(zone).date():
             day_start = datetime.combine(day, datetime.min.time(), zone)
             day_end = datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)
-            overlap = (min(end, day_end) - max(start, day_start)).total_seconds()
-            if overlap > 0:
+            overlap = min(end, day_end) - max(start, day_start)
+            if overlap > timedelta(0):
                 durations[(pid, day)] += overlap
             day += timedelta(days=1)
 
     expected = {}
-    for key in set(by_day) | {k for k, v in durations.items() if floor(v) > 0}:
+    seconds = {key: total // timedelta(seconds=1) for key, total in durations.items()}
+    for key in set(by_day) | {k for k, v in seconds.items() if v > 0}:
         rows = by_day.get(key, [])
         hours = Counter(row.timestamp.astimezone(zone).hour for row in rows)
         confidences = [row.transcription_confidence for row in rows if row.transcription_confidence is not None]
@@ -70,7 +72,7 @@ def expected_statistics() -> dict:
             "command_count": len(rows),
             "success_count": sum(row.status == "success" for row in rows),
             "failure_count": sum(row.status != "success" for row in rows),
-            "total_duration_seconds": floor(durations.get(key, 0)),
+            "total_duration_seconds": seconds.get(key, 0),
             "total_processing_time_ms": sum(row.processing_time_ms or 0 for row in rows),
             "average_confidence": (
                 (sum(confidences) / len(confidences)).quantize(Decimal("0.01"), ROUND_HALF_UP) if confidences else None
