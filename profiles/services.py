@@ -16,6 +16,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.views.decorators.debug import sensitive_variables
 
 from profiles import roles
 from profiles.models import FamilyLogin, PermissionLevel, QuickAction, UserProfile
@@ -26,24 +27,28 @@ PIN_MAX_DIGITS = 8
 PIN_PATTERN = re.compile(f"[0-9]{{{PIN_MIN_DIGITS},{PIN_MAX_DIGITS}}}")
 
 
+@sensitive_variables("pin")
 def pin_validate(pin: str) -> None:
     """Refuse a PIN that is not 4 to 8 of the digits 0-9."""
     if not PIN_PATTERN.fullmatch(pin):
         raise ValidationError(f"A PIN is {PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits, each 0 to 9.", code="invalid_pin")
 
 
+@sensitive_variables("pin")
 def pin_hash(pin: str) -> str:
     """Return the bcrypt hash ($2b$, modular-crypt form) of a parental-control PIN."""
     pin_validate(pin)
     return bcrypt.hashpw(pin.encode(), bcrypt.gensalt()).decode()
 
 
+@sensitive_variables("pin")
 def pin_set(*, profile: UserProfile, pin: str | None) -> None:
     """Set (or with None, clear) a profile's PIN; only the bcrypt hash is stored."""
     profile.pin_hash = None if pin is None else pin_hash(pin)
     profile.save(update_fields=["pin_hash"])
 
 
+@sensitive_variables("pin")
 def pin_verify(*, profile: UserProfile, pin: str) -> bool:
     """Whether `pin` matches the profile's stored hash.
 
@@ -109,6 +114,7 @@ def family_login_sync(*, profile: UserProfile, update_fields: Iterable[str] | No
     user.groups.set([_role_group(role)])
 
 
+@sensitive_variables("password")
 def family_login_check(*, username: str, password: str, name: str = "") -> None:
     """Raise ValidationError (by field) unless `username` is free and `password` passes the validators."""
     user_model = get_user_model()
@@ -127,6 +133,7 @@ def family_login_check(*, username: str, password: str, name: str = "") -> None:
         raise ValidationError({"password": error.messages}) from error
 
 
+@sensitive_variables("password")
 @transaction.atomic
 def family_login_create(*, profile: UserProfile, username: str, password: str) -> FamilyLogin:
     """Give a profile a login (a Django user in the group of its role); the password is checked first."""
@@ -150,6 +157,7 @@ def family_login_revoke(*, profile: UserProfile) -> None:
     )
 
 
+@sensitive_variables("password", "pin")
 @transaction.atomic
 def family_member_create(
     *,
@@ -174,6 +182,7 @@ def family_member_create(
     return profile
 
 
+@sensitive_variables("password", "pin")
 @transaction.atomic
 def profile_save(
     *,
@@ -239,6 +248,7 @@ class FamilyAdminLogin:
     password: str | None  # None when the login already existed
 
 
+@sensitive_variables("password")
 @transaction.atomic
 def family_admin_ensure(*, username: str = "parent", password: str | None = None) -> FamilyAdminLogin:
     """Create the first family-admin login unless one exists, linked to an admin profile.
