@@ -224,13 +224,12 @@ def filter_keys(model_admin) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def hostile_params(model_admin, budget: int) -> Iterator[dict]:
-    """Query strings for a change list or its export: each key with a rotating share of hostile values."""
+def hostile_params(model_admin, share: float) -> Iterator[dict]:
+    """Query strings for a change list or its export: `share` of its keys (1.0: every key once,
+    2.0: twice), each with the next hostile value, so every kind of value meets many kinds of key."""
     keys = [*CHANGELIST_PARAMETERS, *filter_keys(model_admin)]
-    per_key = max(2, budget // len(keys))
-    for i, key in enumerate(keys):
-        for value in rotate(HOSTILE_VALUES, i * 7, per_key):
-            yield {key: value}
+    for j in range(max(len(CHANGELIST_PARAMETERS), round(len(keys) * share))):
+        yield {keys[j % len(keys)]: HOSTILE_VALUES[(j * 7 + j // len(keys)) % len(HOSTILE_VALUES)]}
 
 
 def hostile_ids() -> list[str]:

@@ -73,18 +73,23 @@ def target_of(model, role, family, rows):
     return model._default_manager.first()
 
 
+# How much of each list's parameters a role's crawl tries (1.0: every key once): a family admin
+# reaches every page, the others mostly meet a 403 or the sign-in page, which costs little to prove.
+SHARE = {"anonymous": 0.15, "kid": 0.5, "user": 0.7, "admin": 1.0}
+
+
 def crawl_model(crawl: Crawl, model, model_admin, obj) -> None:
     names = model_pattern_names(model_admin)
     changelist = reverse(names["changelist"])
     crawl.get(names["changelist"], changelist)
-    for params in hostile_params(model_admin, budget=18):
+    for params in hostile_params(model_admin, SHARE[crawl.role]):
         crawl.get(names["changelist"], changelist, params)
     try:
         export = reverse(names["export"])
     except NoReverseMatch:
         export = None
     if export:
-        for params in hostile_params(model_admin, budget=6):
+        for params in hostile_params(model_admin, SHARE[crawl.role] / 3):
             crawl.get(names["export"], export, params)
 
     ids = [str(obj.pk)] if obj is not None else []
@@ -176,7 +181,7 @@ def test_hostile_crawl_answers_no_5xx_and_shows_no_secret(role, family, rows, se
         print(f"\nhostile crawl as {role}: {crawl.requests} requests, {len(crawl.failures)} failures")
     unvisited = {name for name, _ in admin_patterns()} - crawl.visited_patterns
     assert not unvisited, f"patterns the crawl never requested: {sorted(unvisited)}"
-    assert crawl.requests > 1000
+    assert crawl.requests > 500
     assert not crawl.failures, "\n".join(crawl.failures[:40] + errors.errors[:20])
 
 
