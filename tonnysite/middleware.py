@@ -19,7 +19,7 @@ def nul_character_problem(request) -> str | None:
     for where, data in (("address", request.GET), ("form", request.POST)):
         for key, values in data.lists():
             if "\x00" in key or any("\x00" in value for value in values if isinstance(value, str)):
-                name = key.replace("\x00", "")
+                name = key.replace("\x00", "")[:60]
                 return f"The {where} contains a NUL character (%00) in “{name}”, which no page accepts."
     return None
 
