@@ -15,11 +15,12 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import JSONField, QuerySet
 from django.views.decorators.debug import sensitive_variables
 
 from profiles import roles
 from profiles.models import FamilyLogin, PermissionLevel, QuickAction, UserProfile
+from tonnysite.json_values import json_storable_check
 
 PIN_MIN_DIGITS = 4
 PIN_MAX_DIGITS = 8
@@ -195,6 +196,9 @@ def profile_save(
     """Save a profile edited in a form: set or clear its PIN, give it a login when `username`
     is given, and keep its login in step with its role."""
     profile.full_clean(exclude=["pin_hash"])
+    for field in UserProfile._meta.concrete_fields:
+        if isinstance(field, JSONField):
+            json_storable_check(getattr(profile, field.attname), field=field.name)
     profile.save()
     if clear_pin:
         pin_set(profile=profile, pin=None)

@@ -113,3 +113,15 @@ def test_a_number_beyond_bigint_finds_no_rows_rather_than_failing(family):
 
     assert listed.status_code == exported.status_code == 200
     assert b"".join(exported.streaming_content).count(b"\n") == 1  # the header row only
+
+
+@pytest.mark.django_db
+def test_profile_save_refuses_json_postgresql_cannot_store_from_any_caller(family):
+    from profiles.services import profile_save
+
+    profile = UserProfile.objects.get(pk=family.other.pk)
+    profile.usage_limits = {"daily_limit_minutes": float("inf")}
+
+    with pytest.raises(ValidationError) as refused:
+        profile_save(profile=profile)
+    assert "usage_limits" in refused.value.message_dict
