@@ -8,6 +8,7 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 
+from history.admin import ChangeHistoryMixin
 from profiles import roles, services
 from profiles.models import FamilyLogin, QuickAction, UserProfile
 from profiles.selectors import profiles_with_today_command_count
@@ -76,7 +77,7 @@ class UserProfileForm(forms.ModelForm):
 
 
 @admin.register(UserProfile)
-class UserProfileAdmin(FamilyModelAdmin):
+class UserProfileAdmin(ChangeHistoryMixin, FamilyModelAdmin):
     owner_field = "pk"
     form = UserProfileForm
     list_display = ("name", "permission_level", "is_active", "last_active_at", "today_commands", "sign_in")
@@ -153,7 +154,7 @@ class UserProfileAdmin(FamilyModelAdmin):
 
 
 @admin.register(FamilyLogin)
-class FamilyLoginAdmin(ReadOnlyAdminMixin, FamilyModelAdmin):
+class FamilyLoginAdmin(ChangeHistoryMixin, ReadOnlyAdminMixin, FamilyModelAdmin):
     owner_field = None
     list_display = ("user", "profile", "role", "can_sign_in", "last_sign_in", "created_at")
     list_select_related = ("user", "profile")
@@ -184,7 +185,7 @@ class FamilyLoginAdmin(ReadOnlyAdminMixin, FamilyModelAdmin):
 
 
 @admin.register(QuickAction)
-class QuickActionAdmin(FamilyModelAdmin):
+class QuickActionAdmin(ChangeHistoryMixin, FamilyModelAdmin):
     owner_field = None
     list_display = ("display_name", "id", "icon", "is_enabled", "required_permission", "commands")
     list_display_links = ("display_name",)
@@ -252,6 +253,5 @@ class QuickActionAdmin(FamilyModelAdmin):
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return
-        self.log_action_change(request, changed, "Enabled." if is_enabled else "Disabled.")
         word = "enabled" if is_enabled else "disabled"
         self.message_user(request, f"{len(changed)} quick action(s) {word}.", messages.SUCCESS)

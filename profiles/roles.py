@@ -13,7 +13,7 @@ from django.db.models import Q
 from profiles.models import PermissionLevel
 
 # Apps whose every permission a family admin holds.
-FAMILY_ADMIN_APPS = ("profiles", "activity", "telemetry", "auth", "admin", "axes")
+FAMILY_ADMIN_APPS = ("profiles", "activity", "telemetry", "history", "auth", "admin", "axes")
 
 _OWN_ACTIVITY_AND_STATISTICS = frozenset(
     {
@@ -38,6 +38,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "telemetry.view_setting",
         "telemetry.change_setting",
         "telemetry.view_notification",
+        # The history of what they may see (the history admin scopes it row by row).
+        "history.view_change",
     },
     PermissionLevel.KID: _OWN_ACTIVITY_AND_STATISTICS,
     PermissionLevel.GUEST: frozenset(),

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.views.decorators.debug import sensitive_post_parameters
 
+from history.admin import ChangeHistoryMixin
 from telemetry import services
 from telemetry.models import EventSeverity, Notification, Setting, SystemEvent
 from tonnysite.familyadmin.display import json_block, json_pretty
@@ -43,7 +44,7 @@ class ResolutionFilter(admin.SimpleListFilter):
 
 
 @admin.register(SystemEvent)
-class SystemEventAdmin(FamilyModelAdmin):
+class SystemEventAdmin(ChangeHistoryMixin, FamilyModelAdmin):
     list_display = (
         "timestamp",
         "severity",
@@ -79,7 +80,6 @@ class SystemEventAdmin(FamilyModelAdmin):
     )
     def mark_resolved(self, request, queryset):
         resolved = services.system_events_resolve(events=queryset, resolved_by=viewer_of(request).profile)
-        self.log_action_change(request, resolved, "Marked resolved.")
         self.message_user(request, f"{len(resolved)} event(s) marked resolved.", messages.SUCCESS)
 
     @admin.display(description="message")
@@ -181,7 +181,7 @@ class SettingEditableFilter(admin.SimpleListFilter):
 
 
 @admin.register(Setting)
-class SettingAdmin(CsvExportMixin, FamilyModelAdmin):
+class SettingAdmin(ChangeHistoryMixin, CsvExportMixin, FamilyModelAdmin):
     owner_field = None
     form = SettingForm
     list_display = ("key", "category", "value_shown", "is_sensitive", "is_user_editable", "updated_at", "updated_by")
@@ -290,7 +290,6 @@ class SettingAdmin(CsvExportMixin, FamilyModelAdmin):
                 refused.append(f"{setting.key}: {' '.join(error.messages)}")
             else:
                 reset.append(setting)
-        self.log_action_change(request, reset, "Reset to default.")
         if reset:
             self.message_user(request, f"{len(reset)} setting(s) reset to default.", messages.SUCCESS)
         if refused:

@@ -2,9 +2,9 @@
 
 import bcrypt
 import pytest
-from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 
+from history.models import Change
 from profiles.models import QuickAction, UserProfile
 from tests.admin.test_access_matrix import url
 
@@ -125,12 +125,15 @@ def test_profile_list_shows_todays_command_count_from_usage_statistics(client_as
     assert counts["Guest Member"] == 0
 
 
-def test_editing_a_profile_is_recorded_in_the_admin_log(client_as, family):
+def test_editing_a_profile_is_recorded_in_the_change_history(client_as, family):
     kid = family["kid"]
+    before = kid.voice_id
 
     client_as("admin").post(url("profiles.userprofile", "change", kid.pk), profile_form(kid, voice_id="new_voice"))
 
-    assert LogEntry.objects.get(object_id=str(kid.pk)).get_change_message() == "Changed Voice id."
+    entry = Change.objects.get(table_name="user_profiles", row_id=str(kid.pk), action="update")
+    assert entry.changes == {"voice_id": {"before": before, "after": "new_voice"}}
+    assert (entry.actor, entry.member_name) == ("admin", kid.name)
 
 
 def test_switching_quick_actions_in_the_list_goes_through_the_service_and_the_log(client_as, rows):
@@ -149,7 +152,8 @@ def test_switching_quick_actions_in_the_list_goes_through_the_service_and_the_lo
 
     assert response.status_code == 302
     assert QuickAction.objects.get(pk="action_kid").is_enabled is False
-    assert LogEntry.objects.get(object_id="action_kid").get_change_message() == "Changed Is enabled."
+    entry = Change.objects.get(table_name="quick_actions", row_id="action_kid", action="update")
+    assert entry.changes == {"is_enabled": {"before": True, "after": False}}
 
 
 def test_member_cannot_change_what_a_quick_action_does(client_as, rows):

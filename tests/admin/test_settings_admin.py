@@ -3,8 +3,8 @@
 import json
 
 import pytest
-from django.contrib.admin.models import LogEntry
 
+from history.models import Change
 from telemetry.models import Setting
 from telemetry.tests.factories import SettingFactory
 from tests.admin.test_access_matrix import url
@@ -61,11 +61,10 @@ def test_replacing_a_sensitive_value_keeps_it_out_of_the_admin_log(client_as, se
     client_as("admin").post(url("telemetry.setting", "change", secret.pk), change_form(secret, new_value='"sk-new"'))
 
     secret.refresh_from_db()
-    entry = LogEntry.objects.get(object_id=secret.pk)
+    entry = Change.objects.get(table_name="settings", row_id=secret.pk, action="update")
     assert secret.value == "sk-new"
-    assert "sk-new" not in entry.change_message
-    assert "sk-new" not in entry.get_change_message()
-    assert entry.get_change_message() == "Changed Value."
+    assert entry.changes == {"value": {"before": True, "after": True, "hidden": True}}
+    assert "sk-new" not in str(Change.objects.values_list("changes", flat=True))
 
 
 def test_history_page_of_a_sensitive_setting_shows_no_value(client_as, secret):
@@ -220,7 +219,8 @@ def test_reset_to_default_puts_the_default_back(client_as, rows):
 
     plain.refresh_from_db()
     assert plain.value == "light"
-    assert LogEntry.objects.get(object_id=plain.pk).change_message == "Reset to default."
+    entry = Change.objects.get(table_name="settings", row_id=plain.pk, action="update")
+    assert entry.changes["value"]["after"] == "light"
 
 
 def test_reset_to_default_leaves_a_locked_setting_alone(client_as, db):

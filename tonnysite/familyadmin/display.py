@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.contrib.postgres.forms import SimpleArrayField
 from django.core.exceptions import ValidationError
 from django.forms.fields import InvalidJSONInput, JSONString
 from django.utils.html import format_html
@@ -55,3 +56,16 @@ class PrettyJSONFormField(forms.JSONField):
         if isinstance(value, InvalidJSONInput):
             return value
         return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, cls=self.encoder)
+
+
+class NullableArrayFormField(SimpleArrayField):
+    """A list a blank box leaves unset (NULL), as the column was, instead of turning it into an empty list.
+
+    For allowed/blocked commands the two mean different things: no list at all, or a list with nothing on it.
+    """
+
+    def clean(self, value):
+        return super().clean(value) or None
+
+    def has_changed(self, initial, data):
+        return bool(initial or None) != bool(data) or super().has_changed(initial, data)

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
-from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import PAGE_VAR
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import BadRequest, EmptyResultSet, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
@@ -30,7 +30,7 @@ from profiles.models import UserProfile
 from profiles.roles import role_sees_every_profile
 from profiles.selectors import profile_of_user
 from tonnysite.errors import bad_input_message
-from tonnysite.familyadmin.display import PrettyJSONFormField
+from tonnysite.familyadmin.display import NullableArrayFormField, PrettyJSONFormField
 from tonnysite.familyadmin.pagination import EstimatedCountPaginator
 
 
@@ -197,6 +197,12 @@ class FamilyModelAdmin(admin.ModelAdmin):
         if isinstance(db_field, models.BooleanField) and db_field.null:
             # The schema's booleans are nullable only for plain-SQL inserts; a form shows a checkbox.
             kwargs.setdefault("form_class", forms.BooleanField)
+        if db_field.null and isinstance(db_field, (models.CharField, models.TextField)):
+            # A blank box keeps the column NULL, as a plain-SQL client left it, not ''.
+            kwargs.setdefault("empty_value", None)
+        if db_field.null and isinstance(db_field, ArrayField):
+            kwargs.setdefault("form_class", NullableArrayFormField)
+            kwargs.setdefault("base_field", db_field.base_field.formfield())
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -213,14 +219,6 @@ class FamilyModelAdmin(admin.ModelAdmin):
             str(obj.pk),
             format_html(_("Select this object for an action - {}"), str(obj)),
         )
-
-    def log_action_change(self, request, objects, message: str) -> None:
-        """Record an action's change of `objects` in the admin log, one entry per row, in one insert."""
-        objects = list(objects)
-        if objects:
-            LogEntry.objects.log_actions(
-                user_id=request.user.pk, queryset=objects, action_flag=CHANGE, change_message=message
-            )
 
 
 class ReadOnlyAdminMixin:

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "axes",
+    # Below the family apps: it knows their tables only by name, in its migrations.
+    "history",
     "profiles",
     "activity",
     "telemetry",
@@ -45,6 +47,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication: changes a request makes are recorded as the signed-in login's.
+    "history.middleware.ChangeActorMiddleware",
     # After authentication (its 400 page is in the admin's look), before any view reads input.
     "tonnysite.middleware.BadInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

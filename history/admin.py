@@ -1,0 +1,112 @@
+"""The change history in the admin: one read-only list, and each tracked row's History button leads to its part."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from history.display import change_lines
+from history.models import Change, TrackedTable
+from tonnysite.familyadmin.scoping import FamilyModelAdmin, ProfileListFilter, ReadOnlyAdminMixin, viewer_of
+
+
+class ChangeHistoryMixin:
+    """For the admin of a tracked table: its History button shows the change history.
+
+    The database records each change (history/migrations/0002), so the admin adds no
+    LogEntry of its own: one change, one record, whoever made it.
+    """
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))  # scoped: another member's row is a 404
+        query = urlencode({"table_name": self.model._meta.db_table, "row_id": str(obj.pk)})
+        return redirect(f"{reverse('admin:history_change_changelist', current_app=self.admin_site.name)}?{query}")
+
+    def log_addition(self, request, obj, message):
+        return None
+
+    def log_change(self, request, obj, message):
+        return None
+
+    def log_deletions(self, request, queryset):
+        return None
+
+
+class MemberFilter(ProfileListFilter):
+    field_path = "profile"  # the column is profile_id: a member's id, kept when the member is gone
+
+
+@admin.register(Change)
+class ChangeAdmin(ReadOnlyAdminMixin, FamilyModelAdmin):
+    list_display = ("when", "member_name", "what", "action", "details", "by")
+    list_filter = (MemberFilter, "table_name", "action", "via", ("changed_at", admin.DateFieldListFilter))
+    sortable_by = ()
+    list_display_links = None
+    search_fields = ("row_label", "actor")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # old entries go by retention, never by hand
+
+    def rows_visible_to(self, request, queryset):
+        """A family admin sees every change; a member the changes of the rows they may see now."""
+        if viewer_of(request).sees_every_profile:
+            return queryset
+        visible = Q(pk__in=[])
+        for model, model_admin in self.admin_site._registry.items():
+            table = model._meta.db_table
+            if table in TrackedTable.values and model_admin.has_view_permission(request):
+                rows = model_admin.get_queryset(request).values_list(Cast("pk", CharField()))
+                visible |= Q(table_name=table, row_id__in=rows)
+        return queryset.filter(visible)
+
+    def changelist_view(self, request, extra_context=None):
+        zone = timezone.get_current_timezone_name()
+        extra_context = {"title": f"Change history (times in {zone})", **(extra_context or {})}
+        row_id, table = request.GET.get("row_id"), request.GET.get("table_name")
+        if row_id and table in TrackedTable.values:
+            label = (
+                self.get_queryset(request)
+                .filter(table_name=table, row_id=row_id)
+                .values_list("row_label", flat=True)
+                .first()
+            )
+            extra_context["title"] = (
+                f"Changes to {TrackedTable(table).label.lower()} “{label or row_id}” (times in {zone})"
+            )
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="when", ordering="-changed_at")
+    def when(self, obj):
+        return timezone.localtime(obj.changed_at).strftime("%a %d %b %Y, %H:%M:%S")
+
+    @admin.display(description="what")
+    def what(self, obj):
+        return f"{obj.get_table_name_display()} “{obj.row_label or obj.row_id}”"
+
+    @admin.display(description="details")
+    def details(self, obj):
+        lines = change_lines(table_name=obj.table_name, changes=obj.changes)
+        if obj.action == "update":
+            return format_html_join("", "<div><b>{}</b>: {} → {}</div>", lines)
+        return format_html_join(
+            "", "<div><b>{}</b>: {}</div>", ((what, before or after) for what, before, after in lines)
+        )
+
+    @admin.display(description="by")
+    def by(self, obj):
+        return format_html("{} <small>via {}</small>", obj.actor, obj.get_via_display())
+
+
+User = get_user_model()
+_user_admin = type(admin.site._registry[User])  # auth's UserAdmin with the family site's scoping
+admin.site.unregister(User)
+admin.site.register(User, type("LoginAccountAdmin", (ChangeHistoryMixin, _user_admin), {"__module__": __name__}))
