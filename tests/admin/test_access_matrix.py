@@ -27,6 +27,8 @@ EXPECTED = {
     "telemetry.notification": {"admin": ALL, "user": READ, "kid": set()},
     "auth.user": {"admin": ALL, "user": set(), "kid": set()},
     "auth.group": {"admin": ALL, "user": set(), "kid": set()},
+    # Written by the database only: nobody adds, changes or deletes an entry.
+    "history.change": {"admin": READ, "user": READ, "kid": set()},
 }
 CASES = [(model, role) for model in EXPECTED for role in ("admin", "user", "kid")]
 
@@ -60,6 +62,11 @@ def own_object(model: str, role: str, family, rows):
         return get_user_model().objects.get(username=role)
     if name == "group":
         return Group.objects.get(name=role)
+    if name == "change":
+        from history.models import Change
+
+        profile = family.other if role == "admin" else family[role]
+        return Change.objects.get(table_name="user_profiles", row_id=str(profile.pk), action="insert")
     raise AssertionError(model)
 
 
