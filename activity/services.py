@@ -81,7 +81,7 @@ def profiles_last_active_refresh(*, profile_ids: Iterable[uuid.UUID | None]) -> 
     profile_ids = sorted({pid for pid in profile_ids if pid is not None})
     if profile_ids:
         with connection.cursor() as cursor:
-            cursor.execute(sql.REFRESH_LAST_ACTIVE.format(finished=sql.FINISHED), {"profile_ids": profile_ids})
+            cursor.execute(sql.refresh_last_active_sql(), {"profile_ids": profile_ids})
 
 
 def sessions_counters_refresh(*, session_ids: Iterable[uuid.UUID | None]) -> None:
@@ -89,7 +89,7 @@ def sessions_counters_refresh(*, session_ids: Iterable[uuid.UUID | None]) -> Non
     session_ids = sorted({sid for sid in session_ids if sid is not None})
     if session_ids:
         with connection.cursor() as cursor:
-            cursor.execute(sql.REFRESH_SESSION_COUNTERS, {"session_ids": session_ids})
+            cursor.execute(sql.refresh_session_counters_sql(), {"session_ids": session_ids})
 
 
 @transaction.atomic

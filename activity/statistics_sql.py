@@ -5,7 +5,24 @@ Every statement recomputes from the source rows (never increments), so running i
 again, in any order, gives the same result.
 """
 
-FINISHED = "('success', 'failed', 'timeout')"
+from collections.abc import Iterable
+
+from activity.models import CommandStatus
+
+
+def status_literals(statuses: Iterable[str]) -> str:
+    """Return `('a', 'b')`: CommandStatus values as quoted SQL literals (they need no cast to the enum)."""
+    return "(" + ", ".join("'" + str(status).replace("'", "''") + "'" for status in statuses) + ")"
+
+
+# The status sets come from CommandStatus, the single source of which statuses finish or fail a
+# command; literals rather than parameters, so the planner can match the partial status indexes.
+STATUSES = {
+    "finished": status_literals(CommandStatus.finished()),
+    "failures": status_literals(CommandStatus.failures()),
+    "success": status_literals([CommandStatus.SUCCESS]),
+    "timeout": status_literals([CommandStatus.TIMEOUT]),
+}
 
 # Which (profile, local day) pairs to recompute: %(profile_ids)s and %(days)s are parallel arrays.
 KEYS_FROM_ARRAYS = """
@@ -55,9 +72,9 @@ finished AS (
     SELECT b.profile_id, b.day, a.status, a.processing_time_ms, a.transcription_confidence,
            lower(btrim(a.command_text)) AS command_key,
            nullif(a.metadata->>'device', '') AS device,
-           CASE WHEN a.status <> 'success' THEN
+           CASE WHEN a.status IN {failures} THEN
                coalesce(nullif(a.metadata->>'error_type', ''),
-                        CASE WHEN a.status = 'timeout' THEN 'timeout' END,
+                        CASE WHEN a.status IN {timeout} THEN 'timeout' END,
                         nullif(left(btrim(split_part(a.error_message, ':', 1)), 100), ''),
                         'unknown')
            END AS error_type,
@@ -73,8 +90,8 @@ finished AS (
 counts AS (
     SELECT profile_id, day,
            count(*) AS command_count,
-           count(*) FILTER (WHERE status = 'success') AS success_count,
-           count(*) FILTER (WHERE status <> 'success') AS failure_count,
+           count(*) FILTER (WHERE status IN {success}) AS success_count,
+           count(*) FILTER (WHERE status IN {failures}) AS failure_count,
            coalesce(sum(processing_time_ms), 0) AS total_processing_time_ms,
            round(avg(transcription_confidence), 2) AS average_confidence,
            count(DISTINCT command_key) AS unique_commands
@@ -203,7 +220,7 @@ UPDATE sessions s
 SET command_count = counted.commands, error_count = counted.errors
 FROM (SELECT sid,
              count(a.id) AS commands,
-             count(a.id) FILTER (WHERE a.status IN ('failed', 'timeout')) AS errors
+             count(a.id) FILTER (WHERE a.status IN {failures}) AS errors
       FROM unnest(%(session_ids)s::uuid[]) AS sid
       LEFT JOIN activity_logs a ON a.metadata @> jsonb_build_object('session_id', sid::text)
       GROUP BY sid) AS counted
@@ -212,17 +229,23 @@ WHERE s.id = counted.sid
 """
 
 
+def refresh_last_active_sql() -> str:
+    return REFRESH_LAST_ACTIVE.format(**STATUSES)
+
+
+def refresh_session_counters_sql() -> str:
+    return REFRESH_SESSION_COUNTERS.format(**STATUSES)
+
+
 def refresh_days_sql(keys: str) -> str:
     """The refresh statement for the pairs that `keys` (a SELECT of profile_id, day) yields."""
-    return REFRESH_DAYS.format(keys=keys, finished=FINISHED)
+    return REFRESH_DAYS.format(keys=keys, **STATUSES)
 
 
 def keys_from_range_sql(*, with_profiles: bool) -> str:
     profile_filter = "AND profile_id = ANY(%(profile_ids)s::uuid[])" if with_profiles else ""
     session_filter = "AND s.profile_id = ANY(%(profile_ids)s::uuid[])" if with_profiles else ""
-    return KEYS_FROM_RANGE.format(
-        finished=FINISHED, profile_filter=profile_filter, session_profile_filter=session_filter
-    )
+    return KEYS_FROM_RANGE.format(profile_filter=profile_filter, session_profile_filter=session_filter, **STATUSES)
 
 
 # Rebuild: every profile in scope, whatever days it had.
@@ -242,7 +265,7 @@ UPDATE sessions s
 SET command_count = counted.commands, error_count = counted.errors
 FROM (SELECT scope.id,
              count(a.id) AS commands,
-             count(a.id) FILTER (WHERE a.status IN ('failed', 'timeout')) AS errors
+             count(a.id) FILTER (WHERE a.status IN {failures}) AS errors
       FROM sessions scope
       LEFT JOIN activity_logs a ON a.metadata->>'session_id' = scope.id::text
       WHERE scope.started_at < ((%(until)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
@@ -256,9 +279,9 @@ WHERE s.id = counted.id
 
 def rebuild_last_active_sql(*, with_profiles: bool) -> str:
     profile_filter = "AND up.id = ANY(%(profile_ids)s::uuid[])" if with_profiles else ""
-    return REBUILD_LAST_ACTIVE.format(finished=FINISHED, profile_filter=profile_filter)
+    return REBUILD_LAST_ACTIVE.format(profile_filter=profile_filter, **STATUSES)
 
 
 def rebuild_session_counters_sql(*, with_profiles: bool) -> str:
     profile_filter = "AND scope.profile_id = ANY(%(profile_ids)s::uuid[])" if with_profiles else ""
-    return REBUILD_SESSION_COUNTERS.format(profile_filter=profile_filter)
+    return REBUILD_SESSION_COUNTERS.format(profile_filter=profile_filter, **STATUSES)
