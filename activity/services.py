@@ -81,7 +81,7 @@ def profiles_last_active_refresh(*, profile_ids: Iterable[uuid.UUID | None]) -> 
     profile_ids = sorted({pid for pid in profile_ids if pid is not None})
     if profile_ids:
         with connection.cursor() as cursor:
-            cursor.execute(sql.refresh_last_active_sql(), {"profile_ids": profile_ids})
+            cursor.execute(sql.last_active_sql(sql.PROFILES_FROM_ARRAY), {"profile_ids": profile_ids})
 
 
 def sessions_counters_refresh(*, session_ids: Iterable[uuid.UUID | None]) -> None:
@@ -89,7 +89,7 @@ def sessions_counters_refresh(*, session_ids: Iterable[uuid.UUID | None]) -> Non
     session_ids = sorted({sid for sid in session_ids if sid is not None})
     if session_ids:
         with connection.cursor() as cursor:
-            cursor.execute(sql.refresh_session_counters_sql(), {"session_ids": session_ids})
+            cursor.execute(sql.session_counters_sql(sql.SESSIONS_FROM_ARRAY), {"session_ids": session_ids})
 
 
 @transaction.atomic
@@ -222,8 +222,8 @@ def usage_statistics_rebuild(
         chunk_start = chunk_end + timedelta(days=1)
     params = {"since": since, "until": until, "tz": settings.TIME_ZONE, "profile_ids": profile_ids}
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql.rebuild_last_active_sql(with_profiles=with_profiles), params)
-        cursor.execute(sql.rebuild_session_counters_sql(with_profiles=with_profiles), params)
+        cursor.execute(sql.last_active_sql(sql.profiles_in_scope_sql(with_profiles=with_profiles)), params)
+        cursor.execute(sql.session_counters_sql(sql.sessions_in_range_sql(with_profiles=with_profiles)), params)
     return total
 
 
