@@ -6,9 +6,11 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import bcrypt
 from django.apps import apps as global_apps
+from django.apps.registry import Apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group
@@ -29,23 +31,23 @@ PIN_PATTERN = re.compile(f"[0-9]{{{PIN_MIN_DIGITS},{PIN_MAX_DIGITS}}}")
 
 
 @sensitive_variables("pin")
-def pin_validate(pin: str) -> None:
+def pin_validate(*, pin: str) -> None:
     """Refuse a PIN that is not 4 to 8 of the digits 0-9."""
     if not PIN_PATTERN.fullmatch(pin):
         raise ValidationError(f"A PIN is {PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits, each 0 to 9.", code="invalid_pin")
 
 
 @sensitive_variables("pin")
-def pin_hash(pin: str) -> str:
+def pin_hash(*, pin: str) -> str:
     """Return the bcrypt hash ($2b$, modular-crypt form) of a parental-control PIN."""
-    pin_validate(pin)
+    pin_validate(pin=pin)
     return bcrypt.hashpw(pin.encode(), bcrypt.gensalt()).decode()
 
 
 @sensitive_variables("pin")
 def pin_set(*, profile: UserProfile, pin: str | None) -> None:
     """Set (or with None, clear) a profile's PIN; only the bcrypt hash is stored."""
-    profile.pin_hash = None if pin is None else pin_hash(pin)
+    profile.pin_hash = None if pin is None else pin_hash(pin=pin)
     profile.save(update_fields=["pin_hash"])
 
 
@@ -64,7 +66,7 @@ def pin_verify(*, profile: UserProfile, pin: str) -> bool:
         return False
 
 
-def role_groups_sync(*, apps=global_apps) -> None:
+def role_groups_sync(*, apps: Apps = global_apps) -> None:
     """Create the groups admin, user, kid and guest with exactly the permissions of `profiles.roles`.
 
     Runs from a data migration (with the historical `apps`) and after every migrate or
@@ -167,7 +169,7 @@ def family_member_create(
     username: str | None = None,
     password: str | None = None,
     pin: str | None = None,
-    **fields,
+    **fields: Any,
 ) -> UserProfile:
     """Add a family member: a profile, and a login when `username` is given.
 

@@ -199,7 +199,14 @@ def test_log_system_event_from_python_writes_the_same_row():
 
     profile = UserProfileFactory()
     event = SystemEvent.objects.get(
-        pk=log_system_event("tts_failed", "warning", "elevenlabs", "Quota", {"chars": 12}, profile.pk)
+        pk=log_system_event(
+            event_type="tts_failed",
+            severity="warning",
+            component="elevenlabs",
+            message="Quota",
+            metadata={"chars": 12},
+            profile_id=profile.pk,
+        )
     )
     assert (event.event_type, event.severity, event.metadata, event.profile_id) == (
         "tts_failed",
@@ -213,7 +220,7 @@ def test_log_system_event_rejects_an_unknown_severity():
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="Unknown severity 'fatal'"):
-        log_system_event("x", "fatal", "server", "boom")
+        log_system_event(event_type="x", severity="fatal", component="server", message="boom")
     with pytest.raises((DataError, Exception)), transaction.atomic():
         sql_one("SELECT log_system_event('x', 'fatal', 'server', 'boom')")
 

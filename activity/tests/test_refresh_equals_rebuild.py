@@ -74,9 +74,11 @@ def scramble() -> None:
 
 
 def refresh_everything() -> None:
-    keys = {(pid, local_day(moment)) for pid, moment in ActivityLog.objects.values_list("profile_id", "timestamp")}
+    keys = {
+        (pid, local_day(moment=moment)) for pid, moment in ActivityLog.objects.values_list("profile_id", "timestamp")
+    }
     for pid, started_at, ended_at in Session.objects.values_list("profile_id", "started_at", "ended_at"):
-        keys.update((pid, day) for day in session_days(started_at, ended_at))
+        keys.update((pid, day) for day in session_days(started_at=started_at, ended_at=ended_at))
     usage_days_refresh(keys=keys)
     profiles_last_active_refresh(profile_ids=UserProfile.objects.values_list("pk", flat=True))
     sessions_counters_refresh(session_ids=Session.objects.values_list("pk", flat=True))
