@@ -90,20 +90,14 @@ def _role_group(role: str) -> Group:
     return group
 
 
-# A profile save that touches none of these cannot change what its login may do.
-LOGIN_FIELDS = frozenset({"permission_level", "is_active"})
-
-
 @transaction.atomic
-def family_login_sync(*, profile: UserProfile, update_fields: Iterable[str] | None = None) -> None:
+def family_login_sync(*, profile: UserProfile) -> None:
     """Make the profile's login follow its role: group, admin access and active flag.
 
     Only a family admin keeps superuser status; a login whose profile is inactive
-    cannot sign in. With `update_fields` (a partial save), nothing happens unless
-    one of LOGIN_FIELDS was saved.
+    cannot sign in. The services that write a profile's role or active flag call it
+    (the one path: no signal does it too).
     """
-    if update_fields is not None and not LOGIN_FIELDS & set(update_fields):
-        return
     login = FamilyLogin.objects.select_related("user").filter(profile_id=profile.pk).first()
     if login is None:
         return
