@@ -19,7 +19,7 @@ from jsonschema.validators import validator_for
 
 from profiles.models import UserProfile
 from telemetry.models import EventSeverity, Setting, SystemEvent
-from tonnysite.json_values import json_storable_check
+from tonnysite.json_values import json_parse, json_storable_check
 
 # A value JSON can hold: what a setting's value, default and schema are.
 JsonValue = None | bool | int | float | str | list[Any] | dict[str, Any]
@@ -116,6 +116,17 @@ class _Unchanged:
 
 UNCHANGED = _Unchanged()  # setting_update(value=UNCHANGED) keeps the stored value
 
+
+@sensitive_variables("text")
+def setting_value_parse(*, text: str | None) -> JsonValue | _Unchanged:
+    """Read a setting's value as typed: JSON text, or UNCHANGED when blank ("keep the current value").
+
+    The one rule for every form or command that lets the value be left alone, so a sensitive
+    value never has to be shown in order to be kept. Raises ValidationError on `value`.
+    """
+    if text is None or not text.strip():
+        return UNCHANGED
+    return json_parse(text, field="value", label="Value")
 
 
 def setting_schema_check(*, schema: JsonValue) -> None:
