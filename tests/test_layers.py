@@ -41,3 +41,18 @@ def test_shared_module_imports_no_app(relative):
 
 def test_the_walk_finds_the_admin_machinery():
     assert Path("tonnysite/familyadmin/scoping.py") in SHARED_MODULES
+
+
+TEST_MODULES = sorted(
+    path.relative_to(BASE_DIR)
+    for folder in ("tests", "profiles", "activity", "telemetry", "household")
+    for path in (BASE_DIR / folder).rglob("test_*.py")
+)
+
+
+@pytest.mark.parametrize("relative", TEST_MODULES, ids=str)
+def test_a_test_module_imports_no_other_test_module(relative):
+    # Shared helpers live in helpers.py, seed_queries.py, factories.py or a conftest.py fixture.
+    imported = modules_imported_by(BASE_DIR / relative)
+
+    assert {name for name in imported if name.rsplit(".", 1)[-1].startswith("test_")} == set()

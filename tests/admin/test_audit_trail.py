@@ -6,7 +6,7 @@ from django.contrib.admin.models import LogEntry
 
 from activity.tests.factories import ActivityLogFactory
 from telemetry.tests.factories import SystemEventFactory
-from tests.admin.test_access_matrix import url
+from tests.admin.helpers import url
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 
 from profiles.models import QuickAction, UserProfile
-from tests.admin.test_access_matrix import url
+from tests.admin.helpers import url
 
 pytestmark = pytest.mark.django_db
 
