@@ -19,13 +19,8 @@ from activity.services import (
     usage_days_refresh,
     usage_statistics_rebuild,
 )
+from activity.tests import oracle
 from activity.tests.factories import ActivityLogFactory, CommandHistoryFactory, SessionFactory
-from activity.tests.oracle import (
-    expected_last_active,
-    expected_session_counters,
-    expected_statistics,
-    stored_statistics,
-)
 from profiles.models import UserProfile
 from profiles.tests.factories import UserProfileFactory
 
@@ -63,7 +58,7 @@ def derived_numbers() -> tuple:
     last_active = dict(UserProfile.objects.values_list("pk", "last_active_at"))
     counters = {pk: (commands, errors) for pk, commands, errors in Session.objects.values_list(
         "pk", "command_count", "error_count")}  # fmt: skip
-    return stored_statistics(), last_active, counters
+    return oracle.stored_statistics(), last_active, counters
 
 
 def scramble() -> None:
@@ -95,6 +90,6 @@ def test_refresh_and_rebuild_agree_on_every_derived_number():
 
     assert refreshed == rebuilt
     statistics, last_active, counters = rebuilt
-    assert statistics == expected_statistics()
-    assert {pid: at for pid, at in last_active.items() if at} == expected_last_active()
-    assert counters == expected_session_counters()
+    assert statistics == oracle.expected_statistics()
+    assert {pid: at for pid, at in last_active.items() if at} == oracle.expected_last_active()
+    assert counters == oracle.expected_session_counters()
