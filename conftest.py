@@ -1,4 +1,11 @@
-"""Project-wide pytest set-up: report which PostgreSQL server the run uses."""
+"""Project-wide pytest set-up: start the embedded PostgreSQL if it is in use, report which server the run uses."""
+
+
+def pytest_configure(config):
+    # Once per session, after pytest-django has chosen the settings and before it creates the test database.
+    from tonnysite.db import embedded_server_ensure
+
+    embedded_server_ensure()
 
 
 def pytest_report_header(config):

@@ -9,6 +9,9 @@ def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tonnysite.settings.local")
     from django.core.management import execute_from_command_line
 
+    from tonnysite.db import embedded_server_ensure
+
+    embedded_server_ensure()
     execute_from_command_line(sys.argv)
 
 

@@ -5,11 +5,10 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.postgres.functions import RandomUUID, TransactionNow
 from django.contrib.postgres.indexes import BrinIndex, GinIndex
-from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models.functions import Cast, Extract, ExtractHour, ExtractWeekDay, Floor, Length
 
-from tonnysite.modeling import EnumField
+from tonnysite.modeling import EnumField, full_text
 
 
 class CommandStatus(models.TextChoices):
@@ -36,11 +35,6 @@ def non_negative(field: str, table: str) -> models.CheckConstraint:
         name=f"{table}_{field}_non_negative",
         violation_error_message=f"{field} cannot be negative.",
     )
-
-
-def full_text(field: str) -> SearchVector:
-    """The English full-text vector of `field`, the same expression its GIN index is built on."""
-    return SearchVector(field, config="english")
 
 
 class ActivityLog(models.Model):

@@ -22,16 +22,23 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 
 from activity import statistics_sql as sql
 from activity.models import CommandStatus
 from activity.selectors import ActivityFootprint, session_id_of
 
 ProfileDay = tuple[uuid.UUID, date]
+# What a session's statistics depend on: (profile_id, started_at, ended_at).
+SessionFootprint = tuple[uuid.UUID | None, datetime | None, datetime | None]
+# What a command-history row's statistics depend on: (profile_id, timestamp).
+HistoryFootprint = tuple[uuid.UUID | None, datetime | None]
 
 
 @dataclass(frozen=True)
@@ -49,15 +56,16 @@ class RefreshResult:
 
 
 def family_zone() -> ZoneInfo:
+    """The family's time zone (settings.TIME_ZONE): statistics count its local days."""
     return ZoneInfo(settings.TIME_ZONE)
 
 
-def local_day(moment: datetime) -> date:
+def local_day(*, moment: datetime) -> date:
     """The family's local calendar day of `moment`."""
     return moment.astimezone(family_zone()).date()
 
 
-def _lock_profiles(cursor, profile_ids: Iterable[uuid.UUID]) -> None:
+def _lock_profiles(cursor: CursorWrapper, profile_ids: Iterable[uuid.UUID]) -> None:
     cursor.execute(sql.LOCK_PROFILES, {"profile_ids": list(profile_ids)})
 
 
@@ -81,7 +89,7 @@ def profiles_last_active_refresh(*, profile_ids: Iterable[uuid.UUID | None]) -> 
     profile_ids = sorted({pid for pid in profile_ids if pid is not None})
     if profile_ids:
         with connection.cursor() as cursor:
-            cursor.execute(sql.REFRESH_LAST_ACTIVE.format(finished=sql.FINISHED), {"profile_ids": profile_ids})
+            cursor.execute(sql.last_active_sql(sql.PROFILES_FROM_ARRAY), {"profile_ids": profile_ids})
 
 
 def sessions_counters_refresh(*, session_ids: Iterable[uuid.UUID | None]) -> None:
@@ -89,7 +97,7 @@ def sessions_counters_refresh(*, session_ids: Iterable[uuid.UUID | None]) -> Non
     session_ids = sorted({sid for sid in session_ids if sid is not None})
     if session_ids:
         with connection.cursor() as cursor:
-            cursor.execute(sql.REFRESH_SESSION_COUNTERS, {"session_ids": session_ids})
+            cursor.execute(sql.session_counters_sql(sql.SESSIONS_FROM_ARRAY), {"session_ids": session_ids})
 
 
 @transaction.atomic
@@ -100,33 +108,35 @@ def activity_changed(*, footprints: Iterable[ActivityFootprint]) -> None:
     """
     footprints = [fp for fp in footprints if fp is not None]
     usage_days_refresh(
-        keys=[(fp.profile_id, local_day(fp.timestamp)) for fp in footprints if fp.profile_id and fp.timestamp]
+        keys=[(fp.profile_id, local_day(moment=fp.timestamp)) for fp in footprints if fp.profile_id and fp.timestamp]
     )
     profiles_last_active_refresh(profile_ids=[fp.profile_id for fp in footprints])
     sessions_counters_refresh(session_ids=[fp.session_id for fp in footprints])
 
 
-def session_days(started_at: datetime | None, ended_at: datetime | None) -> list[date]:
+def session_days(*, started_at: datetime | None, ended_at: datetime | None) -> list[date]:
     """The local days a session's time falls on (none while it is open)."""
     if started_at is None or ended_at is None or ended_at < started_at:
         return []
-    first, last = local_day(started_at), local_day(ended_at)
+    first, last = local_day(moment=started_at), local_day(moment=ended_at)
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def session_changed(*, before: tuple | None, after: tuple | None) -> None:
+def session_changed(*, before: SessionFootprint | None, after: SessionFootprint | None) -> None:
     """Refresh the days whose active time a session's (profile, started_at, ended_at) touched."""
     keys = []
     for footprint in (before, after):
         if footprint is not None:
             profile_id, started_at, ended_at = footprint
-            keys.extend((profile_id, day) for day in session_days(started_at, ended_at))
+            keys.extend((profile_id, day) for day in session_days(started_at=started_at, ended_at=ended_at))
     usage_days_refresh(keys=keys)
 
 
-def command_history_changed(*, footprints: Iterable[tuple | None]) -> None:
+def command_history_changed(*, footprints: Iterable[HistoryFootprint | None]) -> None:
     """Refresh command_categories of the days of these (profile_id, timestamp) footprints."""
-    usage_days_refresh(keys=[(pid, local_day(moment)) for pid, moment in filter(None, footprints) if pid and moment])
+    usage_days_refresh(
+        keys=[(pid, local_day(moment=moment)) for pid, moment in filter(None, footprints) if pid and moment]
+    )
 
 
 # The columns activity_record_many accepts, in COPY order. id, timestamp, status and
@@ -139,19 +149,21 @@ BULK_COLUMNS = (
 
 
 @transaction.atomic
-def activity_record_many(*, rows: list[dict]) -> int:
+def activity_record_many(*, rows: list[dict[str, Any]]) -> int:
     """Record a batch of commands: one COPY into activity_logs, then one refresh of every touched day.
 
     `rows` are dicts of activity_logs column names (profile_id, timestamp, command_text,
     status, ...); a missing or None value gets the column's database default. No per-row
     signals run; everything happens in one transaction, so a bad row leaves nothing
-    behind. Returns the number of rows.
+    behind (ValidationError naming the row). Returns the number of rows.
     """
     if not rows:
         return 0
     unknown = set().union(*rows) - set(BULK_COLUMNS)
     if unknown:
-        raise ValueError(f"activity_record_many got unknown columns: {', '.join(sorted(unknown))}")
+        raise ValidationError(
+            f"Activity rows have no column {', '.join(sorted(unknown))}; the columns are {', '.join(BULK_COLUMNS)}."
+        )
     statuses = set(CommandStatus.values)
     connection.ensure_connection()
     with connection.cursor() as cursor:
@@ -167,9 +179,11 @@ def activity_record_many(*, rows: list[dict]) -> int:
         for number, row in enumerate(rows):
             status = row.get("status") or CommandStatus.PENDING
             if status not in statuses:
-                raise ValueError(f"Row {number}: unknown status {status!r}.")
+                raise ValidationError(
+                    f"Row {number} has the status {status!r}; a status is one of {', '.join(CommandStatus.values)}."
+                )
             if not row.get("command_text"):
-                raise ValueError(f"Row {number}: every command needs command_text.")
+                raise ValidationError(f"Row {number} has no command_text; every command needs one.")
             timestamp = row.get("timestamp") or now
             metadata = row.get("metadata") or {}
             if row.get("profile_id"):
@@ -222,8 +236,8 @@ def usage_statistics_rebuild(
         chunk_start = chunk_end + timedelta(days=1)
     params = {"since": since, "until": until, "tz": settings.TIME_ZONE, "profile_ids": profile_ids}
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql.rebuild_last_active_sql(with_profiles=with_profiles), params)
-        cursor.execute(sql.rebuild_session_counters_sql(with_profiles=with_profiles), params)
+        cursor.execute(sql.last_active_sql(sql.profiles_in_scope_sql(with_profiles=with_profiles)), params)
+        cursor.execute(sql.session_counters_sql(sql.sessions_in_range_sql(with_profiles=with_profiles)), params)
     return total
 
 
@@ -236,6 +250,6 @@ def _activity_day_range() -> tuple[date | None, date | None]:
                       (SELECT min(date) FROM usage_statistics), (SELECT max(date) FROM usage_statistics)"""
         )
         first_moment, last_moment, first_stat, last_stat = cursor.fetchone()
-    firsts = [d for d in (first_moment and local_day(first_moment), first_stat) if d]
-    lasts = [d for d in (last_moment and local_day(last_moment), last_stat) if d]
+    firsts = [d for d in (first_moment and local_day(moment=first_moment), first_stat) if d]
+    lasts = [d for d in (last_moment and local_day(moment=last_moment), last_stat) if d]
     return (min(firsts) if firsts else None, max(lasts) if lasts else None)

@@ -2,10 +2,30 @@
 
 Kept apart from services.py because it is long; the services are the only callers.
 Every statement recomputes from the source rows (never increments), so running it
-again, in any order, gives the same result.
+again, in any order, gives the same result. Each derived number has exactly one
+statement, taking the set to recompute as a SELECT (`keys`, `profiles`, `sessions`):
+the refresh after a write passes the touched ids, the rebuild a range, so the two
+cannot disagree.
 """
 
-FINISHED = "('success', 'failed', 'timeout')"
+from collections.abc import Iterable
+
+from activity.models import CommandStatus
+
+
+def status_literals(statuses: Iterable[str]) -> str:
+    """Return `('a', 'b')`: CommandStatus values as quoted SQL literals (they need no cast to the enum)."""
+    return "(" + ", ".join("'" + str(status).replace("'", "''") + "'" for status in statuses) + ")"
+
+
+# The status sets come from CommandStatus, the single source of which statuses finish or fail a
+# command; literals rather than parameters, so the planner can match the partial status indexes.
+STATUSES = {
+    "finished": status_literals(CommandStatus.finished()),
+    "failures": status_literals(CommandStatus.failures()),
+    "success": status_literals([CommandStatus.SUCCESS]),
+    "timeout": status_literals([CommandStatus.TIMEOUT]),
+}
 
 # Which (profile, local day) pairs to recompute: %(profile_ids)s and %(days)s are parallel arrays.
 KEYS_FROM_ARRAYS = """
@@ -55,9 +75,9 @@ finished AS (
     SELECT b.profile_id, b.day, a.status, a.processing_time_ms, a.transcription_confidence,
            lower(btrim(a.command_text)) AS command_key,
            nullif(a.metadata->>'device', '') AS device,
-           CASE WHEN a.status <> 'success' THEN
+           CASE WHEN a.status IN {failures} THEN
                coalesce(nullif(a.metadata->>'error_type', ''),
-                        CASE WHEN a.status = 'timeout' THEN 'timeout' END,
+                        CASE WHEN a.status IN {timeout} THEN 'timeout' END,
                         nullif(left(btrim(split_part(a.error_message, ':', 1)), 100), ''),
                         'unknown')
            END AS error_type,
@@ -73,8 +93,8 @@ finished AS (
 counts AS (
     SELECT profile_id, day,
            count(*) AS command_count,
-           count(*) FILTER (WHERE status = 'success') AS success_count,
-           count(*) FILTER (WHERE status <> 'success') AS failure_count,
+           count(*) FILTER (WHERE status IN {success}) AS success_count,
+           count(*) FILTER (WHERE status IN {failures}) AS failure_count,
            coalesce(sum(processing_time_ms), 0) AS total_processing_time_ms,
            round(avg(transcription_confidence), 2) AS average_confidence,
            count(DISTINCT command_key) AS unique_commands
@@ -188,77 +208,74 @@ SELECT (SELECT count(*) FROM upserted WHERE inserted) AS inserted,
        (SELECT count(*) FROM deleted) AS deleted
 """
 
-REFRESH_LAST_ACTIVE = """
+# Which profiles and sessions to recompute after a write: the touched ids.
+PROFILES_FROM_ARRAY = "SELECT unnest(%(profile_ids)s::uuid[])"
+SESSIONS_FROM_ARRAY = "SELECT unnest(%(session_ids)s::uuid[])"
+
+# Which to recompute in a rebuild: every profile in scope, whatever days it had...
+PROFILES_IN_SCOPE = "SELECT id FROM user_profiles WHERE true {profile_filter}"
+# ...and the sessions that overlap the range.
+SESSIONS_IN_RANGE = """
+    SELECT id FROM sessions
+    WHERE started_at < ((%(until)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
+      AND (ended_at IS NULL OR ended_at >= (%(since)s::date::timestamp AT TIME ZONE %(tz)s)) {profile_filter}
+"""
+
+LAST_ACTIVE = """
 UPDATE user_profiles p
 SET last_active_at = latest.at
-FROM (SELECT pid,
+FROM (SELECT scope.pid,
              (SELECT max(a.timestamp) FROM activity_logs a
-              WHERE a.profile_id = pid AND a.status IN {finished}) AS at
-      FROM unnest(%(profile_ids)s::uuid[]) AS pid) AS latest
+              WHERE a.profile_id = scope.pid AND a.status IN {finished}) AS at
+      FROM ({profiles}) AS scope(pid)) AS latest
 WHERE p.id = latest.pid AND p.last_active_at IS DISTINCT FROM latest.at
 """
 
-REFRESH_SESSION_COUNTERS = """
+# The two join conditions say the same thing (a session id is text in metadata); both are there
+# so the planner has both ways in: `@>` reads a few sessions' rows through the GIN index on
+# metadata, `=` lets a rebuild of many sessions hash-join in one pass over activity_logs.
+SESSION_COUNTERS = """
 UPDATE sessions s
 SET command_count = counted.commands, error_count = counted.errors
-FROM (SELECT sid,
+FROM (SELECT scope.sid,
              count(a.id) AS commands,
-             count(a.id) FILTER (WHERE a.status IN ('failed', 'timeout')) AS errors
-      FROM unnest(%(session_ids)s::uuid[]) AS sid
-      LEFT JOIN activity_logs a ON a.metadata @> jsonb_build_object('session_id', sid::text)
-      GROUP BY sid) AS counted
+             count(a.id) FILTER (WHERE a.status IN {failures}) AS errors
+      FROM ({sessions}) AS scope(sid)
+      LEFT JOIN activity_logs a
+        ON a.metadata @> jsonb_build_object('session_id', scope.sid::text)
+       AND a.metadata->>'session_id' = scope.sid::text
+      GROUP BY scope.sid) AS counted
 WHERE s.id = counted.sid
   AND (s.command_count, s.error_count) IS DISTINCT FROM (counted.commands, counted.errors)
 """
 
 
 def refresh_days_sql(keys: str) -> str:
-    """The refresh statement for the pairs that `keys` (a SELECT of profile_id, day) yields."""
-    return REFRESH_DAYS.format(keys=keys, finished=FINISHED)
+    """The statement for usage_statistics of the (profile_id, day) pairs that `keys` yields."""
+    return REFRESH_DAYS.format(keys=keys, **STATUSES)
+
+
+def last_active_sql(profiles: str) -> str:
+    """The statement for last_active_at of the profiles that `profiles` (a SELECT of ids) yields."""
+    return LAST_ACTIVE.format(profiles=profiles, **STATUSES)
+
+
+def session_counters_sql(sessions: str) -> str:
+    """The statement for the counters of the sessions that `sessions` (a SELECT of ids) yields."""
+    return SESSION_COUNTERS.format(sessions=sessions, **STATUSES)
 
 
 def keys_from_range_sql(*, with_profiles: bool) -> str:
     profile_filter = "AND profile_id = ANY(%(profile_ids)s::uuid[])" if with_profiles else ""
     session_filter = "AND s.profile_id = ANY(%(profile_ids)s::uuid[])" if with_profiles else ""
-    return KEYS_FROM_RANGE.format(
-        finished=FINISHED, profile_filter=profile_filter, session_profile_filter=session_filter
+    return KEYS_FROM_RANGE.format(profile_filter=profile_filter, session_profile_filter=session_filter, **STATUSES)
+
+
+def profiles_in_scope_sql(*, with_profiles: bool) -> str:
+    return PROFILES_IN_SCOPE.format(profile_filter="AND id = ANY(%(profile_ids)s::uuid[])" if with_profiles else "")
+
+
+def sessions_in_range_sql(*, with_profiles: bool) -> str:
+    return SESSIONS_IN_RANGE.format(
+        profile_filter="AND profile_id = ANY(%(profile_ids)s::uuid[])" if with_profiles else ""
     )
-
-
-# Rebuild: every profile in scope, whatever days it had.
-REBUILD_LAST_ACTIVE = """
-UPDATE user_profiles p
-SET last_active_at = latest.at
-FROM (SELECT up.id AS pid,
-             (SELECT max(a.timestamp) FROM activity_logs a
-              WHERE a.profile_id = up.id AND a.status IN {finished}) AS at
-      FROM user_profiles up WHERE true {profile_filter}) AS latest
-WHERE p.id = latest.pid AND p.last_active_at IS DISTINCT FROM latest.at
-"""
-
-# Rebuild: the sessions that overlap the range, counted in one pass over their activity.
-REBUILD_SESSION_COUNTERS = """
-UPDATE sessions s
-SET command_count = counted.commands, error_count = counted.errors
-FROM (SELECT scope.id,
-             count(a.id) AS commands,
-             count(a.id) FILTER (WHERE a.status IN ('failed', 'timeout')) AS errors
-      FROM sessions scope
-      LEFT JOIN activity_logs a ON a.metadata->>'session_id' = scope.id::text
-      WHERE scope.started_at < ((%(until)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
-        AND (scope.ended_at IS NULL OR scope.ended_at >= (%(since)s::date::timestamp AT TIME ZONE %(tz)s))
-        {profile_filter}
-      GROUP BY scope.id) AS counted
-WHERE s.id = counted.id
-  AND (s.command_count, s.error_count) IS DISTINCT FROM (counted.commands, counted.errors)
-"""
-
-
-def rebuild_last_active_sql(*, with_profiles: bool) -> str:
-    profile_filter = "AND up.id = ANY(%(profile_ids)s::uuid[])" if with_profiles else ""
-    return REBUILD_LAST_ACTIVE.format(finished=FINISHED, profile_filter=profile_filter)
-
-
-def rebuild_session_counters_sql(*, with_profiles: bool) -> str:
-    profile_filter = "AND scope.profile_id = ANY(%(profile_ids)s::uuid[])" if with_profiles else ""
-    return REBUILD_SESSION_COUNTERS.format(profile_filter=profile_filter)

@@ -26,6 +26,10 @@ import django  # noqa: E402
 
 django.setup()
 
+from tonnysite.db import embedded_server_ensure  # noqa: E402
+
+embedded_server_ensure()
+
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402

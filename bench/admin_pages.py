@@ -41,6 +41,10 @@ import django  # noqa: E402
 
 django.setup()
 
+from tonnysite.db import embedded_server_ensure  # noqa: E402
+
+embedded_server_ensure()
+
 from django.conf import settings  # noqa: E402
 from django.contrib import admin  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402

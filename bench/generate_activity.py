@@ -26,6 +26,10 @@ import django  # noqa: E402
 
 django.setup()
 
+from tonnysite.db import embedded_server_ensure  # noqa: E402
+
+embedded_server_ensure()
+
 from django.db import connection  # noqa: E402
 
 from activity.generator import activity_generate  # noqa: E402

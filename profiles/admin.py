@@ -60,7 +60,7 @@ class UserProfileForm(forms.ModelForm):
             self.add_error("clear_pin", "Either set a new PIN or remove it, not both.")
         elif pin:
             try:
-                services.pin_validate(pin)
+                services.pin_validate(pin=pin)
             except ValidationError as error:
                 self.add_error("pin", error)
         username = cleaned.get("username")

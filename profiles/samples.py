@@ -346,7 +346,7 @@ def _sample_rows_delete(report: SampleReport) -> date | None:
         )
         moment = cursor.fetchone()[0]
         if moment is not None:
-            first = local_day(moment)
+            first = local_day(moment=moment)
         for model, column in _MARKED:
             table = model._meta.db_table
             cursor.execute(f"DELETE FROM {table} WHERE {column} @> %s::jsonb", ['{"sample": true}'])

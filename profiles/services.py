@@ -6,9 +6,11 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import bcrypt
 from django.apps import apps as global_apps
+from django.apps.registry import Apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group
@@ -29,23 +31,23 @@ PIN_PATTERN = re.compile(f"[0-9]{{{PIN_MIN_DIGITS},{PIN_MAX_DIGITS}}}")
 
 
 @sensitive_variables("pin")
-def pin_validate(pin: str) -> None:
+def pin_validate(*, pin: str) -> None:
     """Refuse a PIN that is not 4 to 8 of the digits 0-9."""
     if not PIN_PATTERN.fullmatch(pin):
         raise ValidationError(f"A PIN is {PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits, each 0 to 9.", code="invalid_pin")
 
 
 @sensitive_variables("pin")
-def pin_hash(pin: str) -> str:
+def pin_hash(*, pin: str) -> str:
     """Return the bcrypt hash ($2b$, modular-crypt form) of a parental-control PIN."""
-    pin_validate(pin)
+    pin_validate(pin=pin)
     return bcrypt.hashpw(pin.encode(), bcrypt.gensalt()).decode()
 
 
 @sensitive_variables("pin")
 def pin_set(*, profile: UserProfile, pin: str | None) -> None:
     """Set (or with None, clear) a profile's PIN; only the bcrypt hash is stored."""
-    profile.pin_hash = None if pin is None else pin_hash(pin)
+    profile.pin_hash = None if pin is None else pin_hash(pin=pin)
     profile.save(update_fields=["pin_hash"])
 
 
@@ -64,7 +66,7 @@ def pin_verify(*, profile: UserProfile, pin: str) -> bool:
         return False
 
 
-def role_groups_sync(*, apps=global_apps) -> None:
+def role_groups_sync(*, apps: Apps = global_apps) -> None:
     """Create the groups admin, user, kid and guest with exactly the permissions of `profiles.roles`.
 
     Runs from a data migration (with the historical `apps`) and after every migrate or
@@ -88,20 +90,14 @@ def _role_group(role: str) -> Group:
     return group
 
 
-# A profile save that touches none of these cannot change what its login may do.
-LOGIN_FIELDS = frozenset({"permission_level", "is_active"})
-
-
 @transaction.atomic
-def family_login_sync(*, profile: UserProfile, update_fields: Iterable[str] | None = None) -> None:
+def family_login_sync(*, profile: UserProfile) -> None:
     """Make the profile's login follow its role: group, admin access and active flag.
 
     Only a family admin keeps superuser status; a login whose profile is inactive
-    cannot sign in. With `update_fields` (a partial save), nothing happens unless
-    one of LOGIN_FIELDS was saved.
+    cannot sign in. The services that write a profile's role or active flag call it
+    (the one path: no signal does it too).
     """
-    if update_fields is not None and not LOGIN_FIELDS & set(update_fields):
-        return
     login = FamilyLogin.objects.select_related("user").filter(profile_id=profile.pk).first()
     if login is None:
         return
@@ -167,7 +163,7 @@ def family_member_create(
     username: str | None = None,
     password: str | None = None,
     pin: str | None = None,
-    **fields,
+    **fields: Any,
 ) -> UserProfile:
     """Add a family member: a profile, and a login when `username` is given.
 

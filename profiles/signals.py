@@ -1,16 +1,17 @@
-"""Keep logins in step with profiles and the role groups with `profiles.roles`; each receiver calls one service."""
+"""Stop a deleted profile's login and keep the role groups in step with `profiles.roles`; each receiver calls
+one service.
+
+A profile's login follows its role through the services that write profiles (`profile_save`,
+`family_member_create`, `family_login_create`, `family_admin_ensure`), not through a post_save receiver:
+every writer goes through them, so one path keeps the login in step.
+"""
 
 from django.apps import apps as global_apps
-from django.db.models.signals import post_save, pre_delete
+from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
 from profiles import services
 from profiles.models import UserProfile
-
-
-@receiver(post_save, sender=UserProfile)
-def profile_saved(sender, instance, update_fields=None, **kwargs):
-    services.family_login_sync(profile=instance, update_fields=update_fields)
 
 
 @receiver(pre_delete, sender=UserProfile)

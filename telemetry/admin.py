@@ -21,7 +21,6 @@ from telemetry.models import EventSeverity, Notification, Setting, SystemEvent
 from tonnysite.familyadmin.display import json_block, json_pretty
 from tonnysite.familyadmin.export import CsvExportMixin
 from tonnysite.familyadmin.scoping import FamilyModelAdmin, ProfileListFilter, viewer_of
-from tonnysite.json_values import json_parse
 
 HIDDEN = "•••••••• (hidden)"
 
@@ -142,13 +141,11 @@ class SettingForm(forms.ModelForm):
             self.fields["default_value"].widget = forms.PasswordInput(render_value=False)
 
     def clean_new_value(self):
-        text = self.cleaned_data.get("new_value") or ""
-        if not text.strip():
-            return services.UNCHANGED
+        # Blank keeps the current value: the service's rule, also what setting_update does with UNCHANGED.
         try:
-            return json_parse(text, field="new_value", label="Value")
+            return services.setting_value_parse(text=self.cleaned_data.get("new_value"))
         except ValidationError as error:
-            raise ValidationError(error.message_dict["new_value"]) from error
+            raise ValidationError(error.message_dict["value"]) from error
 
     def _post_clean(self):
         super()._post_clean()

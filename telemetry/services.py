@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 from axes.helpers import get_client_ip_address, get_failure_limit
 from django.contrib.auth import get_user_model
@@ -16,16 +17,21 @@ from django.views.decorators.debug import sensitive_variables
 from jsonschema import SchemaError
 from jsonschema.validators import validator_for
 
+from profiles.models import UserProfile
 from telemetry.models import EventSeverity, Setting, SystemEvent
-from tonnysite.json_values import json_storable_check
+from tonnysite.json_values import json_parse, json_storable_check
+
+# A value JSON can hold: what a setting's value, default and schema are.
+JsonValue = None | bool | int | float | str | list[Any] | dict[str, Any]
 
 
 def log_system_event(
+    *,
     event_type: str,
     severity: str,
     component: str | None,
     message: str,
-    metadata: dict | None = None,
+    metadata: dict[str, Any] | None = None,
     profile_id: uuid.UUID | str | None = None,
 ) -> uuid.UUID:
     """Record a system event through the SQL function of the same name; return its id.
@@ -44,7 +50,7 @@ def log_system_event(
         return cursor.fetchone()[0]
 
 
-def login_failure_log(*, credentials: dict, request: HttpRequest | None) -> uuid.UUID:
+def login_failure_log(*, credentials: dict[str, Any], request: HttpRequest | None) -> uuid.UUID:
     """Record a failed sign-in as a warning event: the username tried and the client's address.
 
     Only those two values are copied out of the attempt, so the password can never reach the row.
@@ -52,10 +58,10 @@ def login_failure_log(*, credentials: dict, request: HttpRequest | None) -> uuid
     username = credentials.get(get_user_model().USERNAME_FIELD)
     ip_address = _client_ip_address(request)
     return log_system_event(
-        "auth.login_failed",
-        EventSeverity.WARNING,
-        "admin",
-        f"Failed sign-in for {username!r} from {ip_address or 'an unknown address'}.",
+        event_type="auth.login_failed",
+        severity=EventSeverity.WARNING,
+        component="admin",
+        message=f"Failed sign-in for {username!r} from {ip_address or 'an unknown address'}.",
         metadata={"username": username, "ip_address": ip_address},
     )
 
@@ -73,11 +79,11 @@ def login_lockout_log(
     if request is not None and failures != get_failure_limit(request, getattr(request, "axes_credentials", None)):
         return None
     return log_system_event(
-        "auth.locked_out",
-        EventSeverity.ERROR,
-        "admin",
-        f"Sign-in locked for {username!r} from {ip_address or 'an unknown address'} after repeated failures; "
-        "`manage.py axes_reset` unlocks it before the cool-off ends.",
+        event_type="auth.locked_out",
+        severity=EventSeverity.ERROR,
+        component="admin",
+        message=f"Sign-in locked for {username!r} from {ip_address or 'an unknown address'} after repeated "
+        "failures; `manage.py axes_reset` unlocks it before the cool-off ends.",
         metadata={"username": username, "ip_address": ip_address},
     )
 
@@ -88,7 +94,9 @@ def _client_ip_address(request: HttpRequest | None) -> str | None:
 
 
 @transaction.atomic
-def system_events_resolve(*, events: QuerySet[SystemEvent], resolved_by=None) -> list[SystemEvent]:
+def system_events_resolve(
+    *, events: QuerySet[SystemEvent], resolved_by: UserProfile | None = None
+) -> list[SystemEvent]:
     """Mark the open events of `events` resolved now, by `resolved_by` (a profile, or None); return them.
 
     Events already resolved keep who resolved them and when.
@@ -102,14 +110,26 @@ def system_events_resolve(*, events: QuerySet[SystemEvent], resolved_by=None) ->
 
 
 class _Unchanged:
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "UNCHANGED"
 
 
 UNCHANGED = _Unchanged()  # setting_update(value=UNCHANGED) keeps the stored value
 
 
-def setting_schema_check(schema) -> None:
+@sensitive_variables("text")
+def setting_value_parse(*, text: str | None) -> JsonValue | _Unchanged:
+    """Read a setting's value as typed: JSON text, or UNCHANGED when blank ("keep the current value").
+
+    The one rule for every form or command that lets the value be left alone, so a sensitive
+    value never has to be shown in order to be kept. Raises ValidationError on `value`.
+    """
+    if text is None or not text.strip():
+        return UNCHANGED
+    return json_parse(text, field="value", label="Value")
+
+
+def setting_schema_check(*, schema: JsonValue) -> None:
     """Raise ValidationError (on validation_schema) unless `schema` is a valid JSON Schema."""
     if schema is None:
         return
@@ -121,7 +141,7 @@ def setting_schema_check(schema) -> None:
         raise ValidationError({"validation_schema": f"Not a valid JSON Schema: {error.message}"}) from error
 
 
-def setting_value_check(*, setting: Setting, value, field: str = "value") -> None:
+def setting_value_check(*, setting: Setting, value: JsonValue, field: str = "value") -> None:
     """Raise ValidationError (on `field`) unless `value` satisfies the setting's validation_schema.
 
     For a sensitive setting the messages name the rule broken, never the value.
@@ -129,7 +149,7 @@ def setting_value_check(*, setting: Setting, value, field: str = "value") -> Non
     schema = setting.validation_schema
     if schema is None:
         return
-    setting_schema_check(schema)
+    setting_schema_check(schema=schema)
     validator = validator_for(schema)(schema)
     problems = sorted(validator.iter_errors(value), key=lambda error: list(error.absolute_path))
     if not problems:
@@ -146,7 +166,9 @@ def setting_value_check(*, setting: Setting, value, field: str = "value") -> Non
 
 
 @sensitive_variables("value", "stored")
-def setting_check(*, setting: Setting, value=UNCHANGED, stored: Setting | None = None):
+def setting_check(
+    *, setting: Setting, value: JsonValue | _Unchanged = UNCHANGED, stored: Setting | None = None
+) -> JsonValue:
     """Check `setting` as edited, with `value` (UNCHANGED keeps the stored one); return the value to store.
 
     `stored` is the setting as saved (None for a new one). Raises ValidationError naming
@@ -183,7 +205,9 @@ def setting_check(*, setting: Setting, value=UNCHANGED, stored: Setting | None =
 
 @sensitive_variables("value", "stored")
 @transaction.atomic
-def setting_update(*, setting: Setting, value=UNCHANGED, updated_by=None) -> Setting:
+def setting_update(
+    *, setting: Setting, value: JsonValue | _Unchanged = UNCHANGED, updated_by: UserProfile | None = None
+) -> Setting:
     """Save `setting` (its other fields as edited) with a new `value`, or its current one when UNCHANGED.
 
     Everything `setting_check` refuses is refused here too.
@@ -197,7 +221,7 @@ def setting_update(*, setting: Setting, value=UNCHANGED, updated_by=None) -> Set
     return setting
 
 
-def setting_reset_to_default(*, setting: Setting, updated_by=None) -> Setting:
+def setting_reset_to_default(*, setting: Setting, updated_by: UserProfile | None = None) -> Setting:
     """Put a setting back to its default_value (checked against its schema)."""
     if setting.default_value is None:
         raise ValidationError(f"The setting {setting.key} has no default value.")

@@ -1,13 +1,17 @@
-"""The embedded PostgreSQL: starts, is reused, and survives a stale lock left by a crash."""
+"""The embedded PostgreSQL: starts only when an entry point asks, is reused, and survives a stale lock."""
 
+import json
 import os
+import shutil
+import subprocess
+import sys
 
 import psutil
 import psycopg
 import pytest
 
 from tonnysite.db import EMBEDDED_DATABASE_NAME, embedded_server_start, embedded_server_stop
-from tonnysite.env import database_settings, database_source
+from tonnysite.env import BASE_DIR, SEED_DB_VARIABLES, database_settings, database_source
 
 
 @pytest.fixture
@@ -87,3 +91,40 @@ def test_sqlite_is_refused(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "sqlite:///family.db")
     with pytest.raises(RuntimeError, match="PostgreSQL only"):
         database_settings(environ.Env())
+
+
+@pytest.fixture
+def project_copy(tmp_path):
+    """The tonnysite package alone in a fresh directory, so its var/ would be created there."""
+    root = tmp_path / "project"
+    shutil.copytree(BASE_DIR / "tonnysite", root / "tonnysite", ignore=shutil.ignore_patterns("__pycache__"))
+    yield root
+    embedded_server_stop(root / "var")  # only matters when the settings did start one
+
+
+def postgres_processes_of(directory) -> list[psutil.Process]:
+    found = []
+    for process in psutil.process_iter(["name", "cmdline"]):
+        if process.info["name"] == "postgres" and str(directory) in " ".join(process.info["cmdline"] or []):
+            found.append(process)
+    return found
+
+
+@pytest.mark.parametrize("module", ["tonnysite.settings.local", "tonnysite.settings.test"])
+def test_importing_the_settings_with_no_database_configured_starts_nothing(project_copy, module):
+    unset = {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "TEST_DATABASE_NAME", *SEED_DB_VARIABLES}
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    env["PYTHONPATH"] = str(project_copy)
+    script = (
+        f"import json, {module} as s; "
+        "print(json.dumps([s.DATABASES['default']['HOST'], str(s.TONNY_EMBEDDED_VAR_DIR)]))"
+    )
+    result = subprocess.run(  # noqa: S603  (our own interpreter, fixed arguments)
+        [sys.executable, "-c", script], cwd=project_copy, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert postgres_processes_of(project_copy) == []
+    assert not (project_copy / "var").exists()
+    assert result.returncode == 0, result.stderr
+    host, var_dir = json.loads(result.stdout)
+    assert (host, var_dir) == (str(project_copy / "var" / "pgdata"), str(project_copy / "var"))

@@ -103,7 +103,7 @@ def test_log_system_event_still_takes_text():
 
 
 def test_log_system_event_from_python_reaches_the_enum_signature():
-    new_id = log_system_event("boot", EventSeverity.DEBUG, "server", "Started")
+    new_id = log_system_event(event_type="boot", severity=EventSeverity.DEBUG, component="server", message="Started")
     assert SystemEvent.objects.get(pk=new_id).severity == "debug"
 
 

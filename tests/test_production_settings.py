@@ -4,23 +4,12 @@ import os
 import secrets
 import subprocess
 import sys
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
+from tests.helpers import database_url_of_this_run
 from tonnysite.env import BASE_DIR, SEED_DB_VARIABLES
-
-
-def database_url_of_this_run() -> str:
-    """A DATABASE_URL for the server this test run uses (a TCP address or the embedded server's socket)."""
-    db = settings.DATABASES["default"]
-    user = quote(db["USER"], safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    if db["HOST"].startswith("/"):
-        return f"postgres://{user}{password}@/{db['NAME']}?host={quote(db['HOST'])}"
-    return f"postgres://{user}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def manage_py_under_production_settings(*args: str, **env: str | None) -> subprocess.CompletedProcess:

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from profiles.models import UserProfile
-from tests.test_seed_queries import LAST_TEN_COMMANDS, MOST_USED_QUICK_ACTIONS, for_profile
+from tests.seed_queries import LAST_TEN_COMMANDS, MOST_USED_QUICK_ACTIONS, for_profile
 
 pytestmark = pytest.mark.django_db
 

@@ -3,110 +3,29 @@
 from datetime import timedelta
 
 import pytest
-from django.db import DataError, ProgrammingError, connection, transaction
+from django.db import DataError, ProgrammingError, transaction
 from django.utils import timezone
 
 from activity.tests.factories import ActivityLogFactory, CommandHistoryFactory
 from profiles.tests.factories import QuickActionFactory, UserProfileFactory
 from telemetry.services import log_system_event
 from telemetry.tests.factories import SystemEventFactory
+from tests.seed_queries import (
+    ACTIVE_CONNECTIONS,
+    DAILY_COUNTS_THIS_MONTH,
+    DATABASE_SIZE,
+    INDEX_USAGE,
+    LAST_TEN_COMMANDS,
+    MOST_USED_QUICK_ACTIONS,
+    RECENT_ERRORS,
+    SEED_INDEX_USAGE,
+    TABLE_SIZES,
+    for_profile,
+    in_this_database,
+)
 from tests.sql import sql_one, sql_rows
 
 pytestmark = pytest.mark.django_db
-
-LAST_TEN_COMMANDS = """
-SELECT
-    timestamp,
-    command_text,
-    response_text,
-    status,
-    processing_time_ms
-FROM activity_logs
-WHERE profile_id = 'user-uuid-here'
-ORDER BY timestamp DESC
-LIMIT 10;
-"""
-
-DAILY_COUNTS_THIS_MONTH = """
-SELECT
-    date,
-    command_count,
-    success_count,
-    failure_count,
-    average_confidence
-FROM usage_statistics
-WHERE profile_id = 'user-uuid-here'
-  AND date >= DATE_TRUNC('month', CURRENT_DATE)
-ORDER BY date DESC;
-"""
-
-RECENT_ERRORS = """
-SELECT
-    timestamp,
-    event_type,
-    severity,
-    component,
-    message
-FROM system_events
-WHERE severity IN ('error', 'warning', 'critical')
-  AND timestamp > NOW() - INTERVAL '24 hours'
-ORDER BY timestamp DESC;
-"""
-
-MOST_USED_QUICK_ACTIONS = """
-SELECT
-    qa.display_name,
-    COUNT(ch.id) as usage_count
-FROM quick_actions qa
-JOIN command_history ch ON ch.quick_action_id = qa.id
-WHERE ch.timestamp > NOW() - INTERVAL '30 days'
-GROUP BY qa.id, qa.display_name
-ORDER BY usage_count DESC;
-"""
-
-# The seed names its database 'tonnytray'; the tests run in a test database of another name.
-DATABASE_SIZE = "SELECT pg_database_size('tonnytray') / 1024 / 1024 as size_mb;"
-ACTIVE_CONNECTIONS = "SELECT count(*) FROM pg_stat_activity WHERE datname = 'tonnytray';"
-TABLE_SIZES = """
-SELECT
-    schemaname,
-    tablename,
-    pg_size_pretty(pg_total_relation_size(schemaname||'.'||tablename)) AS size
-FROM pg_tables
-WHERE schemaname = 'public'
-ORDER BY pg_total_relation_size(schemaname||'.'||tablename) DESC;
-"""
-SEED_INDEX_USAGE = """
-SELECT
-    schemaname,
-    tablename,
-    indexname,
-    idx_scan,
-    idx_tup_read,
-    idx_tup_fetch
-FROM pg_stat_user_indexes
-ORDER BY idx_scan;
-"""
-# pg_stat_user_indexes calls those columns relname and indexrelname.
-INDEX_USAGE = """
-SELECT
-    schemaname,
-    relname AS tablename,
-    indexrelname AS indexname,
-    idx_scan,
-    idx_tup_read,
-    idx_tup_fetch
-FROM pg_stat_user_indexes
-ORDER BY idx_scan;
-"""
-
-
-def for_profile(query: str, profile) -> str:
-    return query.replace("user-uuid-here", str(profile.pk))
-
-
-def in_this_database(query: str) -> str:
-    return query.replace("'tonnytray'", f"'{connection.settings_dict['NAME']}'")
 
 
 def test_last_ten_commands_of_a_user_newest_first():
@@ -199,7 +118,14 @@ def test_log_system_event_from_python_writes_the_same_row():
 
     profile = UserProfileFactory()
     event = SystemEvent.objects.get(
-        pk=log_system_event("tts_failed", "warning", "elevenlabs", "Quota", {"chars": 12}, profile.pk)
+        pk=log_system_event(
+            event_type="tts_failed",
+            severity="warning",
+            component="elevenlabs",
+            message="Quota",
+            metadata={"chars": 12},
+            profile_id=profile.pk,
+        )
     )
     assert (event.event_type, event.severity, event.metadata, event.profile_id) == (
         "tts_failed",
@@ -213,7 +139,7 @@ def test_log_system_event_rejects_an_unknown_severity():
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="Unknown severity 'fatal'"):
-        log_system_event("x", "fatal", "server", "boom")
+        log_system_event(event_type="x", severity="fatal", component="server", message="boom")
     with pytest.raises((DataError, Exception)), transaction.atomic():
         sql_one("SELECT log_system_event('x', 'fatal', 'server', 'boom')")
 

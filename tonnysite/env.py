@@ -1,6 +1,7 @@
 """Configuration read from the environment (django-environ), in one place.
 
-Called from the settings modules only; nothing here runs at import time.
+Called from the settings modules only; nothing here runs at import time, and nothing here
+starts a server or creates a file: the embedded PostgreSQL is only described (see tonnysite.db).
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+
+from tonnysite.db import embedded_database_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SEED_DB_VARIABLES = ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASS")
@@ -31,8 +34,16 @@ def database_source(env: environ.Env) -> str:
     return "embedded"
 
 
-def database_settings(env: environ.Env, *, allow_embedded: bool = True) -> dict:
+def embedded_var_dir(env: environ.Env) -> Path | None:
+    """Return the directory of the embedded server's data when no database is configured, else None."""
+    return BASE_DIR / "var" if database_source(env) == "embedded" else None
+
+
+def database_settings(env: environ.Env) -> dict:
     """Build DATABASES['default']: a configured server always wins over the embedded one.
+
+    The embedded server is described, not started: entry points start it with
+    `tonnysite.db.embedded_server_ensure()`.
 
     The pool follows the seed's recommendation (10 connections plus 20 overflow,
     30 s wait, recycled after an hour); each number can be overridden.
@@ -49,12 +60,8 @@ def database_settings(env: environ.Env, *, allow_embedded: bool = True) -> dict:
             "USER": env.str("DB_USER", default="tonnytray_app"),
             "PASSWORD": env.str("DB_PASS", default=""),
         }
-    elif allow_embedded:
-        from tonnysite.db import embedded_server_start
-
-        config = embedded_server_start(BASE_DIR / "var")
     else:
-        raise RuntimeError("No database configured: set DATABASE_URL (or DB_HOST, DB_NAME, DB_USER, DB_PASS).")
+        config = embedded_database_settings(BASE_DIR / "var")
     if config["ENGINE"] != "django.db.backends.postgresql":
         raise RuntimeError(f"TonnyTray runs on PostgreSQL only, not {config['ENGINE']}.")
     pool_min = env.int("DB_POOL_SIZE", default=10)

@@ -5,6 +5,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 
@@ -190,7 +191,7 @@ def test_bulk_record_applies_database_defaults():
 
 
 def test_bulk_record_rejects_unknown_columns_and_writes_nothing():
-    with pytest.raises(ValueError, match="unknown columns: colour"):
+    with pytest.raises(ValidationError, match="Activity rows have no column colour"):
         activity_record_many(rows=[{"command_text": "x", "colour": "red"}])
     assert ActivityLog.objects.count() == 0
 

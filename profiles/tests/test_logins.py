@@ -5,12 +5,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from profiles.models import FamilyLogin, PermissionLevel, UserProfile
 from profiles.services import (
     family_admin_ensure,
     family_login_create,
     family_member_create,
+    profile_save,
     role_groups_sync,
 )
 
@@ -84,9 +87,34 @@ def test_changing_a_profiles_role_moves_its_login_to_the_new_group():
     profile = family_member_create(name="Sam", permission_level="kid", username="sam", password=PASSWORD)
 
     profile.permission_level = PermissionLevel.USER
-    profile.save()
+    profile_save(profile=profile)
 
     assert list(profile.login.user.groups.values_list("name", flat=True)) == ["user"]
+
+
+def test_a_role_change_through_the_service_updates_the_login_once():
+    profile = family_member_create(name="Sam", permission_level="kid", username="sam", password=PASSWORD)
+    profile.permission_level = PermissionLevel.ADMIN
+
+    with CaptureQueriesContext(connection) as queries:
+        profile_save(profile=profile)
+
+    user_updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "auth_user"')]
+    group_changes = [q["sql"] for q in queries if q["sql"].startswith('INSERT INTO "auth_user_groups"')]
+    assert (len(user_updates), len(group_changes)) == (1, 1)
+    user = get_user_model().objects.get(username="sam")
+    assert (user.is_staff, list(user.groups.values_list("name", flat=True))) == (True, ["admin"])
+
+
+def test_a_plain_model_save_leaves_the_login_alone():
+    # Every writer goes through the services; a bare save() is not one of them.
+    profile = family_member_create(name="Sam", permission_level="kid", username="sam", password=PASSWORD)
+    profile.permission_level = PermissionLevel.GUEST
+
+    with CaptureQueriesContext(connection) as queries:
+        profile.save()
+
+    assert not [q for q in queries if "auth_user" in q["sql"]]
 
 
 def test_demoting_a_family_admin_takes_away_superuser_status():
@@ -94,7 +122,7 @@ def test_demoting_a_family_admin_takes_away_superuser_status():
     profile = UserProfile.objects.get(login__user__username=login.username)
 
     profile.permission_level = PermissionLevel.GUEST
-    profile.save()
+    profile_save(profile=profile)
 
     user = get_user_model().objects.get(username="parent")
     assert (user.is_superuser, user.is_staff) == (False, False)
@@ -104,7 +132,7 @@ def test_deactivating_a_profile_stops_its_login():
     profile = family_member_create(name="Sam", permission_level="user", username="sam", password=PASSWORD)
 
     profile.is_active = False
-    profile.save()
+    profile_save(profile=profile)
 
     assert get_user_model().objects.get(username="sam").is_active is False
 

@@ -35,7 +35,7 @@ def test_a_pin_of_4_to_8_ascii_digits_is_accepted(pin):
 )
 def test_a_pin_that_is_not_4_to_8_ascii_digits_is_refused(pin):
     with pytest.raises(ValidationError, match="4 to 8 digits, each 0 to 9"):
-        pin_validate(pin)
+        pin_validate(pin=pin)
     profile = UserProfileFactory()
     with pytest.raises(ValidationError):
         pin_set(profile=profile, pin=pin)

@@ -9,6 +9,7 @@ from telemetry.services import (
     UNCHANGED,
     setting_reset_to_default,
     setting_update,
+    setting_value_parse,
     system_events_resolve,
 )
 from telemetry.tests.factories import SettingFactory, SystemEventFactory
@@ -24,6 +25,19 @@ def test_setting_update_keeps_the_value_when_unchanged():
 
     setting.refresh_from_db()
     assert (setting.value, setting.description) == ("dark", "Theme")
+
+
+@pytest.mark.parametrize("text", ["", "  \n", None])
+def test_a_blank_value_as_typed_means_keep_the_current_one(text):
+    assert setting_value_parse(text=text) is UNCHANGED
+
+
+def test_a_value_as_typed_is_json_postgresql_can_store():
+    assert setting_value_parse(text=' "dark" ') == "dark"
+    with pytest.raises(ValidationError, match="not JSON"):
+        setting_value_parse(text="dark")
+    with pytest.raises(ValidationError, match="NUL"):
+        setting_value_parse(text='"\\u0000"')
 
 
 def test_setting_update_checks_the_value_against_the_schema():

@@ -7,6 +7,8 @@ so a change of the mapping has to change this table too.
 import pytest
 from django.urls import reverse
 
+from tests.admin.helpers import own_object, url
+
 pytestmark = pytest.mark.django_db
 
 # Pages per role: list (change list), add, view (detail page), change (detail page editable), delete.
@@ -31,48 +33,6 @@ EXPECTED = {
     "history.change": {"admin": READ, "user": READ, "kid": set()},
 }
 CASES = [(model, role) for model in EXPECTED for role in ("admin", "user", "kid")]
-
-
-def own_object(model: str, role: str, family, rows):
-    """A row the role's own scope covers (for the admin: someone else's, since it sees everything)."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    owner = "other" if role == "admin" else role
-    app, name = model.split(".")
-    if name in rows.get(owner, {}):
-        return rows[owner][name]
-    if name == "userprofile":
-        return family.other if role == "admin" else family[role]
-    if name == "familylogin":
-        return family[role].login
-    if name == "quickaction":
-        return rows["quickaction"]["kid"]
-    if name == "setting":
-        return rows["setting"]["plain"]
-    if name == "recentactivity":
-        from activity.models import RecentActivity
-
-        return RecentActivity.objects.get(pk=rows[owner]["activitylog"].pk)
-    if name == "userstatisticssummary":
-        from activity.models import UserStatisticsSummary
-
-        return UserStatisticsSummary.objects.get(pk=(family.other if role == "admin" else family[role]).pk)
-    if name == "user":
-        return get_user_model().objects.get(username=role)
-    if name == "group":
-        return Group.objects.get(name=role)
-    if name == "change":
-        from history.models import Change
-
-        profile = family.other if role == "admin" else family[role]
-        return Change.objects.get(table_name="user_profiles", row_id=str(profile.pk), action="insert")
-    raise AssertionError(model)
-
-
-def url(model: str, view: str, *args) -> str:
-    app, name = model.split(".")
-    return reverse(f"admin:{app}_{name}_{view}", args=args)
 
 
 @pytest.mark.parametrize(("model", "role"), CASES)

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 
 from history.models import Change
-from tests.admin.test_access_matrix import own_object, url
+from tests.admin.helpers import own_object, url
 
 pytestmark = pytest.mark.django_db
 

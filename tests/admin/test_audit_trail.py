@@ -6,7 +6,7 @@ import pytest
 from activity.tests.factories import ActivityLogFactory
 from history.models import Change
 from telemetry.tests.factories import SystemEventFactory
-from tests.admin.test_access_matrix import url
+from tests.admin.helpers import url
 
 pytestmark = pytest.mark.django_db
 

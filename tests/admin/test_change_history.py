@@ -7,8 +7,7 @@ from django.urls import reverse
 from history.models import Change
 from profiles.services import profile_save
 from telemetry.services import setting_update
-from tests.admin.test_access_matrix import url
-from tests.admin.test_profiles_admin import profile_form
+from tests.admin.helpers import profile_form, url
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.http import StreamingHttpResponse
 
 from activity.tests.factories import ActivityLogFactory
-from tests.admin.test_access_matrix import url
+from tests.admin.helpers import url
 from tonnysite.familyadmin.export import csv_cell
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from profiles.models import UserProfile
 from tests.admin.conftest import signed_in_client
-from tests.test_production_settings import database_url_of_this_run
+from tests.helpers import database_url_of_this_run
 from tonnysite.env import BASE_DIR
 
 

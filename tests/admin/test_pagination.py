@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from activity.models import ActivityLog
 from activity.tests.factories import ActivityLogFactory
-from tests.admin.test_access_matrix import url
+from tests.admin.helpers import url
 from tonnysite.familyadmin.pagination import EstimatedCountPaginator
 
 pytestmark = pytest.mark.django_db

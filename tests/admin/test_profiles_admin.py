@@ -6,31 +6,9 @@ from django.contrib.auth import get_user_model
 
 from history.models import Change
 from profiles.models import QuickAction, UserProfile
-from tests.admin.test_access_matrix import url
+from tests.admin.helpers import profile_form, url
 
 pytestmark = pytest.mark.django_db
-
-
-def profile_form(profile: UserProfile, **changes) -> dict:
-    data = {
-        "name": profile.name,
-        "permission_level": profile.permission_level,
-        "is_active": "on" if profile.is_active is not False else "",
-        "voice_id": profile.voice_id or "",
-        "preferred_agent": profile.preferred_agent or "",
-        "response_mode": profile.response_mode or "",
-        "allowed_commands": "",
-        "blocked_commands": "",
-        "usage_limits": "{}",
-        "settings": "{}",
-        "voice_training_data": "{}",
-        "pin": "",
-        # What the browser posts back for fields with a callable default (show_hidden_initial).
-        "initial-usage_limits": "{}",
-        "initial-settings": "{}",
-        "initial-voice_training_data": "{}",
-    }
-    return {**data, **changes}
 
 
 def test_setting_a_pin_in_the_form_stores_only_its_bcrypt_hash(client_as, family):

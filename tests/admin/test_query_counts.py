@@ -12,7 +12,7 @@ from activity.tests.factories import ActivityLogFactory, CommandHistoryFactory, 
 from profiles.services import family_member_create
 from profiles.tests.factories import QuickActionFactory
 from telemetry.tests.factories import NotificationFactory, SettingFactory, SystemEventFactory
-from tests.admin.test_access_matrix import url
+from tests.admin.helpers import url
 
 pytestmark = pytest.mark.django_db
 

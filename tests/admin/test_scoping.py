@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.admin.test_access_matrix import url
+from tests.admin.helpers import url
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.db import connection
 
 from activity.models import ActivityLog, CommandHistory
 from activity.tests.factories import ActivityLogFactory, CommandHistoryFactory
-from tests.admin.test_access_matrix import url
+from tests.admin.helpers import url
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 import pytest
 
 from activity.tests.factories import ActivityLogFactory, CommandHistoryFactory
-from tests.admin.test_access_matrix import url
+from tests.admin.helpers import url
 from tonnysite.familyadmin.search import SEARCH_MAX_CHARACTERS, SEARCH_MAX_WORDS, SearchPiece, search_terms_parse
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from history.models import Change
 from telemetry.models import Setting
 from telemetry.tests.factories import SettingFactory
-from tests.admin.test_access_matrix import url
+from tests.admin.helpers import url
 
 pytestmark = pytest.mark.django_db
 SECRET = "sk-very-secret-value"

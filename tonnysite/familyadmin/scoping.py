@@ -26,11 +26,9 @@ from django.http import Http404
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from profiles.models import UserProfile
-from profiles.roles import role_sees_every_profile
-from profiles.selectors import profile_of_user
 from tonnysite.errors import bad_input_message
 from tonnysite.familyadmin.display import NullableArrayFormField, PrettyJSONFormField
+from tonnysite.familyadmin.members import member_directory
 from tonnysite.familyadmin.pagination import EstimatedCountPaginator
 
 
@@ -39,42 +37,32 @@ class Viewer:
     """Who is looking: the signed-in user, the profile they act as, and that profile's role."""
 
     user: object
-    profile: UserProfile | None
+    profile: models.Model | None
     role: str | None
 
     @property
     def sees_every_profile(self) -> bool:
-        return role_sees_every_profile(self.role)
+        return member_directory().role_sees_every_profile(self.role)
 
 
 def viewer_of(request) -> Viewer:
-    """The viewer of `request`, looked up once per request.
-
-    A login linked to a profile has that profile's role; a superuser without a
-    profile (made by `createsuperuser`) is a family admin; anyone else has no role.
-    """
+    """The viewer of `request`, looked up once per request (who they are: see `members`)."""
     viewer = getattr(request, "_family_viewer", None)
     if viewer is None:
-        user = request.user
-        profile = profile_of_user(user)
-        if profile is not None:
-            role = profile.permission_level
-        elif getattr(user, "is_superuser", False) and user.is_active:
-            role = "admin"
-        else:
-            role = None
-        viewer = Viewer(user=user, profile=profile, role=role)
+        profile, role = member_directory().profile_and_role_of(request.user)
+        viewer = Viewer(user=request.user, profile=profile, role=role)
         request._family_viewer = viewer
     return viewer
 
 
-def profiles_visible_to(viewer: Viewer) -> QuerySet[UserProfile]:
+def profiles_visible_to(viewer: Viewer) -> QuerySet:
     """The profiles a viewer may pick or see: all for a family admin, else their own."""
+    profiles = member_directory().profile_model.objects
     if viewer.sees_every_profile:
-        return UserProfile.objects.all()
+        return profiles.all()
     if viewer.profile is None:
-        return UserProfile.objects.none()
-    return UserProfile.objects.filter(pk=viewer.profile.pk)
+        return profiles.none()
+    return profiles.filter(pk=viewer.profile.pk)
 
 
 class ProfileListFilter(admin.SimpleListFilter):
@@ -206,7 +194,7 @@ class FamilyModelAdmin(admin.ModelAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is UserProfile:
+        if db_field.related_model is member_directory().profile_model:
             kwargs.setdefault("queryset", profiles_visible_to(viewer_of(request)))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

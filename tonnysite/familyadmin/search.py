@@ -1,6 +1,6 @@
 """Full-text search for the admin's search box: PostgreSQL's English stemming, backed by GIN indexes.
 
-The vector is `activity.models.full_text(field)`, the very expression the GIN
+The vector is `tonnysite.modeling.full_text(field)`, the very expression the GIN
 indexes are built on, so the planner can use them. The text a parent types is
 parsed here, not by PostgreSQL's tsquery syntax: `search_terms_parse` bounds it
 (`SEARCH_MAX_CHARACTERS`, `SEARCH_MAX_WORDS`; more answers HTTP 400 with a clear
@@ -25,8 +25,8 @@ from django.db import connections
 from django.db.models import Q
 from django.db.models.sql import Query
 
-from activity.models import full_text
 from tonnysite.familyadmin.pagination import EstimatedCountPaginator
+from tonnysite.modeling import full_text
 
 # Enough for any real search ("kitchen lights -garage", a remembered sentence); a search is
 # one GIN lookup per word, so the bound also bounds its cost.

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db import models
 from django.db.models.base import ModelBase
 
-from profiles.roles import role_has_admin_access
+from tonnysite.familyadmin.members import member_directory
 from tonnysite.familyadmin.scoping import FamilyModelAdmin, viewer_of
 
 
@@ -16,7 +16,9 @@ class FamilyAdminSite(admin.AdminSite):
     def has_permission(self, request):
         """Let in active staff logins whose role has admin access (never a guest)."""
         user = request.user
-        return bool(user.is_active and user.is_staff and role_has_admin_access(viewer_of(request).role))
+        return bool(
+            user.is_active and user.is_staff and member_directory().role_has_admin_access(viewer_of(request).role)
+        )
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Register with row scoping: a ModelAdmin that lacks it (auth, axes) gets it mixed in."""

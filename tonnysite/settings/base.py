@@ -1,10 +1,17 @@
-"""Settings shared by every environment; values come from the environment (see .env.example)."""
+"""Settings shared by every environment; values come from the environment (see .env.example).
+
+Importing the settings only reads the environment: it starts no server and creates no file.
+With no database configured, DATABASES describes the embedded PostgreSQL under var/ and
+TONNY_EMBEDDED_VAR_DIR names that directory; the entry points that need the database
+(manage.py, tonnysite.wsgi, tonnysite.asgi, the test session, bench/) start it with
+`tonnysite.db.embedded_server_ensure()` before Django connects.
+"""
 
 from datetime import timedelta
 
 from django.utils.csp import CSP
 
-from tonnysite.env import BASE_DIR, database_settings, environment
+from tonnysite.env import BASE_DIR, database_settings, embedded_var_dir, environment
 
 env = environment()
 
@@ -83,6 +90,8 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_settings(env)}
+# Where the embedded server keeps its data when it is the database in use (None otherwise).
+TONNY_EMBEDDED_VAR_DIR = embedded_var_dir(env)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,4 +1,4 @@
-"""Say which PostgreSQL the project uses (starting the embedded one if that is the one)."""
+"""Say which PostgreSQL the project uses (manage.py has started the embedded one if that is the one)."""
 
 from django.core.management.base import BaseCommand
 from django.db import connection
