@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "profiles",
     "activity",
     "telemetry",
+    "household",  # last: writes sample and synthetic data, nothing imports it
 ]
 
 MIDDLEWARE = [

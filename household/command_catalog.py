@@ -1,10 +1,10 @@
 """What a family says to the assistant, and how each role uses it.
 
-The vocabulary behind both the sample family (`profiles.samples`) and the synthetic
-history (`activity.generator`): command categories with their n8n workflow, phrases
+The vocabulary behind both the sample family (`household.samples`) and the synthetic
+history (`household.generator`): command categories with their n8n workflow, phrases
 and follow-ups, the ways a command fails, the devices and clients, and each role's
 habits (what they ask for, at which hours, how often things go wrong). Plain data;
-`activity.simulation` turns it into days of commands.
+`household.simulation` turns it into days of commands.
 """
 
 from __future__ import annotations

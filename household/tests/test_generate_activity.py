@@ -11,10 +11,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from activity import generator
 from activity.models import ActivityLog, CommandHistory, Session, UsageStatistic
 from activity.services import usage_statistics_rebuild
 from activity.tests.oracle import expected_last_active, expected_statistics, stored_statistics
+from household import generator
 from profiles.models import UserProfile
 from telemetry.models import SystemEvent
 

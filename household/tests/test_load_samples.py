@@ -12,8 +12,8 @@ from django.utils import timezone
 from activity.models import ActivityLog, CommandHistory, Session, UsageStatistic
 from activity.tests.factories import ActivityLogFactory
 from activity.tests.oracle import expected_statistics, stored_statistics
+from household.samples import SAMPLE_DAYS, SAMPLE_PASSWORDS, SAMPLE_PIN
 from profiles.models import FamilyLogin, QuickAction, UserProfile
-from profiles.samples import SAMPLE_DAYS, SAMPLE_PASSWORDS, SAMPLE_PIN
 from profiles.services import pin_verify
 from profiles.tests.factories import QuickActionFactory, UserProfileFactory
 from telemetry.models import Notification, Setting, SystemEvent

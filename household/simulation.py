@@ -1,8 +1,8 @@
-"""Days of a family member's commands, simulated from the habits in `activity.command_catalog`.
+"""Days of a family member's commands, simulated from the habits in `household.command_catalog`.
 
 Deterministic for a seed (and the same sequence of calls). The result is plain
-tuples: the sample family (`profiles.samples`) turns them into model rows, the
-generator (`activity.generator`) into COPY text, so both tell the same story:
+tuples: the sample family (`household.samples`) turns them into model rows, the
+generator (`household.generator`) into COPY text, so both tell the same story:
 busy mornings and evenings, quiet nights, sessions of a few commands, second
 turns that follow up the first, and a realistic share of failures.
 """
@@ -13,7 +13,7 @@ import math
 import random
 from typing import NamedTuple
 
-from activity.command_catalog import (
+from household.command_catalog import (
     BLOCKED_CATEGORIES,
     CATEGORY_BY_NAME,
     FAILURE_BY_TYPE,

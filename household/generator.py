@@ -1,6 +1,6 @@
 """Synthetic activity at scale, for load tests and benchmarks (`manage.py generate_activity`).
 
-A producer thread simulates the days (`activity.simulation`) and renders them as
+A producer thread simulates the days (`household.simulation`) and renders them as
 COPY text in chunks; the calling thread streams each chunk into PostgreSQL with
 `COPY ... FROM STDIN` while the next one is being made, so Python and the server
 work at the same time. For a big load into a smaller table the secondary indexes
@@ -29,7 +29,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from activity.command_catalog import (
+from activity.models import ActivityLog, CommandHistory, Session
+from activity.services import RefreshResult, usage_statistics_rebuild
+from household.command_catalog import (
     AUDIO_DIRECTORY,
     CATEGORIES,
     CLIENTS,
@@ -42,9 +44,7 @@ from activity.command_catalog import (
     Failure,
     Phrase,
 )
-from activity.models import ActivityLog, CommandHistory, Session
-from activity.services import RefreshResult, usage_statistics_rebuild
-from activity.simulation import DAY_SECONDS, FamilySimulator
+from household.simulation import DAY_SECONDS, FamilySimulator
 from profiles.models import PermissionLevel, ResponseMode, UserProfile
 from telemetry.models import SystemEvent
 

@@ -3,7 +3,7 @@
 Dad (admin), Mom (user), Alex (kid, PIN 1234, parental controls and usage limits)
 and Guest (guest), with their voices, agents, response modes and settings; the five
 quick actions; the application settings the tray reads; and three weeks of
-believable days (`activity.simulation`), with command history, sessions, system
+believable days (`household.simulation`), with command history, sessions, system
 events and notifications. The story is fixed by a seed and placed relative to today.
 
 Sample rows carry a marker so they can be told from the family's own: profiles
@@ -29,16 +29,16 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from activity.command_catalog import (
+from activity.models import ActivityLog, CommandHistory, Session
+from activity.services import activity_record_many, local_day, usage_statistics_rebuild
+from household.command_catalog import (
     AUDIO_DIRECTORY,
     QUICK_ACTION_BY_NORMALIZED,
     TRAY_AUDIO_URL,
     TYPING_APPS,
     VOICES,
 )
-from activity.models import ActivityLog, CommandHistory, Session
-from activity.services import activity_record_many, local_day, usage_statistics_rebuild
-from activity.simulation import DAY_SECONDS, FamilySimulator, SimulatedCommand, expected_daily_commands
+from household.simulation import DAY_SECONDS, FamilySimulator, SimulatedCommand, expected_daily_commands
 from profiles.models import FamilyLogin, PermissionLevel, QuickAction, ResponseMode, UserProfile
 from profiles.services import family_member_create, profile_save, quick_action_save
 from telemetry.models import Notification, Setting, SystemEvent
