@@ -32,7 +32,7 @@ embedded_server_ensure()
 
 from django.db import connection  # noqa: E402
 
-from activity.generator import activity_generate  # noqa: E402
+from household.generator import activity_generate  # noqa: E402
 
 
 def main() -> None:

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "profiles",
     "activity",
     "telemetry",
+    "household",  # last: writes sample and synthetic data, nothing imports it
 ]
 
 MIDDLEWARE = [

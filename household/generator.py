@@ -1,18 +1,18 @@
 """Synthetic activity at scale, for load tests and benchmarks (`manage.py generate_activity`).
 
-A producer thread simulates the days (`activity.simulation`) and renders them as
-COPY text in chunks; the calling thread streams each chunk into PostgreSQL with
-`COPY ... FROM STDIN` while the next one is being made, so Python and the server
-work at the same time. For a big load into a smaller table the secondary indexes
-are dropped first and rebuilt at the end (one sort instead of millions of
-inserts). Then usage statistics, last_active_at and session counters are brought
-to the exact truth with the set-based `usage_statistics_rebuild`. Everything runs
-in one transaction: a failure leaves the database as it was.
+A producer thread simulates the days and maps them to row values (`household.rows`,
+the mapping the sample family shares) and serialises them as COPY text in chunks;
+the calling thread streams each chunk into PostgreSQL with `COPY ... FROM STDIN`
+while the next one is being made, so Python and the server work at the same time.
+For a big load into a smaller table the secondary indexes are dropped first and
+rebuilt at the end (one sort instead of millions of inserts). Then usage statistics,
+last_active_at and session counters are brought to the exact truth with the
+set-based `usage_statistics_rebuild`. Everything runs in one transaction: a failure
+leaves the database as it was.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import queue
 import random
@@ -21,30 +21,16 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
 from functools import partial
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from activity.command_catalog import (
-    AUDIO_DIRECTORY,
-    CATEGORIES,
-    CLIENTS,
-    QUICK_ACTION_BY_NORMALIZED,
-    ROLE_HABITS,
-    SAID_PREFIXES,
-    TRAY_AUDIO_URL,
-    TYPING_APPS,
-    VOICES,
-    Failure,
-    Phrase,
-)
 from activity.models import ActivityLog, CommandHistory, Session
-from activity.services import RefreshResult, usage_statistics_rebuild
-from activity.simulation import DAY_SECONDS, FamilySimulator
+from activity.services import RefreshResult, family_zone, usage_statistics_rebuild
+from household.command_catalog import AGENT_BY_ROLE, KID_USAGE_LIMITS, ROLE_HABITS, VOICES
+from household.rows import TABLE_COLUMNS, Day, HouseholdRows, Member, days_ending_today
+from household.simulation import DAY_SECONDS
 from profiles.models import PermissionLevel, ResponseMode, UserProfile
 from telemetry.models import SystemEvent
 
@@ -52,27 +38,6 @@ GENERATED_MARKER = {"generated": True}
 HOUSEHOLD_ROLES = ("admin", "user", "kid", "kid", "guest")
 COMMANDS_PER_MEMBER_DAY = 25  # sizes the default number of profiles
 REBUILD_INDEXES_FROM = 100_000  # below this many rows, keeping the indexes live is cheaper
-LOADED_TABLES = ("activity_logs", "command_history", "sessions", "system_events")
-
-ACTIVITY_COLUMNS = (
-    "id", "profile_id", "timestamp", "command_text", "transcription_confidence", "response_text",
-    "response_audio_url", "status", "processing_time_ms", "whisper_time_ms", "n8n_time_ms", "tts_time_ms",
-    "error_message", "metadata", "n8n_webhook_url", "parent_command_id",
-)  # fmt: skip
-HISTORY_COLUMNS = (
-    "id", "timestamp", "profile_id", "command", "raw_transcription", "normalized_command", "command_category",
-    "n8n_workflow_id", "n8n_webhook_url", "n8n_request_payload", "n8n_response_payload", "n8n_response_time_ms",
-    "n8n_status_code", "elevenlabs_voice_id", "elevenlabs_request_id", "audio_file_path", "audio_duration_seconds",
-    "typed_response", "typing_target_app", "quick_action_id", "is_favorite", "execution_metadata",
-)  # fmt: skip
-SESSION_COLUMNS = (
-    "id", "profile_id", "started_at", "ended_at", "command_count", "error_count", "client_version",
-    "client_platform", "metadata",
-)  # fmt: skip
-EVENT_COLUMNS = (
-    "id", "timestamp", "event_type", "severity", "component", "message", "metadata", "profile_id", "session_id",
-    "resolved_at", "resolved_by",
-)  # fmt: skip
 
 _GIVEN_NAMES = (
     ("James", "Maria", "Daniel", "Aisha", "Lukas", "Priya", "Mateo", "Hannah", "Kenji", "Sofia", "Omar", "Ingrid"),
@@ -85,16 +50,6 @@ _SURNAMES = (
     "Moreno", "Schmidt", "Okafor", "Nakamura", "Larsen", "Patel", "Rossi", "Kowalski", "Dubois", "Haddad",
     "Silva", "Novak", "Andersen", "Murphy", "Garcia", "Kim", "Fischer", "Costa", "Ivanova", "Jensen",
 )  # fmt: skip
-_AGENTS = {"admin": "home_assistant", "user": "family_assistant", "kid": "kids_helper", "guest": "guest_assistant"}
-# The tray's own events of every day: (hour, spread in seconds, type, severity, component, message, metadata).
-_DAILY_EVENTS = (
-    (3, 600, "backup_completed", "info", "database", "Nightly backup completed", {}),
-    (6, 300, "server_started", "info", "server", "WhisperLiveKit server started", {}),
-    (6.1, 60, "model_loaded", "info", "whisper", "Whisper model loaded", {"model": "base"}),
-    *((hour, 60, "health_check", "debug", "server", "Health check passed", {"ok": True}) for hour in (0, 6, 12, 18)),
-)
-_SLOW_N8N_EVENT = ("high_latency", "warning", "n8n", "n8n answers slower than 3 s", {"p95_ms": 3400})
-_KID_LIMITS = {"daily_limit_minutes": 60, "allowed_hours": [7, 21], "school_day_limit": 30, "weekend_limit": 90}
 
 
 @dataclass
@@ -146,7 +101,7 @@ def _generated_profile(index: int) -> UserProfile:
         name=_generated_name(index),
         permission_level=role,
         voice_id=None if role == PermissionLevel.GUEST else voices[index % len(voices)],
-        preferred_agent=_AGENTS[role],
+        preferred_agent=AGENT_BY_ROLE[role],
         response_mode=(
             ResponseMode.TEXT_ONLY
             if role == PermissionLevel.GUEST or household % 7 == 3
@@ -155,7 +110,7 @@ def _generated_profile(index: int) -> UserProfile:
         settings={**GENERATED_MARKER, "generated_index": index, "household": household, "wake_word": "hey tonny"},
         allowed_commands=["play music", "tell me a joke", "what's the weather", "set a timer"] if is_minor else None,
         blocked_commands=["unlock the front door", "disarm the alarm", "order"] if is_minor else None,
-        usage_limits=_KID_LIMITS if role == PermissionLevel.KID else {},
+        usage_limits=KID_USAGE_LIMITS if role == PermissionLevel.KID else {},
     )
 
 
@@ -180,40 +135,18 @@ def generated_profiles_ensure(*, count: int) -> list[UserProfile]:
     return [existing[index] for index in range(count)]
 
 
-def _copy_text(value: str) -> str:
-    """Escape a value for COPY's text format."""
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+NULL = "\\N"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _json(value) -> str:
-    return _copy_text(json.dumps(value))
+def copy_value(value: str | None) -> str:
+    """A value as COPY's text format spells it: \\N for NULL; backslash, tab, newline and return escaped."""
+    return NULL if value is None else value.translate(_COPY_ESCAPES)
 
 
-def _null(value) -> str:
-    return "\\N" if value is None else str(value)
-
-
-class _DayClock:
-    """Formats seconds after local midnight of one day as timestamptz text, DST included."""
-
-    def __init__(self, day: date, zone: ZoneInfo):
-        self.day = day
-        self.prefixes = []
-        self.offsets = []
-        for hour in range(24):
-            moment = datetime(day.year, day.month, day.day, hour, tzinfo=zone)
-            offset = int(moment.utcoffset().total_seconds())
-            sign = "+" if offset >= 0 else "-"
-            hours, minutes = divmod(abs(offset) // 60, 60)
-            self.prefixes.append(f"{day.isoformat()} {hour:02d}:")
-            self.offsets.append(f"{sign}{hours:02d}:{minutes:02d}")
-
-    def at(self, seconds: float) -> str:
-        whole = int(seconds)
-        hour, rest = divmod(whole, 3600)
-        minute, second = divmod(rest, 60)
-        millis = int((seconds - whole) * 1000)
-        return f"{self.prefixes[hour]}{minute:02d}:{second:02d}.{millis:03d}{self.offsets[hour]}"
+def copy_text(rows: list[tuple[str, ...]]) -> str:
+    """Rows of values spelled by `copy_value` as COPY text: one line each, the values separated by tabs."""
+    return "\n".join(map("\t".join, rows)) + "\n"
 
 
 class _Ids:
@@ -234,236 +167,62 @@ class _Ids:
         return f"{self.prefix}{self.counter:012x}"
 
 
-@dataclass
-class _Member:
-    """What the renderer needs of one generated profile, precomputed as text."""
-
-    id: str
-    role: str
-    voice: bool
-    voice_id: str
-    admin_id: str
-    client_version: str
-    client_platform: str
-    meta_heads: dict[str, str]  # device -> '{"device": ..., "model": ..., "session_id": "'
-    request_tail: str  # '", "profile_id": ..., "agent": ...}'
-
-
-class _PhraseText:
-    """COPY fragments of one phrase, computed once."""
-
-    def __init__(self, category, phrase: Phrase):
-        self.category = _copy_text(category.name)
-        self.workflow = _copy_text(category.workflow)
-        self.webhook = _copy_text(category.webhook_url)
-        self.command = _copy_text(phrase.said)
-        self.said = [_copy_text(prefix + phrase.said) for prefix in SAID_PREFIXES]
-        self.normalized = _copy_text(phrase.normalized)
-        self.response = _copy_text(phrase.response)
-        self.request_head = _json({"text": phrase.said, "session_id": "@"}).split("@")[0]
-        self.ok_payload = _json({"ok": True, "reply": phrase.response, "workflow": category.workflow})
-        self.audio_seconds = f"{max(0.6, len(phrase.response) / 14):.2f}"
-        self.quick_action = QUICK_ACTION_BY_NORMALIZED.get(phrase.normalized, "\\N")
-        self.typed = category.typed
-        # Few distinct values on purpose: unique ids here would triple the cost of the GIN index on this column.
-        steps, version = 3 + len(category.phrases) % 4, 1 + len(category.name) % 4
-        self.execution = _json({"workflow_version": version, "steps": steps, "retries": 0})
-        self.execution_retried = _json({"workflow_version": version, "steps": steps, "retries": 1})
-
-
-class _FailureText:
-    def __init__(self, failure: Failure):
-        self.message = _copy_text(failure.message)
-        self.response = _copy_text(failure.response) if failure.response else None
-        self.payload = _json({"ok": False, "error": failure.message}) if failure.n8n_status_code else "\\N"
-        self.status_code = _null(failure.n8n_status_code)
-        self.meta_tail = f'", "error_type": "{failure.error_type}"}}'
-        self.event = "\t".join(
-            _copy_text(v) for v in (failure.event_type, failure.severity, failure.component, failure.message)
-        )
-        self.resolvable = failure.severity == "error"
-
-
 class _Renderer:
-    """Turns simulated days into COPY text for the four tables, in chunks."""
+    """Maps a plan of (day, member, command count) to row values and serialises them as COPY text, in chunks.
 
-    def __init__(self, *, simulator, members, plan, clocks, today_limit, chunk_rows, seed):
-        self.simulator = simulator
-        self.members = members
-        self.plan = plan  # [(day index, member index, count)] in time order
-        self.clocks = clocks
-        self.today_limit = today_limit
+    `rows` spells its values with `copy_value`. They are joined every BATCH_ROWS commands,
+    while the row tuples are still in the CPU's cache (a whole chunk of them is not).
+    """
+
+    BATCH_ROWS = 1000
+
+    def __init__(self, *, rows: HouseholdRows, plan: list[tuple[Day, Member, int]], chunk_rows: int):
+        self.rows = rows
+        self.plan = plan
         self.chunk_rows = chunk_rows
-        self.rng = random.Random(seed + 1)
-        self.ids = _Ids()
-        self.timing_text = [
-            "\t".join(_null(v) for v in (t.processing_ms, t.whisper_ms, t.n8n_ms, t.tts_ms)) for t in simulator.timings
-        ]
-        self.n8n_ms_text = [_null(t.n8n_ms) for t in simulator.timings]
-        self.phrases = {
-            phrase: _PhraseText(category, phrase)
-            for category in CATEGORIES
-            for phrase in (*category.phrases, *category.follow_ups)
-        }
-        self.failures: dict[Failure, _FailureText] = {}
-        self.counts = {"activity_logs": 0, "command_history": 0, "sessions": 0, "system_events": 0}
-
-    def _failure(self, failure: Failure) -> _FailureText:
-        text = self.failures.get(failure)
-        if text is None:
-            text = self.failures[failure] = _FailureText(failure)
-        return text
+        self.counts = dict.fromkeys(TABLE_COLUMNS, 0)
+        self.texts: dict[str, list[str]] = {table: [] for table in TABLE_COLUMNS}
 
     def chunks(self) -> Iterator[list[tuple[str, tuple[str, ...], bytes]]]:
-        activity, history, sessions, events = [], [], [], []
-        add_activity, add_history, add_session, add_event = (
-            activity.append,
-            history.append,
-            sessions.append,
-            events.append,
-        )
-        next_id = self.ids.next
-        rand = self.rng.random
-        simulate = self.simulator.sessions
-        timing_text, n8n_ms_text, phrase_texts = self.timing_text, self.n8n_ms_text, self.phrases
-        last_day = len(self.clocks) - 1
-        current_day = -1
-        for day_index, member_index, count in self.plan:
-            clock = self.clocks[day_index]
-            if day_index != current_day:
-                current_day = day_index
-                self._infrastructure_events(day_index, add_event)
-                day_text = clock.day.strftime("%Y/%m/%d")
-                resolvable_day = day_index <= last_day - 2
-                next_clock = self.clocks[day_index + 1] if day_index < last_day else None
-            member = self.members[member_index]
-            pid = member.id
-            limit = self.today_limit if day_index == last_day else DAY_SECONDS
-            for session in simulate(role=member.role, voice=member.voice, count=count, limit=limit):
-                sid = next_id()
-                meta_head = member.meta_heads[session.device]
-                request_tail = f"{sid}{member.request_tail}"
-                errors = 0
-                previous = "\\N"
-                for command in session.commands:
-                    aid = next_id()
-                    ts = clock.at(command.at)
-                    text = phrase_texts[command.phrase]
-                    said = text.said[command.prefix]
-                    status = command.status
-                    failure = command.failure
-                    parent = previous if command.follow_up else "\\N"
-                    previous = aid
-                    confidence = command.confidence or "\\N"
-                    timing = timing_text[command.timing]
-                    if status == "success":
-                        if member.voice and not text.typed:
-                            audio_url = f"{TRAY_AUDIO_URL}/{aid}.mp3"
-                            voice = (
-                                f"{member.voice_id}\t{aid.replace('-', '')}\t"
-                                f"{AUDIO_DIRECTORY}/{day_text}/{aid}.mp3\t{text.audio_seconds}"
-                            )
-                        else:
-                            audio_url = "\\N"
-                            voice = "\\N\t\\N\t\\N\t\\N"
-                        add_activity(
-                            f"{aid}\t{pid}\t{ts}\t{said}\t{confidence}\t{text.response}\t{audio_url}\tsuccess\t"
-                            f'{timing}\t\\N\t{meta_head}{sid}"}}\t{text.webhook}\t{parent}\n'
-                        )
-                        typed = f"t\t{TYPING_APPS[int(rand() * 4)]}" if text.typed else "f\t\\N"
-                        add_history(
-                            f"{next_id()}\t{ts}\t{pid}\t{text.command}\t{said}\t{text.normalized}\t{text.category}\t"
-                            f"{text.workflow}\t{text.webhook}\t{text.request_head}{request_tail}\t{text.ok_payload}\t"
-                            f"{n8n_ms_text[command.timing]}\t200\t{voice}\t{typed}\t{text.quick_action}\t"
-                            f"{'t' if command.favorite else 'f'}\t{text.execution}\n"
-                        )
-                    elif failure is not None:
-                        errors += 1
-                        ftext = self._failure(failure)
-                        calls_n8n = failure.calls_n8n
-                        webhook = text.webhook if calls_n8n else "\\N"
-                        response = text.response if failure.calls_tts else (ftext.response or "\\N")
-                        add_activity(
-                            f"{aid}\t{pid}\t{ts}\t{said}\t{confidence}\t{response}\t\\N\t{status}\t{timing}\t"
-                            f"{ftext.message}\t{meta_head}{sid}{ftext.meta_tail}\t{webhook}\t{parent}\n"
-                        )
-                        if calls_n8n:
-                            n8n = (
-                                f"{text.webhook}\t{text.request_head}{request_tail}\t"
-                                f"{text.ok_payload if failure.calls_tts else ftext.payload}\t"
-                                f"{n8n_ms_text[command.timing]}\t{ftext.status_code}"
-                            )
-                        else:
-                            n8n = "\\N\t\\N\t\\N\t\\N\t\\N"
-                        voice = f"{member.voice_id}\t{aid.replace('-', '')}" if failure.calls_tts else "\\N\t\\N"
-                        add_history(
-                            f"{next_id()}\t{ts}\t{pid}\t{text.command}\t{said}\t{text.normalized}\t{text.category}\t"
-                            f"{text.workflow}\t{n8n}\t{voice}\t\\N\t\\N\tf\t\\N\t{text.quick_action}\tf\t"
-                            f"{text.execution_retried if calls_n8n else text.execution}\n"
-                        )
-                        resolved = "\\N\t\\N"
-                        if ftext.resolvable and resolvable_day and rand() < 0.7:
-                            resolved = f"{next_clock.at(28_800 + rand() * 7200)}\t{member.admin_id}"
-                        add_event(
-                            f"{next_id()}\t{ts}\t{ftext.event}\t"
-                            f'{{"activity_id": "{aid}", "error_type": "{failure.error_type}", '
-                            f'"workflow": "{text.workflow}"}}\t{pid}\t{sid}\t{resolved}\n'
-                        )
-                    else:  # stuck pending or processing: no answer, no history
-                        add_activity(
-                            f"{aid}\t{pid}\t{ts}\t{said}\t{confidence}\t\\N\t\\N\t{status}\t{timing}\t\\N\t"
-                            f'{meta_head}{sid}"}}\t\\N\t{parent}\n'
-                        )
-                add_session(
-                    f"{sid}\t{pid}\t{clock.at(session.start)}\t{clock.at(session.end)}\t{len(session.commands)}\t"
-                    f"{errors}\t{member.client_version}\t{member.client_platform}\t"
-                    f'{{"device": "{session.device}"}}\n'
-                )
-            if len(activity) >= self.chunk_rows:
-                yield self._flush(activity, history, sessions, events)
-        yield self._flush(activity, history, sessions, events)
+        activity = self.rows.tables["activity_logs"]
+        pending = 0
+        for _ in self.rows.plan(self.plan):
+            if len(activity) >= self.BATCH_ROWS:
+                pending += len(activity)
+                self._serialise()
+                if pending >= self.chunk_rows:
+                    pending = 0
+                    yield self._chunk()
+        self._serialise()
+        yield self._chunk()
 
-    def _infrastructure_events(self, day_index: int, add_event) -> None:
-        """The tray's own events of a day: nightly backup, start-up, health checks, slow n8n now and then."""
-        clock = self.clocks[day_index]
-        limit = self.today_limit if day_index == len(self.clocks) - 1 else DAY_SECONDS
-        rand = self.rng.random
-        entries = [(hour * 3600 + rand() * spread, *event) for hour, spread, *event in _DAILY_EVENTS]
-        if rand() < 0.3:
-            entries.append((9 * 3600 + rand() * 43200, *_SLOW_N8N_EVENT))
-        for at, event_type, severity, component, message, metadata in entries:
-            if at < limit:
-                add_event(
-                    f"{self.ids.next()}\t{clock.at(at)}\t{event_type}\t{severity}\t{component}\t{message}\t"
-                    f"{_json(metadata)}\t\\N\t\\N\t\\N\t\\N\n"
-                )
+    def _serialise(self) -> None:
+        for table, values in self.rows.tables.items():
+            if values:
+                self.counts[table] += len(values)
+                self.texts[table].append(copy_text(values))
+                values.clear()
 
-    def _flush(self, activity, history, sessions, events) -> list[tuple[str, tuple[str, ...], bytes]]:
+    def _chunk(self) -> list[tuple[str, tuple[str, ...], bytes]]:
         chunk = []
-        for table, columns, lines in (
-            ("sessions", SESSION_COLUMNS, sessions),
-            ("activity_logs", ACTIVITY_COLUMNS, activity),
-            ("command_history", HISTORY_COLUMNS, history),
-            ("system_events", EVENT_COLUMNS, events),
-        ):
-            if lines:
-                self.counts[table] += len(lines)
-                chunk.append((table, columns, "".join(lines).encode()))
-                lines.clear()
+        for table, texts in self.texts.items():
+            if texts:
+                chunk.append((table, TABLE_COLUMNS[table], "".join(texts).encode()))
+                texts.clear()
         return chunk
 
 
-def _allocation(*, rows: int, members: list[_Member], days: list[date], today_share: float, seed: int):
+def _allocation(*, rows: int, members: list[Member], days: list[Day], seed: int) -> list[tuple[Day, Member, int]]:
     """Spread `rows` over (day, member) by habit, weekday and chance; every member gets at least one row."""
     rng = random.Random(seed)
     levels = [rng.lognormvariate(0, 0.35) for _ in members]
     weights = []
-    for day_index, day in enumerate(days):
-        weekday = day.weekday()
-        day_factor = today_share if day_index == len(days) - 1 else 1.0
+    for day in days:
+        weekday = day.date.weekday()
+        day_factor = day.limit / DAY_SECONDS
         for member_index, member in enumerate(members):
             habits = ROLE_HABITS[member.role]
-            present = member.role != "guest" or rng.random() < 0.3
+            present = member.role != PermissionLevel.GUEST or rng.random() < 0.3
             weight = habits.daily_commands * (habits.weekend_factor if weekday >= 5 else 1.0)
             weight *= levels[member_index] * rng.lognormvariate(0, 0.25) * day_factor if present else 0.0
             weights.append(weight)
@@ -479,38 +238,23 @@ def _allocation(*, rows: int, members: list[_Member], days: list[date], today_sh
         if rows >= width and not any(counts[i] for i in cells):
             counts[max(range(len(counts)), key=counts.__getitem__)] -= 1
             counts[max(cells, key=weights.__getitem__)] += 1
-    return [(i // width, i % width, c) for i, c in enumerate(counts) if c]
+    return [(days[i // width], members[i % width], c) for i, c in enumerate(counts) if c]
 
 
-def _members(profiles: list[UserProfile]) -> list[_Member]:
+def _members(rows: HouseholdRows, profiles: list[UserProfile]) -> list[Member]:
+    """The generated profiles as members; each household's admin resolves its errors."""
     admins = {}
     for profile in profiles:
         if profile.permission_level == PermissionLevel.ADMIN:
             admins.setdefault(profile.settings.get("household"), str(profile.pk))
-    members = []
-    for index, profile in enumerate(profiles):
-        pid = str(profile.pk)
-        role = profile.permission_level
-        model = "small" if role == PermissionLevel.ADMIN else "base"
-        version, platform = CLIENTS[index % len(CLIENTS)]
-        agent = profile.preferred_agent or _AGENTS[role]
-        members.append(
-            _Member(
-                id=pid,
-                role=role,
-                voice=profile.response_mode != ResponseMode.TEXT_ONLY and bool(profile.voice_id),
-                voice_id=_copy_text(profile.voice_id) if profile.voice_id else "\\N",
-                admin_id=admins.get(profile.settings.get("household"), next(iter(admins.values()), pid)),
-                client_version=version,
-                client_platform=platform,
-                meta_heads={
-                    device: f'{{"device": "{device}", "model": "{model}", "session_id": "'
-                    for device in ROLE_HABITS[role].devices
-                },
-                request_tail=f'", "profile_id": "{pid}", "agent": {_json(agent)}}}',
-            )
+    return [
+        rows.member(
+            profile,
+            index=index,
+            admin_id=admins.get(profile.settings.get("household"), next(iter(admins.values()), str(profile.pk))),
         )
-    return members
+        for index, profile in enumerate(profiles)
+    ]
 
 
 class _Abort(Exception):
@@ -603,11 +347,19 @@ class _Lane(threading.Thread):
 
 
 def _may_skip_row_triggers(cursor, tables: tuple[str, ...]) -> bool:
-    """Whether this login may turn off row triggers and the tables have none but foreign-key checks."""
+    """Whether this login may turn off row triggers and no trigger of ours would fire on the rows we insert.
+
+    Only a trigger that fires on INSERT (bit 4 of pg_trigger.tgtype) could miss a loaded row; one that
+    fires on UPDATE or DELETE only (a change history, say) has nothing to do during a COPY, so it must
+    not cost the load its fast path. Foreign-key checks are internal triggers: see `_Lane._load`.
+    """
     cursor.execute(
         """
         SELECT current_setting('is_superuser') = 'on'
-           AND NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = ANY(%s::regclass[]) AND NOT tgisinternal)
+           AND NOT EXISTS (
+               SELECT 1 FROM pg_trigger
+               WHERE tgrelid = ANY(%s::regclass[]) AND NOT tgisinternal AND tgtype::integer & 4 <> 0
+           )
         """,
         [list(tables)],
     )
@@ -767,26 +519,15 @@ def activity_generate(
     progress = progress or (lambda message: None)
     report = GenerationReport(rows=rows, days=days)
     started = time.perf_counter()
-    zone = ZoneInfo(settings.TIME_ZONE)
-    now = timezone.localtime(timezone=zone)
-    today = now.date()
-    day_list = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
-    today_limit = max(1.0, now.hour * 3600 + now.minute * 60 + now.second - 1.0)
+    day_list = days_ending_today(count=days, now=timezone.localtime(timezone=family_zone()))
 
     with transaction.atomic():
         generated = generated_profiles_ensure(count=profiles or default_profile_count(rows=rows, days=days))
-    members = _members(generated)
+    household_rows = HouseholdRows(seed=seed, next_id=_Ids().next, spell=copy_value)
+    members = _members(household_rows, generated)
     report.profiles = len(members)
-    plan = _allocation(rows=rows, members=members, days=day_list, today_share=today_limit / DAY_SECONDS, seed=seed)
-    renderer = _Renderer(
-        simulator=FamilySimulator(seed),
-        members=members,
-        plan=plan,
-        clocks=[_DayClock(day, zone) for day in day_list],
-        today_limit=today_limit,
-        chunk_rows=chunk_rows,
-        seed=seed,
-    )
+    plan = _allocation(rows=rows, members=members, days=day_list, seed=seed)
+    renderer = _Renderer(rows=household_rows, plan=plan, chunk_rows=chunk_rows)
     rebuild = _should_rebuild_indexes(rows=rows, mode=indexes)
     connection.close()  # the lanes use connections of their own
     progress(
@@ -815,7 +556,13 @@ def activity_generate(
     halves = ([p.pk for p in generated[0::2]], [p.pk for p in generated[1::2]])
     results = _in_parallel(
         *(
-            partial(_statistics_rebuild, since=day_list[0], until=today, profile_ids=half, progress=progress)
+            partial(
+                _statistics_rebuild,
+                since=day_list[0].date,
+                until=day_list[-1].date,
+                profile_ids=half,
+                progress=progress,
+            )
             for half in halves
             if half
         )

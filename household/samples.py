@@ -3,7 +3,7 @@
 Dad (admin), Mom (user), Alex (kid, PIN 1234, parental controls and usage limits)
 and Guest (guest), with their voices, agents, response modes and settings; the five
 quick actions; the application settings the tray reads; and three weeks of
-believable days (`activity.simulation`), with command history, sessions, system
+believable days (`household.simulation`), with command history, sessions, system
 events and notifications. The story is fixed by a seed and placed relative to today.
 
 Sample rows carry a marker so they can be told from the family's own: profiles
@@ -16,29 +16,23 @@ are configuration, not sample data: they are added when missing and never change
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from activity.command_catalog import (
-    AUDIO_DIRECTORY,
-    QUICK_ACTION_BY_NORMALIZED,
-    TRAY_AUDIO_URL,
-    TYPING_APPS,
-    VOICES,
-)
-from activity.models import ActivityLog, CommandHistory, Session
-from activity.services import activity_record_many, local_day, usage_statistics_rebuild
-from activity.simulation import DAY_SECONDS, FamilySimulator, SimulatedCommand, expected_daily_commands
+from activity.models import ActivityLog, CommandHistory, CommandStatus, Session
+from activity.services import activity_record_many, family_zone, local_day, usage_statistics_rebuild
+from household.command_catalog import KID_USAGE_LIMITS, VOICES
+from household.rows import TABLE_COLUMNS, Day, HouseholdRows, Member, days_ending_today
+from household.simulation import DAY_SECONDS, expected_daily_commands
 from profiles.models import FamilyLogin, PermissionLevel, QuickAction, ResponseMode, UserProfile
 from profiles.services import family_member_create, profile_save, quick_action_save
 from telemetry.models import Notification, Setting, SystemEvent
@@ -141,7 +135,7 @@ SAMPLE_MEMBERS: tuple[SampleMember, ...] = (
             "order",
             "buy",
         ],
-        usage_limits={"daily_limit_minutes": 60, "allowed_hours": [7, 21], "school_day_limit": 30, "weekend_limit": 90},
+        usage_limits=KID_USAGE_LIMITS,
         pin=SAMPLE_PIN,
         username="alex",
     ),
@@ -427,58 +421,113 @@ def _settings_ensure(report: SampleReport) -> None:
 
 def _history_create(report: SampleReport, members: dict[str, UserProfile]) -> None:
     """Three weeks of the family's commands, sessions, events and notifications, ending now."""
-    zone = ZoneInfo(django_settings.TIME_ZONE)
+    zone = family_zone()
     now = timezone.localtime(timezone=zone)
     today = now.date()
-    now_seconds = now.hour * 3600 + now.minute * 60 + now.second - 1.0
-    rng = random.Random(SAMPLE_SEED)
-    simulator = FamilySimulator(SAMPLE_SEED)
-    writer = _SampleWriter(rng=rng, zone=zone)
-    for offset in range(SAMPLE_DAYS - 1, -1, -1):
-        day = today - timedelta(days=offset)
-        limit = now_seconds if offset == 0 else DAY_SECONDS
-        if limit < 60:
-            continue
-        writer.daily_events(day, limit)
-        for member in SAMPLE_MEMBERS:
-            if member.visits_only and (day.weekday() < 5 or offset > 14):
-                continue
-            profile = members[member.name]
-            mean = expected_daily_commands(member.permission_level, day.weekday()) * limit / DAY_SECONDS
-            count = max(1, round(rng.gauss(mean, mean / 4)))
-            voice = profile.response_mode != ResponseMode.TEXT_ONLY and bool(profile.voice_id)
-            sessions = simulator.sessions(role=member.permission_level, voice=voice, count=count, limit=limit)
-            if member.pin and offset == LIMIT_DAY_OFFSET:
-                writer.limit_reached = _daily_limit_use_up(sessions, day=day, limits=member.usage_limits, writer=writer)
-            for session in sessions:
-                writer.session(profile, day, session, voice=voice, simulator=simulator)
-    writer.story_events(members, today, now)
-    writer.notifications(members, today, now)
-    Session.objects.bulk_create(writer.sessions)
-    CommandHistory.objects.bulk_create(writer.history)
-    SystemEvent.objects.bulk_create(writer.events)
-    Notification.objects.bulk_create(writer.notifications_)
-    # Last: one insert that also refreshes every touched day's statistics, last_active_at
-    # and the session counters, now that sessions and command history are in place.
-    activity_record_many(rows=writer.activity)
-    report.rows_created = {
-        "activity_logs": len(writer.activity),
-        "command_history": len(writer.history),
-        "sessions": len(writer.sessions),
-        "system_events": len(writer.events),
-        "notification_queue": len(writer.notifications_),
+    days = [day for day in days_ending_today(count=SAMPLE_DAYS, now=now) if day.limit >= 60]
+    rows = HouseholdRows(seed=SAMPLE_SEED, next_id=_sample_ids(SAMPLE_SEED), marker=SAMPLE_MARKER)
+    dad = str(members["Dad"].pk)
+    household = {
+        sample.name: rows.member(members[sample.name], index=index, admin_id=dad)
+        for index, sample in enumerate(SAMPLE_MEMBERS)
     }
+    kid = next(sample for sample in SAMPLE_MEMBERS if sample.pin)
+    limit_day = today - timedelta(days=LIMIT_DAY_OFFSET)
+    limit_reached = []  # (moment, minutes): when the kid used up a day's allowance
+
+    def allowance_use_up(day: Day, member: Member, sessions: list) -> list:
+        if member is household[kid.name] and day.date == limit_day and sessions:
+            limit_reached.append(_daily_limit_use_up(sessions, day=day.date, limits=kid.usage_limits, zone=zone))
+        return sessions
+
+    for _ in rows.plan(_sample_plan(days, household), adjust=allowance_use_up):
+        pass
+    created = household_rows_save(rows=rows)
+    events = _story_events(members, today, now, limit_reached=limit_reached[0] if limit_reached else None)
+    notifications = _notifications(
+        members,
+        today,
+        now,
+        activity=created["activity_logs"],
+        limit_reached=limit_reached[0] if limit_reached else None,
+    )
+    SystemEvent.objects.bulk_create(events)
+    Notification.objects.bulk_create(notifications)
+    report.rows_created = {table: len(values) for table, values in created.items()}
+    report.rows_created["system_events"] += len(events)
+    report.rows_created["notification_queue"] = len(notifications)
 
 
-def _daily_limit_use_up(sessions: list, *, day: date, limits: dict, writer: _SampleWriter):
+def _sample_ids(seed: int):
+    """uuid text drawn from a seeded generator: the same story gets the same ids."""
+    rng = random.Random(seed)
+    return lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def _sample_plan(days: list[Day], household: dict[str, Member]) -> list[tuple[Day, Member, int]]:
+    """How many commands each member says each day: their habits, a part of today, a guest on weekends."""
+    rng = random.Random(SAMPLE_SEED)
+    today = days[-1].date
+    plan = []
+    for day in days:
+        offset = (today - day.date).days
+        for sample in SAMPLE_MEMBERS:
+            if sample.visits_only and (day.date.weekday() < 5 or offset > 14):
+                continue
+            mean = expected_daily_commands(sample.permission_level, day.date.weekday()) * day.limit / DAY_SECONDS
+            plan.append((day, household[sample.name], max(1, round(rng.gauss(mean, mean / 4)))))
+    return plan
+
+
+_MODEL_BY_TABLE = {
+    "sessions": Session,
+    "activity_logs": ActivityLog,
+    "command_history": CommandHistory,
+    "system_events": SystemEvent,
+}
+
+
+def python_rows(model: type[models.Model], columns: tuple[str, ...], values: list[tuple]) -> list[dict]:
+    """Row values (see `household.rows`) as Python values keyed by column, each read by its model field."""
+    fields = {field.column: field for field in model._meta.concrete_fields}
+    readers = [json.loads if isinstance(fields[c], models.JSONField) else fields[c].to_python for c in columns]
+    return [
+        {
+            column: None if value is None else read(value)
+            for column, read, value in zip(columns, readers, row, strict=True)
+        }
+        for row in values
+    ]
+
+
+def household_rows_save(*, rows: HouseholdRows) -> dict[str, list[dict]]:
+    """Store the rows gathered in `rows` as model rows; return them as Python values, by table.
+
+    Sessions, command history and events go in with bulk_create; the activity last,
+    with activity_record_many, which also brings every touched day's statistics,
+    last_active_at and the session counters to the truth.
+    """
+    created = {}
+    for table, columns in TABLE_COLUMNS.items():
+        model = _MODEL_BY_TABLE[table]
+        created[table] = python_rows(model, columns, rows.tables[table])
+        rows.tables[table].clear()
+        if model is not ActivityLog:
+            attnames = {field.column: field.attname for field in model._meta.concrete_fields}
+            model.objects.bulk_create(
+                [model(**{attnames[column]: value for column, value in row.items()}) for row in created[table]]
+            )
+    activity_record_many(rows=created["activity_logs"])
+    return created
+
+
+def _daily_limit_use_up(sessions: list, *, day: date, limits: dict, zone: ZoneInfo) -> tuple[datetime, int]:
     """Lengthen the kid's sessions of `day` until the day's minutes are used up; return (moment, minutes).
 
     Sessions grow into the quiet time after them, the last one first (never past
     bedtime), so the allowance runs out when the last session ends. The list is
     changed in place. School days and weekends have limits of their own.
     """
-    if not sessions:
-        return None
     minutes = limits["weekend_limit"] if day.weekday() >= 5 else limits["school_day_limit"]
     bedtime = limits["allowed_hours"][1] * 3600.0
     needed = minutes * 60 - sum(session.end - session.start for session in sessions)
@@ -488,250 +537,93 @@ def _daily_limit_use_up(sessions: list, *, day: date, limits: dict, writer: _Sam
         grow = max(0.0, min(room, needed))
         sessions[index] = session._replace(end=session.end + grow)
         needed -= grow
-    return writer.moment(day, sessions[-1].end), minutes
+    return _moment(day, sessions[-1].end, zone), minutes
 
 
-class _SampleWriter:
-    """Turns simulated sessions into model rows (and activity dicts for activity_record_many)."""
+def _moment(day: date, seconds: float, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone) + timedelta(seconds=seconds)
 
-    def __init__(self, *, rng: random.Random, zone: ZoneInfo):
-        self.rng = rng
-        self.zone = zone
-        self.activity: list[dict] = []
-        self.history: list[CommandHistory] = []
-        self.sessions: list[Session] = []
-        self.events: list[SystemEvent] = []
-        self.notifications_: list[Notification] = []
-        self.limit_reached: tuple[datetime, int] | None = None  # when the kid used up a day's minutes
 
-    def uuid(self) -> uuid.UUID:
-        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
-
-    def moment(self, day: date, seconds: float) -> datetime:
-        return datetime.combine(day, time.min, tzinfo=self.zone) + timedelta(seconds=seconds)
-
-    def session(self, profile: UserProfile, day: date, session, *, voice: bool, simulator: FamilySimulator) -> None:
-        session_id = self.uuid()
-        kid = profile.permission_level == PermissionLevel.KID
-        version, platform = ("1.3.9", "android") if kid else ("1.4.2", "linux")
-        previous = None
-        errors = 0
-        for command in session.commands:
-            activity_id = self.uuid()
-            self._command(profile, day, command, activity_id, session_id, previous, voice, simulator, session.device)
-            previous = activity_id
-            errors += command.status in ("failed", "timeout")
-        self.sessions.append(
-            Session(
-                id=session_id,
-                profile=profile,
-                started_at=self.moment(day, session.start),
-                ended_at=self.moment(day, session.end),
-                command_count=len(session.commands),
-                error_count=errors,
-                client_version=version,
-                client_platform=platform,
-                metadata={"device": session.device, **SAMPLE_MARKER},
-            )
+def _story_events(members: dict[str, UserProfile], today: date, now: datetime, *, limit_reached) -> list[SystemEvent]:
+    """A few events a parent would look into: a wrong PIN, a used-up allowance, an outage Dad resolved."""
+    zone = now.tzinfo
+    dad, alex = members["Dad"], members["Alex"]
+    outage_start = _moment(today - timedelta(days=6), 19 * 3600 + 12 * 60, zone)
+    rows = [
+        (_moment(today - timedelta(days=5), 20 * 3600 + 55 * 60, zone), "pin_failed", "warning",
+         "parental_controls", "Wrong PIN entered for Alex's profile", alex, None),
+        (outage_start, "n8n_unreachable", "critical", "n8n", "n8n did not answer for 12 minutes", None,
+         outage_start + timedelta(minutes=40)),
+    ]  # fmt: skip
+    if limit_reached:
+        moment, minutes = limit_reached
+        rows.append(
+            (moment, "usage_limit_reached", "warning", "parental_controls",
+             f"Alex used up today's {minutes} minutes", alex, None)
+        )  # fmt: skip
+    return [
+        SystemEvent(
+            timestamp=moment,
+            event_type=event_type,
+            severity=severity,
+            component=component,
+            message=message,
+            metadata=dict(SAMPLE_MARKER),
+            profile=profile,
+            resolved_at=resolved,
+            resolved_by=dad if resolved else None,
         )
+        for moment, event_type, severity, component, message, profile, resolved in rows
+        if moment < now
+    ]
 
-    def _command(
-        self,
-        profile: UserProfile,
-        day: date,
-        command: SimulatedCommand,
-        activity_id: uuid.UUID,
-        session_id: uuid.UUID,
-        previous: uuid.UUID | None,
-        voice: bool,
-        simulator: FamilySimulator,
-        device: str,
-    ) -> None:
-        at = self.moment(day, command.at)
-        timing = simulator.timings[command.timing]
-        failure, category, phrase = command.failure, command.category, command.phrase
-        spoken = command.status == "success" and voice and not category.typed
-        calls_n8n = command.status == "success" or (failure is not None and failure.calls_n8n)
-        metadata = {
-            "device": device,
-            "model": "small" if profile.permission_level == PermissionLevel.ADMIN else "base",
-            "session_id": str(session_id),
-            **SAMPLE_MARKER,
-        }
-        if failure is not None:
-            metadata["error_type"] = failure.error_type
-        if command.status == "success" or (failure is not None and failure.calls_tts):
-            response = phrase.response
-        else:
-            response = failure.response if failure is not None and failure.response else None
-        self.activity.append(
-            {
-                "id": activity_id,
-                "profile_id": profile.pk,
-                "timestamp": at,
-                "command_text": command.said,
-                "transcription_confidence": Decimal(command.confidence) if command.confidence else None,
-                "response_text": response,
-                "response_audio_url": f"{TRAY_AUDIO_URL}/{activity_id}.mp3" if spoken else None,
-                "status": command.status,
-                "processing_time_ms": timing.processing_ms,
-                "whisper_time_ms": timing.whisper_ms,
-                "n8n_time_ms": timing.n8n_ms,
-                "tts_time_ms": timing.tts_ms,
-                "error_message": failure.message if failure is not None else None,
-                "metadata": metadata,
-                "n8n_webhook_url": category.webhook_url if calls_n8n else None,
-                "parent_command_id": previous if command.follow_up else None,
-            }
-        )
-        if not command.finished:
-            return
-        tts_called = spoken or (failure is not None and failure.calls_tts)
-        self.history.append(
-            CommandHistory(
-                timestamp=at,
-                profile=profile,
-                command=phrase.said,
-                raw_transcription=command.said,
-                normalized_command=phrase.normalized,
-                command_category=category.name,
-                n8n_workflow_id=category.workflow,
-                n8n_webhook_url=category.webhook_url if calls_n8n else None,
-                n8n_request_payload=(
-                    {"text": phrase.said, "session_id": str(session_id), "profile_id": str(profile.pk)}
-                    if calls_n8n
-                    else None
-                ),
-                n8n_response_payload=(
-                    {"ok": True, "reply": phrase.response, "workflow": category.workflow}
-                    if command.status == "success" or (failure is not None and failure.calls_tts)
-                    else ({"ok": False, "error": failure.message} if calls_n8n and failure.n8n_status_code else None)
-                ),
-                n8n_response_time_ms=timing.n8n_ms if calls_n8n else None,
-                n8n_status_code=(200 if failure is None else failure.n8n_status_code) if calls_n8n else None,
-                elevenlabs_voice_id=profile.voice_id if tts_called else None,
-                elevenlabs_request_id=activity_id.hex if tts_called else None,
-                audio_file_path=f"{AUDIO_DIRECTORY}/{day:%Y/%m/%d}/{activity_id}.mp3" if spoken else None,
-                audio_duration_seconds=(Decimal(f"{max(0.6, len(phrase.response) / 14):.2f}") if spoken else None),
-                typed_response=category.typed and command.status == "success",
-                typing_target_app=(
-                    TYPING_APPS[self.rng.randrange(len(TYPING_APPS))]
-                    if category.typed and command.status == "success"
-                    else None
-                ),
-                quick_action_id=QUICK_ACTION_BY_NORMALIZED.get(phrase.normalized),
-                is_favorite=command.favorite,
-                execution_metadata={"retries": 1 if failure is not None and calls_n8n else 0, **SAMPLE_MARKER},
-            )
-        )
-        if failure is not None:
-            self.events.append(
-                SystemEvent(
-                    timestamp=at,
-                    event_type=failure.event_type,
-                    severity=failure.severity,
-                    component=failure.component,
-                    message=f"{failure.message} ({category.name}: {phrase.said!r})",
-                    metadata={"activity_id": str(activity_id), "error_type": failure.error_type, **SAMPLE_MARKER},
-                    profile=profile,
-                    session_id=session_id,
-                )
-            )
 
-    def daily_events(self, day: date, limit: float) -> None:
-        """The tray's own events of one day: nightly backup, start-up, model load."""
-        for seconds, event_type, component, message in (
-            (3 * 3600 + 120, "backup_completed", "database", "Nightly backup completed"),
-            (6 * 3600 + 30, "server_started", "server", "WhisperLiveKit server started"),
-            (6 * 3600 + 42, "model_loaded", "whisper", "Whisper model 'base' loaded in 2.4 s"),
-        ):
-            if seconds < limit:
-                self.events.append(
-                    SystemEvent(
-                        timestamp=self.moment(day, seconds + self.rng.random() * 60),
-                        event_type=event_type,
-                        severity="info",
-                        component=component,
-                        message=message,
-                        metadata=dict(SAMPLE_MARKER),
-                    )
-                )
-
-    def story_events(self, members: dict[str, UserProfile], today: date, now: datetime) -> None:
-        """A few events a parent would look into: a wrong PIN, a used-up allowance, an outage Dad resolved."""
-        dad, alex = members["Dad"], members["Alex"]
-        outage_start = self.moment(today - timedelta(days=6), 19 * 3600 + 12 * 60)
-        rows = [
-            (self.moment(today - timedelta(days=5), 20 * 3600 + 55 * 60), "pin_failed", "warning",
-             "parental_controls", "Wrong PIN entered for Alex's profile", alex, None),
-            (outage_start, "n8n_unreachable", "critical", "n8n", "n8n did not answer for 12 minutes", None,
-             outage_start + timedelta(minutes=40)),
+def _notifications(
+    members: dict[str, UserProfile], today: date, now: datetime, *, activity: list[dict], limit_reached
+) -> list[Notification]:
+    """Sent, due and retried notifications for each member; the daily summary tells yesterday's numbers."""
+    zone = now.tzinfo
+    yesterday = today - timedelta(days=1)
+    finished = [
+        row["status"]
+        for row in activity
+        if local_day(row["timestamp"]) == yesterday and row["status"] in CommandStatus.finished()
+    ]
+    failed = sum(status in CommandStatus.failures() for status in finished)
+    rows = [
+        ("Dad", "daily_summary", "Yesterday at home",
+         f"The family ran {len(finished)} commands yesterday; {failed} did not work.", 4,
+         _moment(yesterday, 20 * 3600, zone), True, 0),
+        ("Dad", "system_alert", "n8n is not answering", "n8n did not answer for 12 minutes; commands failed.", 8,
+         _moment(today - timedelta(days=6), 19 * 3600 + 14 * 60, zone), True, 0),
+        ("Dad", "system_alert", "ElevenLabs quota almost used", "Spoken answers may stop until the quota resets.",
+         6, now - timedelta(minutes=20), False, 1),
+        ("Mom", "reminder", "Call grandma", "Time to call grandma.", 6, _moment(today, 18 * 3600, zone), True, 0),
+        ("Alex", "bedtime", "Bedtime soon", "30 minutes until bedtime. Time to wind down!", 5,
+         _moment(today, 20 * 3600 + 30 * 60, zone), True, 0),
+        ("Guest", "welcome", "Welcome!", "Try saying: what's the weather today?", 3,
+         _moment(today - timedelta(days=6), 10 * 3600, zone), True, 0),
+    ]  # fmt: skip
+    if limit_reached:
+        moment, minutes = limit_reached
+        rows += [
+            ("Alex", "usage_warning", "10 minutes left", "You have 10 minutes of assistant time left today.", 5,
+             moment - timedelta(minutes=10), True, 0),
+            ("Dad", "usage_limit", "Alex used up the day's minutes",
+             f"Alex used all {minutes} minutes of assistant time.", 7, moment, True, 0),
         ]  # fmt: skip
-        if self.limit_reached:
-            moment, minutes = self.limit_reached
-            rows.append(
-                (moment, "usage_limit_reached", "warning", "parental_controls",
-                 f"Alex used up today's {minutes} minutes", alex, None)
-            )  # fmt: skip
-        for moment, event_type, severity, component, message, profile, resolved in rows:
-            if moment < now:
-                self.events.append(
-                    SystemEvent(
-                        timestamp=moment,
-                        event_type=event_type,
-                        severity=severity,
-                        component=component,
-                        message=message,
-                        metadata=dict(SAMPLE_MARKER),
-                        profile=profile,
-                        resolved_at=resolved,
-                        resolved_by=dad if resolved else None,
-                    )
-                )
-
-    def notifications(self, members: dict[str, UserProfile], today: date, now: datetime) -> None:
-        """Sent, due and retried notifications for each member; the daily summary tells yesterday's numbers."""
-        yesterday = today - timedelta(days=1)
-        finished = [
-            row["status"]
-            for row in self.activity
-            if row["timestamp"].date() == yesterday and row["status"] in ("success", "failed", "timeout")
-        ]
-        failed = sum(status != "success" for status in finished)
-        rows = [
-            ("Dad", "daily_summary", "Yesterday at home",
-             f"The family ran {len(finished)} commands yesterday; {failed} did not work.", 4,
-             self.moment(yesterday, 20 * 3600), True, 0),
-            ("Dad", "system_alert", "n8n is not answering", "n8n did not answer for 12 minutes; commands failed.", 8,
-             self.moment(today - timedelta(days=6), 19 * 3600 + 14 * 60), True, 0),
-            ("Dad", "system_alert", "ElevenLabs quota almost used", "Spoken answers may stop until the quota resets.",
-             6, now - timedelta(minutes=20), False, 1),
-            ("Mom", "reminder", "Call grandma", "Time to call grandma.", 6, self.moment(today, 18 * 3600), True, 0),
-            ("Alex", "bedtime", "Bedtime soon", "30 minutes until bedtime. Time to wind down!", 5,
-             self.moment(today, 20 * 3600 + 30 * 60), True, 0),
-            ("Guest", "welcome", "Welcome!", "Try saying: what's the weather today?", 3,
-             self.moment(today - timedelta(days=6), 10 * 3600), True, 0),
-        ]  # fmt: skip
-        if self.limit_reached:
-            moment, minutes = self.limit_reached
-            rows += [
-                ("Alex", "usage_warning", "10 minutes left", "You have 10 minutes of assistant time left today.", 5,
-                 moment - timedelta(minutes=10), True, 0),
-                ("Dad", "usage_limit", "Alex used up the day's minutes",
-                 f"Alex used all {minutes} minutes of assistant time.", 7, moment, True, 0),
-            ]  # fmt: skip
-        for name, kind, title, message, priority, scheduled_for, deliver, retries in rows:
-            self.notifications_.append(
-                Notification(
-                    profile=members[name],
-                    notification_type=kind,
-                    title=title,
-                    message=message,
-                    priority=priority,
-                    scheduled_for=scheduled_for,
-                    # Delivered two seconds after it was due, unless it is still due or stuck retrying.
-                    sent_at=scheduled_for + timedelta(seconds=2) if deliver and scheduled_for < now else None,
-                    retry_count=retries,
-                    metadata=dict(SAMPLE_MARKER),
-                )
-            )
+    return [
+        Notification(
+            profile=members[name],
+            notification_type=kind,
+            title=title,
+            message=message,
+            priority=priority,
+            scheduled_for=scheduled_for,
+            # Delivered two seconds after it was due, unless it is still due or stuck retrying.
+            sent_at=scheduled_for + timedelta(seconds=2) if deliver and scheduled_for < now else None,
+            retry_count=retries,
+            metadata=dict(SAMPLE_MARKER),
+        )
+        for name, kind, title, message, priority, scheduled_for, deliver, retries in rows
+    ]

@@ -9,11 +9,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from activity.models import ActivityLog, CommandHistory, Session, UsageStatistic
+from activity.models import ActivityLog, CommandHistory, CommandStatus, Session, UsageStatistic
 from activity.tests.factories import ActivityLogFactory
 from activity.tests.oracle import expected_statistics, stored_statistics
+from household.samples import SAMPLE_DAYS, SAMPLE_PASSWORDS, SAMPLE_PIN
 from profiles.models import FamilyLogin, QuickAction, UserProfile
-from profiles.samples import SAMPLE_DAYS, SAMPLE_PASSWORDS, SAMPLE_PIN
 from profiles.services import pin_verify
 from profiles.tests.factories import QuickActionFactory, UserProfileFactory
 from telemetry.models import Notification, Setting, SystemEvent
@@ -163,7 +163,7 @@ def test_history_covers_the_last_weeks_with_every_kind_of_row():
 def test_every_finished_sample_command_has_its_command_history_row():
     load_samples()
     finished = Counter(
-        ActivityLog.objects.filter(status__in=["success", "failed", "timeout"]).values_list(
+        ActivityLog.objects.filter(status__in=CommandStatus.finished()).values_list(
             "profile_id", "timestamp", "command_text"
         )
     )

@@ -11,17 +11,17 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from activity import generator
-from activity.models import ActivityLog, CommandHistory, Session, UsageStatistic
+from activity.models import ActivityLog, CommandHistory, CommandStatus, Session, UsageStatistic
 from activity.services import usage_statistics_rebuild
 from activity.tests.oracle import expected_last_active, expected_statistics, stored_statistics
+from household import generator
 from profiles.models import UserProfile
 from telemetry.models import SystemEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROWS, DAYS, PROFILES = 3000, 10, 10
-FINISHED = ("success", "failed", "timeout")
+FINISHED = CommandStatus.finished()
 
 
 def generate(*args, rows=ROWS, days=DAYS, profiles=PROFILES):
@@ -106,7 +106,7 @@ def test_every_finished_command_has_its_command_history_row(generated):
 
 
 def test_failures_are_logged_as_system_events(generated):
-    failures = ActivityLog.objects.filter(status__in=["failed", "timeout"]).count()
+    failures = ActivityLog.objects.filter(status__in=CommandStatus.failures()).count()
     assert SystemEvent.objects.filter(metadata__has_key="activity_id").count() == failures
 
 
@@ -125,7 +125,7 @@ def test_session_counters_match_their_commands(generated):
     errors = Counter()
     for metadata, status in ActivityLog.objects.values_list("metadata", "status"):
         counted[metadata["session_id"]] += 1
-        errors[metadata["session_id"]] += status in ("failed", "timeout")
+        errors[metadata["session_id"]] += status in CommandStatus.failures()
     for session in Session.objects.all():
         assert (session.command_count, session.error_count) == (counted[str(session.pk)], errors[str(session.pk)])
 
@@ -200,15 +200,15 @@ def test_rejects_a_row_count_below_one():
 
 
 def test_a_lane_that_fails_rolls_back_the_other(monkeypatch):
-    flush = generator._Renderer._flush
+    chunk = generator._Renderer._chunk
 
-    def flush_with_a_bad_status_code(self, *lines):
+    def chunk_with_a_bad_status_code(self):
         return [
             (table, columns, data.replace(b"\t200\t", b"\t999\t") if table == "command_history" else data)
-            for table, columns, data in flush(self, *lines)
+            for table, columns, data in chunk(self)
         ]
 
-    monkeypatch.setattr(generator._Renderer, "_flush", flush_with_a_bad_status_code)
+    monkeypatch.setattr(generator._Renderer, "_chunk", chunk_with_a_bad_status_code)
     with pytest.raises(Exception, match="command_history_n8n_status_code_range"):
         generate(rows=500, profiles=5)
     assert not ActivityLog.objects.exists()

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from activity.generator import activity_generate
+from household.generator import activity_generate
 from tonnysite.commands import refuse_on_production
 
 

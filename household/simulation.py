@@ -1,8 +1,8 @@
-"""Days of a family member's commands, simulated from the habits in `activity.command_catalog`.
+"""Days of a family member's commands, simulated from the habits in `household.command_catalog`.
 
 Deterministic for a seed (and the same sequence of calls). The result is plain
-tuples: the sample family (`profiles.samples`) turns them into model rows, the
-generator (`activity.generator`) into COPY text, so both tell the same story:
+tuples: the sample family (`household.samples`) turns them into model rows, the
+generator (`household.generator`) into COPY text, so both tell the same story:
 busy mornings and evenings, quiet nights, sessions of a few commands, second
 turns that follow up the first, and a realistic share of failures.
 """
@@ -13,7 +13,8 @@ import math
 import random
 from typing import NamedTuple
 
-from activity.command_catalog import (
+from activity.models import CommandStatus
+from household.command_catalog import (
     BLOCKED_CATEGORIES,
     CATEGORY_BY_NAME,
     FAILURE_BY_TYPE,
@@ -57,7 +58,7 @@ class SimulatedCommand(NamedTuple):
 
     @property
     def finished(self) -> bool:
-        return self.status in ("success", "failed", "timeout")
+        return self.status in CommandStatus.finished()
 
 
 class SimulatedSession(NamedTuple):
@@ -103,7 +104,7 @@ class FamilySimulator:
         self.rng = random.Random(seed)
         self.timings: list[Timing] = []
         self._timing_ranges: dict[str, tuple[int, int]] = {}
-        for kind in ("voice", "text", "processing", "pending", *FAILURE_BY_TYPE):
+        for kind in ("voice", "text", CommandStatus.PROCESSING, CommandStatus.PENDING, *FAILURE_BY_TYPE):
             start = len(self.timings)
             self.timings.extend(self._timing(kind) for _ in range(POOL_SIZE))
             self._timing_ranges[kind] = (start, POOL_SIZE)
@@ -129,9 +130,9 @@ class FamilySimulator:
         rng = self.rng
         whisper = _lognormal(rng, 320, 0.35, 80, 3000)
         overhead = rng.randint(15, 120)
-        if kind == "pending":
+        if kind == CommandStatus.PENDING:
             return Timing(None, None, None, None)
-        if kind == "processing":
+        if kind == CommandStatus.PROCESSING:
             return Timing(None, whisper, None, None)
         if kind == "transcription":
             whisper = _lognormal(rng, 650, 0.4, 150, 4000)
@@ -183,6 +184,7 @@ class FamilySimulator:
         stuck_until = STUCK_RATE
         fail_until = STUCK_RATE + plan.failure_rate
         prefixes = len(SAID_PREFIXES)
+        success, pending, processing = CommandStatus.SUCCESS, CommandStatus.PENDING, CommandStatus.PROCESSING
         result = []
         free_from = 0.0
         for start, size in zip(starts, sizes, strict=True):
@@ -209,7 +211,7 @@ class FamilySimulator:
                 roll = rand()
                 failure = None
                 if roll < stuck_until:
-                    status = kind = "processing" if rand() < 0.6 else "pending"
+                    status = kind = processing if rand() < 0.6 else pending
                 elif roll < fail_until:
                     failure = failures[int(rand() * failure_count)]
                     status, kind = failure.status, failure.error_type
@@ -217,17 +219,17 @@ class FamilySimulator:
                         category = blocked[int(rand() * len(blocked))]
                         phrase = category.phrases[int(rand() * len(category.phrases))]
                 else:
-                    status = "success"
+                    status = success
                     kind = "voice" if voice and not category.typed else "text"
                 base, span = timing_ranges[kind]
-                if status == "pending":
+                if status == pending:
                     confidence = None
                 elif kind == "transcription":
                     confidence = unsure[int(rand() * POOL_SIZE)]
                 else:
                     confidence = confident[int(rand() * POOL_SIZE)]
                 timing = base + int(rand() * span)
-                favorite = status == "success" and rand() < FAVORITE_RATE
+                favorite = status == success and rand() < FAVORITE_RATE
                 commands.append(
                     SimulatedCommand(
                         at, category, phrase, prefix, follow_up, status, failure, timing, confidence, favorite

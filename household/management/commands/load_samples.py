@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from profiles.samples import SAMPLE_PASSWORDS, SAMPLE_PIN, sample_family_load
+from household.samples import SAMPLE_PASSWORDS, SAMPLE_PIN, sample_family_load
 from tonnysite.commands import refuse_on_production
 
 

@@ -1,15 +1,17 @@
 """What a family says to the assistant, and how each role uses it.
 
-The vocabulary behind both the sample family (`profiles.samples`) and the synthetic
-history (`activity.generator`): command categories with their n8n workflow, phrases
+The vocabulary behind both the sample family (`household.samples`) and the synthetic
+history (`household.generator`): command categories with their n8n workflow, phrases
 and follow-ups, the ways a command fails, the devices and clients, and each role's
 habits (what they ask for, at which hours, how often things go wrong). Plain data;
-`activity.simulation` turns it into days of commands.
+`household.simulation` turns it into days of commands.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from activity.models import CommandStatus
 
 N8N_BASE_URL = "http://localhost:5678/webhook"
 AUDIO_DIRECTORY = "/var/lib/tonnytray/audio"
@@ -249,7 +251,7 @@ QUICK_ACTION_BY_NORMALIZED = {
 @dataclass(frozen=True, eq=False)
 class Failure:
     error_type: str
-    status: str  # failed or timeout
+    status: str  # CommandStatus.FAILED or TIMEOUT
     message: str
     component: str
     event_type: str
@@ -262,27 +264,27 @@ class Failure:
 
 FAILURES: tuple[Failure, ...] = (
     Failure(
-        "transcription", "failed", "Speech not recognized: confidence below 0.60", "whisper",
+        "transcription", CommandStatus.FAILED, "Speech not recognized: confidence below 0.60", "whisper",
         "transcription_failed", "warning", None, "Sorry, I didn't catch that.", False, False,
     ),
     Failure(
-        "n8n_error", "failed", "n8n workflow error: HTTP 500 from webhook", "n8n",
+        "n8n_error", CommandStatus.FAILED, "n8n workflow error: HTTP 500 from webhook", "n8n",
         "n8n_workflow_error", "error", 500, "Sorry, something went wrong.", True, False,
     ),
     Failure(
-        "device_unreachable", "failed", "Device unreachable: no answer from the home hub", "n8n",
+        "device_unreachable", CommandStatus.FAILED, "Device unreachable: no answer from the home hub", "n8n",
         "device_unreachable", "error", 502, "I couldn't reach that device.", True, False,
     ),
     Failure(
-        "tts_error", "failed", "ElevenLabs error: quota exceeded (HTTP 429)", "elevenlabs",
+        "tts_error", CommandStatus.FAILED, "ElevenLabs error: quota exceeded (HTTP 429)", "elevenlabs",
         "tts_failed", "warning", 200, "", True, True,
     ),
     Failure(
-        "blocked", "failed", "Blocked by parental controls: command not allowed", "parental_controls",
+        "blocked", CommandStatus.FAILED, "Blocked by parental controls: command not allowed", "parental_controls",
         "command_blocked", "info", None, "Sorry, you need a grown-up for that.", False, False,
     ),
     Failure(
-        "timeout", "timeout", "Timed out: n8n webhook did not answer within 10 s", "n8n",
+        "timeout", CommandStatus.TIMEOUT, "Timed out: n8n webhook did not answer within 10 s", "n8n",
         "n8n_timeout", "error", 504, "That's taking too long, please try again.", True, False,
     ),
 )  # fmt: skip
@@ -293,7 +295,14 @@ FAILURE_BY_TYPE = {failure.error_type: failure for failure in FAILURES}
 BLOCKED_CATEGORIES = ("security", "shopping", "thermostat", "calendar")
 
 DEVICES = ("default_mic", "kitchen_speaker", "living_room_mic", "bedroom_mic", "headset", "phone_app")
-WHISPER_MODELS = ("base", "small")
+# The Whisper model the tray loads for a member: the admin's machine runs the bigger one.
+WHISPER_MODEL_BY_ROLE = {"admin": "small", "user": "base", "kid": "base", "guest": "base"}
+AGENT_BY_ROLE = {
+    "admin": "home_assistant",
+    "user": "family_assistant",
+    "kid": "kids_helper",
+    "guest": "guest_assistant",
+}
 CLIENTS = (("1.4.2", "linux"), ("1.4.2", "windows"), ("1.4.1", "macos"), ("1.3.9", "android"))
 TYPING_APPS = ("Slack", "Firefox", "VS Code", "Thunderbird")
 SAID_PREFIXES = ("", "", "", "hey tonny ", "tonny ", "um ", "okay ")
@@ -396,3 +405,17 @@ ROLE_HABITS: dict[str, RoleHabits] = {
 
 # Commands in flight when the tray stopped: they stay pending/processing forever and count nowhere.
 STUCK_RATE = 0.003
+
+# A kid's parental-control limits: an hour a day between 7 and 21 h, less on school days, more at weekends.
+KID_USAGE_LIMITS = {"daily_limit_minutes": 60, "allowed_hours": [7, 21], "school_day_limit": 30, "weekend_limit": 90}
+
+# The tray's own events of every day: (hour, spread in seconds, type, severity, component, message, metadata).
+DAILY_EVENTS = (
+    (3, 600, "backup_completed", "info", "database", "Nightly backup completed", {}),
+    (6, 300, "server_started", "info", "server", "WhisperLiveKit server started", {}),
+    (6.1, 60, "model_loaded", "info", "whisper", "Whisper model loaded", {"model": "base"}),
+    *((hour, 60, "health_check", "debug", "server", "Health check passed", {"ok": True}) for hour in (0, 6, 12, 18)),
+)
+# About one day in three, n8n is slow for a while: (type, severity, component, message, metadata).
+SLOW_N8N_EVENT = ("high_latency", "warning", "n8n", "n8n answers slower than 3 s", {"p95_ms": 3400})
+SLOW_N8N_RATE = 0.3
