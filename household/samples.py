@@ -587,7 +587,7 @@ def _notifications(
     finished = [
         row["status"]
         for row in activity
-        if local_day(row["timestamp"]) == yesterday and row["status"] in CommandStatus.finished()
+        if local_day(moment=row["timestamp"]) == yesterday and row["status"] in CommandStatus.finished()
     ]
     failed = sum(status in CommandStatus.failures() for status in finished)
     rows = [
