@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -340,7 +341,7 @@ def _sample_rows_delete(report: SampleReport) -> date | None:
         )
         moment = cursor.fetchone()[0]
         if moment is not None:
-            first = local_day(moment)
+            first = local_day(moment=moment)
         for model, column in _MARKED:
             table = model._meta.db_table
             cursor.execute(f"DELETE FROM {table} WHERE {column} @> %s::jsonb", ['{"sample": true}'])
@@ -443,14 +444,9 @@ def _history_create(report: SampleReport, members: dict[str, UserProfile]) -> No
     for _ in rows.plan(_sample_plan(days, household), adjust=allowance_use_up):
         pass
     created = household_rows_save(rows=rows)
-    events = _story_events(members, today, now, limit_reached=limit_reached[0] if limit_reached else None)
-    notifications = _notifications(
-        members,
-        today,
-        now,
-        activity=created["activity_logs"],
-        limit_reached=limit_reached[0] if limit_reached else None,
-    )
+    reached = limit_reached[0] if limit_reached else None
+    events = _story_events(members, today, now, limit_reached=reached)
+    notifications = _notifications(members, today, now, activity=created["activity_logs"], limit_reached=reached)
     SystemEvent.objects.bulk_create(events)
     Notification.objects.bulk_create(notifications)
     report.rows_created = {table: len(values) for table, values in created.items()}
@@ -458,7 +454,7 @@ def _history_create(report: SampleReport, members: dict[str, UserProfile]) -> No
     report.rows_created["notification_queue"] = len(notifications)
 
 
-def _sample_ids(seed: int):
+def _sample_ids(seed: int) -> Callable[[], str]:
     """uuid text drawn from a seeded generator: the same story gets the same ids."""
     rng = random.Random(seed)
     return lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4))
@@ -587,7 +583,7 @@ def _notifications(
     finished = [
         row["status"]
         for row in activity
-        if local_day(row["timestamp"]) == yesterday and row["status"] in CommandStatus.finished()
+        if local_day(moment=row["timestamp"]) == yesterday and row["status"] in CommandStatus.finished()
     ]
     failed = sum(status in CommandStatus.failures() for status in finished)
     rows = [
