@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -443,14 +444,9 @@ def _history_create(report: SampleReport, members: dict[str, UserProfile]) -> No
     for _ in rows.plan(_sample_plan(days, household), adjust=allowance_use_up):
         pass
     created = household_rows_save(rows=rows)
-    events = _story_events(members, today, now, limit_reached=limit_reached[0] if limit_reached else None)
-    notifications = _notifications(
-        members,
-        today,
-        now,
-        activity=created["activity_logs"],
-        limit_reached=limit_reached[0] if limit_reached else None,
-    )
+    reached = limit_reached[0] if limit_reached else None
+    events = _story_events(members, today, now, limit_reached=reached)
+    notifications = _notifications(members, today, now, activity=created["activity_logs"], limit_reached=reached)
     SystemEvent.objects.bulk_create(events)
     Notification.objects.bulk_create(notifications)
     report.rows_created = {table: len(values) for table, values in created.items()}
@@ -458,7 +454,7 @@ def _history_create(report: SampleReport, members: dict[str, UserProfile]) -> No
     report.rows_created["notification_queue"] = len(notifications)
 
 
-def _sample_ids(seed: int):
+def _sample_ids(seed: int) -> Callable[[], str]:
     """uuid text drawn from a seeded generator: the same story gets the same ids."""
     rng = random.Random(seed)
     return lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4))
