@@ -496,7 +496,7 @@ def _local(day: date, minutes: int, zone: ZoneInfo) -> datetime:
     return naive.replace(tzinfo=zone).astimezone(ZoneInfo("UTC")).astimezone(zone)
 
 
-def _allowed_spans(
+def allowed_spans(
     day: date, controls: ParentalControls, calendar: FamilyCalendar, zone: ZoneInfo
 ) -> list[tuple[datetime, datetime]]:
     """The allowed-hours spans of the local day `day` as moments, clipped to the day.
@@ -538,7 +538,7 @@ def _usable_spans(
     limit, _ = controls.limit_for(calendar.day_type(day)[0])
     if limit is not None and used_seconds >= limit * 60:
         return []
-    return _allowed_spans(day, controls, calendar, zone)
+    return allowed_spans(day, controls, calendar, zone)
 
 
 def _next_allowed(
@@ -651,7 +651,7 @@ def policy_decide(*, profile: UserProfile, command: str, at: datetime | None = N
         "limit_minutes": limit,
         "limit_key": limit_key if limit is not None else None,
     }
-    spans = _allowed_spans(today, controls, calendar, zone)
+    spans = allowed_spans(today, controls, calendar, zone)
     if not any(start <= moment < end for start, end in spans):
         until = _next_allowed(moment, controls, calendar, zone, used)
         later = f" You can ask again {_when(moment, until, zone)}." if until else ""
