@@ -436,21 +436,30 @@ class Decision:
 
 # One statement: the family's calendar, the seconds of the member's sessions that fall on
 # [day_start, moment) (an open session counts up to the moment) and whether one was open then.
+# The sessions come in three disjoint parts, each an index range, so a year of sessions is never
+# scanned: those started from a day before day_start, older ones still open (sessions_active_idx),
+# and older closed ones longer than a day (sessions_long_idx).
 _POLICY_INPUTS_SQL = """
+WITH day_sessions AS (
+    SELECT started_at, ended_at FROM sessions
+     WHERE profile_id = %(profile_id)s
+       AND started_at >= %(day_start)s - interval '1 day' AND started_at <= %(moment)s
+       AND (ended_at IS NULL OR ended_at > %(day_start)s)
+    UNION ALL
+    SELECT started_at, ended_at FROM sessions
+     WHERE profile_id = %(profile_id)s AND ended_at IS NULL AND started_at < %(day_start)s - interval '1 day'
+    UNION ALL
+    SELECT started_at, ended_at FROM sessions
+     WHERE profile_id = %(profile_id)s AND duration_seconds >= 86400 AND ended_at > %(day_start)s
+       AND started_at < %(day_start)s - interval '1 day'
+)
 SELECT
     (SELECT value FROM settings WHERE key = %(country_key)s),
     (SELECT value FROM settings WHERE key = %(holidays_key)s),
-    used.seconds,
-    used.open
-FROM (
-    SELECT COALESCE(SUM(EXTRACT(EPOCH FROM
-               LEAST(COALESCE(s.ended_at, %(moment)s), %(moment)s) - GREATEST(s.started_at, %(day_start)s))), 0),
-           COALESCE(bool_or(s.ended_at IS NULL OR s.ended_at > %(moment)s), false)
-      FROM sessions s
-     WHERE s.profile_id = %(profile_id)s
-       AND s.started_at <= %(moment)s
-       AND (s.ended_at IS NULL OR s.ended_at > %(day_start)s)
-) AS used(seconds, open)
+    COALESCE(SUM(EXTRACT(EPOCH FROM
+        LEAST(COALESCE(s.ended_at, %(moment)s), %(moment)s) - GREATEST(s.started_at, %(day_start)s))), 0),
+    COALESCE(bool_or(s.ended_at IS NULL OR s.ended_at > %(moment)s), false)
+FROM day_sessions s
 """
 
 

@@ -340,6 +340,13 @@ def test_only_the_time_on_the_local_day_counts(db):
     assert decide(profile, moment="2026-11-27 15:00").minutes_used == pytest.approx(30)
 
 
+def test_long_closed_sessions_and_old_open_sessions_count_their_part_of_the_day(db):
+    profile = kid(usage_limits={"daily_limit_minutes": 1440})
+    session(profile, "2026-11-24 10:00", "2026-11-27 01:00")  # three days long: one hour on Friday
+    session(profile, "2026-11-20 10:00", None)  # open for a week: Friday up to the moment
+    assert decide(profile, moment="2026-11-27 02:00").minutes_used == pytest.approx(60 + 120)
+
+
 def test_a_decision_takes_at_most_two_queries_with_the_profile_lookup(db, django_assert_max_num_queries):
     profile = kid(usage_limits=SEED_LIMITS, allowed_commands=["play music"], blocked_commands=["buy"])
     session(profile, "2026-11-27 09:00", None)
