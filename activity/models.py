@@ -231,6 +231,12 @@ class Session(models.Model):
             # Newest-first lists (the admin) stop after one page.
             models.Index(fields=["-started_at"], name="sessions_started_idx"),
             models.Index(fields=["profile"], name="sessions_active_idx", condition=models.Q(ended_at__isnull=True)),
+            # The policy decision's minutes used today: the rare closed sessions longer than a day.
+            models.Index(
+                fields=["profile", "ended_at"],
+                name="sessions_long_idx",
+                condition=models.Q(duration_seconds__gte=86400),
+            ),
         ]
 
     def __str__(self):

@@ -2,8 +2,9 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.urls import reverse
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
@@ -11,6 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from history.admin import ChangeHistoryMixin
 from profiles import roles, services
 from profiles.models import FamilyLogin, QuickAction, UserProfile
+from profiles.parental_controls import controls_summary, parental_controls_page
 from profiles.selectors import profiles_with_today_command_count
 from tonnysite.familyadmin.display import json_block
 from tonnysite.familyadmin.scoping import FamilyModelAdmin, ReadOnlyAdminMixin, viewer_of
@@ -46,9 +48,6 @@ class UserProfileForm(forms.ModelForm):
             "voice_id",
             "preferred_agent",
             "response_mode",
-            "allowed_commands",
-            "blocked_commands",
-            "usage_limits",
             "settings",
             "voice_training_data",
         )
@@ -80,21 +79,39 @@ class UserProfileForm(forms.ModelForm):
 class UserProfileAdmin(ChangeHistoryMixin, FamilyModelAdmin):
     owner_field = "pk"
     form = UserProfileForm
-    list_display = ("name", "permission_level", "is_active", "last_active_at", "today_commands", "sign_in")
+    list_display = (
+        "name",
+        "permission_level",
+        "is_active",
+        "last_active_at",
+        "today_commands",
+        "sign_in",
+        "controls_link",
+    )
     list_filter = ("permission_level", "is_active")
     search_fields = ("name",)
-    readonly_fields = ("pin_status", "sign_in", "created_at", "updated_at", "last_active_at", "today_commands")
+    readonly_fields = (
+        "pin_status",
+        "parental_controls",
+        "parental_controls_summary",
+        "sign_in",
+        "created_at",
+        "updated_at",
+        "last_active_at",
+        "today_commands",
+    )
 
     def get_queryset(self, request):
         return profiles_with_today_command_count(super().get_queryset(request).select_related("login__user"))
 
     def get_fieldsets(self, request, obj=None):
+        controls = "parental_controls" if viewer_of(request).sees_every_profile else "parental_controls_summary"
         fieldsets = [
             (None, {"fields": ["name", "permission_level", "is_active"]}),
             ("Voice and replies", {"fields": ["voice_id", "preferred_agent", "response_mode"]}),
             (
                 "Parental controls",
-                {"fields": ["pin_status", "pin", "clear_pin", "allowed_commands", "blocked_commands", "usage_limits"]},
+                {"fields": ["pin_status", "pin", "clear_pin", controls]},
             ),
             ("Preferences", {"fields": ["settings", "voice_training_data"], "classes": ["collapse"]}),
         ]
@@ -127,6 +144,12 @@ class UserProfileAdmin(ChangeHistoryMixin, FamilyModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk and viewer_of(request).sees_every_profile:
+            # The object-tool button next to History.
+            context["parental_controls_url"] = reverse("admin:profiles_userprofile_parental_controls", args=[obj.pk])
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         services.profile_save(
@@ -136,6 +159,47 @@ class UserProfileAdmin(ChangeHistoryMixin, FamilyModelAdmin):
             username=data.get("username") or None,
             password=data.get("password") or None,
         )
+
+    def get_list_display(self, request):
+        if viewer_of(request).sees_every_profile:
+            return self.list_display
+        return [name for name in self.list_display if name != "controls_link"]
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/parental-controls/",
+                self.admin_site.admin_view(self.parental_controls_view),
+                name="profiles_userprofile_parental_controls",
+            ),
+            *super().get_urls(),
+        ]
+
+    def parental_controls_view(self, request, object_id):
+        """The parental-controls page of one member: family admins only (others 403, unknown ids 404)."""
+        if not viewer_of(request).sees_every_profile:
+            raise PermissionDenied
+        profile = self.get_object(request, unquote(object_id))
+        return parental_controls_page(request, profile=profile, model_admin=self)
+
+    @admin.display(description="parental controls")
+    def controls_link(self, obj):
+        url = reverse("admin:profiles_userprofile_parental_controls", args=[obj.pk])
+        return format_html('<a href="{}">Parental controls</a>', url)
+
+    @admin.display(description="parental controls")
+    def parental_controls(self, obj):
+        if obj is None or obj.pk is None:
+            return "Set limits, hours and command lists on the member's parental-controls page once it is saved."
+        url = reverse("admin:profiles_userprofile_parental_controls", args=[obj.pk])
+        return format_html(
+            '{}<br><a href="{}" class="button">Open the parental-controls page</a>', controls_summary(obj), url
+        )
+
+    @admin.display(description="parental controls")
+    def parental_controls_summary(self, obj):
+        # What a member below family admin sees of their own controls: the parents' call, without a link.
+        return controls_summary(obj) if obj is not None else "-"
 
     @admin.display(description="commands today", ordering="today_command_count")
     def today_commands(self, obj):

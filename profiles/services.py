@@ -6,6 +6,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import bcrypt
@@ -18,9 +19,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import JSONField, QuerySet
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from profiles import roles
+from profiles import policy, roles
 from profiles.models import FamilyLogin, PermissionLevel, QuickAction, UserProfile
 from tonnysite.json_values import json_storable_check
 
@@ -284,3 +286,300 @@ def _admin_profile_without_login(username: str) -> UserProfile:
     profile.full_clean()
     profile.save()
     return profile
+
+
+# ---------------------------------------------------------------------------------------------
+# Parental controls: limits, allowed hours, command lists, pause and the family's calendar
+
+LIMIT_LABELS = {
+    policy.DAILY_LIMIT: "The daily limit",
+    policy.SCHOOL_DAY_LIMIT: "The school-day limit",
+    policy.WEEKEND_LIMIT: "The weekend limit",
+}
+WINDOW_FIELDS = {day_type: f"windows_{day_type}" for day_type in policy.DayType.values}
+MAX_WINDOWS_PER_DAY = 12
+MAX_COMMANDS = 200
+MAX_COMMAND_LENGTH = 200
+MAX_PAUSE_MINUTES = 7 * 24 * 60
+
+
+def _limit_problem(label: str, value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= policy.DAY_MINUTES:
+        return f"{label} is a whole number of minutes from 0 to 1440, not {value!r}."
+    return None
+
+
+def _windows_problems(day_type: str, windows: list[tuple[int, int]]) -> list[str]:
+    """Why these windows of a day type cannot be stored: out of the day, empty or overlapping."""
+    label = policy.DayType(day_type).label.capitalize()
+    if len(windows) > MAX_WINDOWS_PER_DAY:
+        return [f"{label}: at most {MAX_WINDOWS_PER_DAY} windows."]
+    problems = []
+    for start, end in windows:
+        if not all(type(m) is int and 0 <= m < policy.DAY_MINUTES for m in (start, end)):
+            problems.append(f"{label}: a window's start and end are times of the day, 00:00 to 23:59.")
+        elif start == end:
+            problems.append(
+                f"{label}: the window {policy.minutes_label(start)}–{policy.minutes_label(end)} is empty "
+                "(it starts when it ends)."
+            )
+    if problems:
+        return problems
+    # On the 24-hour clock a window that crosses midnight is two pieces.
+    pieces = []
+    for start, end in windows:
+        window = policy.Window(start, end)
+        if window.crosses_midnight:
+            pieces += [(start, policy.DAY_MINUTES, window), (0, end, window)]
+        else:
+            pieces.append((start, end, window))
+    pieces.sort(key=lambda piece: piece[:2])
+    for (_, end, first), (start, _, second) in zip(pieces, pieces[1:], strict=False):
+        if start < end and first is not second:
+            return [f"{label}: the windows {first.label()} and {second.label()} overlap."]
+    return []
+
+
+def command_list_clean(entries: Iterable[str] | None, *, label: str) -> list[str] | None:
+    """A command list as stored: each entry trimmed; None for no list. Raises ValidationError for an
+    empty entry, a duplicate (by normalised text), a NUL character or an entry that is too long."""
+    if entries is None:
+        return None
+    cleaned, seen, problems = [], {}, []
+    for line, entry in enumerate(entries, start=1):
+        text = entry.strip()
+        if "\x00" in text:
+            problems.append(f"{label}, line {line}: a NUL character (%00) cannot be stored.")
+            continue
+        if len(text) > MAX_COMMAND_LENGTH:
+            problems.append(f"{label}, line {line}: at most {MAX_COMMAND_LENGTH} characters.")
+            continue
+        normalized = policy.command_normalize(text)
+        if not normalized:
+            problems.append(f"{label}, line {line}: an empty entry" + (f" (“{text}” has no words)." if text else "."))
+            continue
+        if normalized.replace("*", "").strip() == "":
+            problems.append(f"{label}, line {line}: “{text}” would match every command.")
+            continue
+        if normalized in seen:
+            problems.append(f"{label}: “{text}” (line {line}) is the same command as “{seen[normalized][1]}” "
+                            f"(line {seen[normalized][0]}).")  # fmt: skip
+            continue
+        seen[normalized] = (line, text)
+        cleaned.append(text)
+    if len(cleaned) > MAX_COMMANDS:
+        problems.append(f"{label}: at most {MAX_COMMANDS} commands.")
+    if problems:
+        raise ValidationError(problems)
+    return cleaned or None
+
+
+def usage_limits_build(
+    *,
+    daily_limit_minutes: int | None,
+    school_day_limit: int | None,
+    weekend_limit: int | None,
+    windows: dict[str, list[tuple[int, int]]],
+    pause: dict | None = None,
+) -> dict:
+    """The usage_limits JSON for these controls (already checked): the seed's keys, and `windows`
+    only when one whole-hour `allowed_hours` cannot say the same."""
+    limits: dict = {}
+    for key, value in (
+        (policy.DAILY_LIMIT, daily_limit_minutes),
+        (policy.SCHOOL_DAY_LIMIT, school_day_limit),
+        (policy.WEEKEND_LIMIT, weekend_limit),
+    ):
+        if value is not None:
+            limits[key] = value
+    per_day = {day_type: sorted(windows.get(day_type) or []) for day_type in policy.DayType.values}
+    if any(per_day.values()):
+        exact = _as_allowed_hours(per_day)
+        if exact is not None:
+            limits[policy.ALLOWED_HOURS] = exact
+        else:
+            limits[policy.WINDOWS] = {
+                day_type: [policy.Window(start, end).to_json() for start, end in pairs]
+                for day_type, pairs in per_day.items()
+            }
+            limits[policy.ALLOWED_HOURS] = allowed_hours_summary(per_day)
+    if pause:
+        limits[policy.PAUSE] = pause
+    return limits
+
+
+def _as_allowed_hours(per_day: dict[str, list[tuple[int, int]]]) -> list[int] | None:
+    # One window on whole hours, the same every day: exactly what the seed's allowed_hours says.
+    first = per_day[policy.DayType.SCHOOL_DAY]
+    if any(pairs != first for pairs in per_day.values()) or len(first) != 1:
+        return None
+    start, end = first[0]
+    if start % 60 or end % 60:
+        return None
+    # A window ending at midnight ends at hour 24 in the seed's words.
+    return [start // 60, end // 60 if end else 24]
+
+
+def allowed_hours_summary(per_day: dict[str, list[tuple[int, int]]]) -> list[int]:
+    """The seed's allowed_hours for richer windows, never allowing more than they do: the longest run
+    of whole hours allowed on every kind of day ([0, 0], no hour, when there is none)."""
+    allowed = [True] * policy.DAY_MINUTES
+    for pairs in per_day.values():
+        if not pairs:
+            continue  # no restriction on this kind of day
+        day = [False] * policy.DAY_MINUTES
+        for start, end in pairs:
+            minutes = range(start, end) if end > start else [*range(start, policy.DAY_MINUTES), *range(0, end)]
+            for minute in minutes:
+                day[minute] = True
+        allowed = [a and b for a, b in zip(allowed, day, strict=True)]
+    hours = [all(allowed[h * 60 : h * 60 + 60]) for h in range(24)]
+    if all(hours):
+        return [0, 24]
+    best_start, best_length = 0, 0
+    for start in range(24):
+        length = 0
+        while length < 24 and hours[(start + length) % 24]:
+            length += 1
+        if length > best_length:
+            best_start, best_length = start, length
+    if not best_length:
+        return [0, 0]
+    end = (best_start + best_length) % 24
+    return [best_start, end or 24]
+
+
+@transaction.atomic
+def parental_controls_save(
+    *,
+    profile: UserProfile,
+    daily_limit_minutes: int | None,
+    school_day_limit: int | None,
+    weekend_limit: int | None,
+    windows: dict[str, list[tuple[int, int]]],
+    allowed_commands: list[str] | None,
+    blocked_commands: list[str] | None,
+) -> UserProfile:
+    """Check and save a member's limits (minutes), allowed-hours windows (minutes after midnight, per
+    day type: school_day, weekend) and command lists; the pause stays as it is.
+
+    Raises ValidationError by field (daily_limit_minutes, school_day_limit, weekend_limit,
+    windows_school_day, windows_weekend, allowed_commands, blocked_commands) with every problem.
+    """
+    errors: dict[str, list[str]] = {}
+    for key, value in (
+        (policy.DAILY_LIMIT, daily_limit_minutes),
+        (policy.SCHOOL_DAY_LIMIT, school_day_limit),
+        (policy.WEEKEND_LIMIT, weekend_limit),
+    ):
+        if problem := _limit_problem(LIMIT_LABELS[key], value):
+            errors[key] = [problem]
+    unknown = set(windows) - set(policy.DayType.values)
+    if unknown:
+        raise ValidationError(f"Windows are for {', '.join(policy.DayType.values)}, not {', '.join(sorted(unknown))}.")
+    for day_type, pairs in windows.items():
+        if problems := _windows_problems(day_type, list(pairs or [])):
+            errors[WINDOW_FIELDS[day_type]] = problems
+    lists = {}
+    for name, entries, label in (
+        ("allowed_commands", allowed_commands, "Allowed commands"),
+        ("blocked_commands", blocked_commands, "Blocked commands"),
+    ):
+        try:
+            lists[name] = command_list_clean(entries, label=label)
+        except ValidationError as error:
+            errors[name] = error.messages
+    if not errors and lists["allowed_commands"] and lists["blocked_commands"]:
+        blocked = {policy.command_normalize(entry) for entry in lists["blocked_commands"]}
+        both = [entry for entry in lists["allowed_commands"] if policy.command_normalize(entry) in blocked]
+        if both:
+            errors["blocked_commands"] = [
+                f"“{entry}” is in both the allowed and the blocked commands (blocked would win): "
+                "keep it in one list only."
+                for entry in both
+            ]
+    if errors:
+        raise ValidationError(errors)
+    stored = UserProfile.objects.select_for_update().only("usage_limits").get(pk=profile.pk)
+    pause = (stored.usage_limits or {}).get(policy.PAUSE) if isinstance(stored.usage_limits, dict) else None
+    profile.usage_limits = usage_limits_build(
+        daily_limit_minutes=daily_limit_minutes,
+        school_day_limit=school_day_limit,
+        weekend_limit=weekend_limit,
+        windows={k: list(v or []) for k, v in windows.items()},
+        pause=pause,
+    )
+    profile.allowed_commands = lists["allowed_commands"]
+    profile.blocked_commands = lists["blocked_commands"]
+    profile.save(update_fields=["usage_limits", "allowed_commands", "blocked_commands"])
+    return profile
+
+
+def _usage_limits_pause_set(*, profile: UserProfile, pause: dict | None) -> UserProfile:
+    stored = UserProfile.objects.select_for_update().only("usage_limits").get(pk=profile.pk)
+    limits = dict(stored.usage_limits) if isinstance(stored.usage_limits, dict) else {}
+    limits.pop(policy.PAUSE, None)
+    if pause is not None:
+        limits[policy.PAUSE] = pause
+    profile.usage_limits = limits
+    profile.save(update_fields=["usage_limits"])
+    return profile
+
+
+@transaction.atomic
+def profile_pause(*, profile: UserProfile, minutes: int | None, now: datetime | None = None) -> UserProfile:
+    """Pause the assistant for a member from now, for `minutes` (1 minute to a week) or, with None,
+    until a parent resumes it."""
+    if minutes is not None and (
+        isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_PAUSE_MINUTES
+    ):
+        raise ValidationError(
+            {"pause_minutes": f"A pause lasts 1 to {MAX_PAUSE_MINUTES} minutes (a week), not {minutes!r}."}
+        )
+    now = now or timezone.now()
+    until = None if minutes is None else now + timedelta(minutes=minutes)
+    return _usage_limits_pause_set(
+        profile=profile, pause={"since": now.isoformat(), "until": until.isoformat() if until else None}
+    )
+
+
+@transaction.atomic
+def profile_resume(*, profile: UserProfile) -> UserProfile:
+    """End a member's pause now."""
+    return _usage_limits_pause_set(profile=profile, pause=None)
+
+
+def family_calendar_save(
+    *, country: str, holidays: list[tuple[date, date, str]], updated_by: UserProfile | None = None
+) -> None:
+    """Save the family's country (its public holidays are not school days; "" for none) and its own
+    holiday ranges (first day, last day, name), in the settings family.country and family.holidays."""
+    from telemetry.models import Setting
+    from telemetry.services import setting_update
+
+    country = country.strip().upper()
+    if country and not policy.country_is_known(country):
+        raise ValidationError(
+            {"country": f"“{country[:20]}” is not a country code the holiday calendar knows (such as DE or DE-BY)."}
+        )
+    problems = []
+    for first, last, name in holidays:
+        if last < first:
+            problems.append(f"The holiday “{name}” ends ({last}) before it starts ({first}).")
+        if len(name) > 100 or "\x00" in name:
+            problems.append(f"A holiday's name is at most 100 characters, without NUL: “{name[:40]}”.")
+    if problems:
+        raise ValidationError({"holidays": problems})
+    values = {
+        policy.COUNTRY_SETTING: country,
+        policy.HOLIDAYS_SETTING: [
+            {"from": first.isoformat(), "to": last.isoformat(), "name": name} for first, last, name in holidays
+        ],
+    }
+    with transaction.atomic():
+        stored = {s.key: s for s in Setting.objects.filter(key__in=values)}
+        for key, value in values.items():
+            setting = stored.get(key) or Setting(key=key, category="family", default_value=type(value)())
+            setting_update(setting=setting, value=value, updated_by=updated_by)

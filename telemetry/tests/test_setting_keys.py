@@ -13,12 +13,14 @@ TRAY_KEYS = {
     "audio.input_device", "audio.output_device", "audio.vad_sensitivity", "hotkeys.push_to_talk",
     "hotkeys.toggle_recording", "privacy.log_commands", "privacy.log_retention_days",
 }  # fmt: skip
+# The family's calendar, read by the parental controls (migration 0007 adds them).
+FAMILY_KEYS = {"family.country", "family.holidays"}
 
 
 @pytest.mark.django_db
 def test_sample_settings_use_exactly_the_tray_keys():
     call_command("load_samples", "--force", verbosity=0)
-    assert set(Setting.objects.values_list("key", flat=True)) == TRAY_KEYS
+    assert set(Setting.objects.values_list("key", flat=True)) == TRAY_KEYS | FAMILY_KEYS
 
 
 @pytest.mark.django_db(transaction=True)
@@ -36,7 +38,7 @@ def test_migration_renames_old_keys_and_keeps_a_value_the_tray_wrote():
     finally:
         # Every app forward again: going back also unapplied what depends on telemetry (the history triggers).
         call_command("migrate", verbosity=0)
-    values = dict(Setting.objects.values_list("key", "value"))
+    values = dict(Setting.objects.exclude(key__in=FAMILY_KEYS).values_list("key", "value"))
     assert values == {
         "elevenlabs.default_voice_id": "old_voice",
         "privacy.log_commands": False,
@@ -45,3 +47,10 @@ def test_migration_renames_old_keys_and_keeps_a_value_the_tray_wrote():
         "privacy.retention_days": 30,
         "ui.theme": "dark",
     }
+
+
+@pytest.mark.django_db
+def test_migration_adds_the_family_calendar_keys_with_their_schemas():
+    calendar = {s.key: s for s in Setting.objects.filter(key__in=FAMILY_KEYS)}
+    assert calendar["family.country"].value == "" and calendar["family.country"].validation_schema
+    assert calendar["family.holidays"].value == [] and calendar["family.holidays"].category == "family"

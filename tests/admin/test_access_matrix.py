@@ -119,3 +119,15 @@ def test_admin_index_lists_exactly_the_tables_the_role_may_list(client_as, rows,
     }
     expected = {model for model, roles in EXPECTED.items() if "list" in roles[role]}
     assert {m for m in shown if not m.startswith("axes.")} == expected
+
+
+# Pages of their own (not a model's): status per role, for the role's own row and someone else's.
+OWN_PAGES = {
+    "admin:profiles_userprofile_parental_controls": {"admin": 200, "user": 403, "kid": 403},
+}
+
+
+@pytest.mark.parametrize(("page", "role"), [(page, role) for page in OWN_PAGES for role in ("admin", "user", "kid")])
+def test_pages_of_their_own_open_only_for_their_roles(client_as, family, page, role):
+    for profile in (family[role], family.other):
+        assert client_as(role).get(reverse(page, args=[profile.pk])).status_code == OWN_PAGES[page][role]

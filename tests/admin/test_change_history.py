@@ -7,7 +7,7 @@ from django.urls import reverse
 from history.models import Change
 from profiles.services import profile_save
 from telemetry.services import setting_update
-from tests.admin.helpers import profile_form, url
+from tests.admin.helpers import url
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +28,8 @@ def test_a_parent_reads_who_raised_a_limit_and_when(client_as, family):
     kid = family["kid"]
     raise_limit(kid, 60)
     client_as("admin").post(
-        url("profiles.userprofile", "change", kid.pk),
-        {**profile_form(kid), "usage_limits": '{"daily_limit_minutes": 90}'},
+        reverse("admin:profiles_userprofile_parental_controls", args=[kid.pk]),
+        {"_form": "controls", "daily_limit_minutes": "90"},
     )
 
     response = client_as("admin").get(HISTORY, {"profile": str(kid.pk), "table_name": "user_profiles"})

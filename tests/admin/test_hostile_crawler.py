@@ -117,6 +117,25 @@ def crawl_model(crawl: Crawl, model, model_admin, obj) -> None:
             crawl.post(pattern, page, data, note=change)
 
 
+PARENTAL_CONTROLS = "admin:profiles_userprofile_parental_controls"
+PARENTAL_CONTROLS_BOXES = ("controls", "pin", "pause", "resume", "calendar")
+
+
+def crawl_parental_controls(crawl: Crawl, profile) -> None:
+    """A member's parental-controls page: the preview's GET parameters and every box's fields, hostile."""
+    path = reverse(PARENTAL_CONTROLS, args=[profile.pk])
+    response = crawl.get(PARENTAL_CONTROLS, path)
+    for i, value in enumerate(HOSTILE_VALUES):
+        crawl.get(PARENTAL_CONTROLS, path, {"command": value, "at": HOSTILE_VALUES[(i * 7) % len(HOSTILE_VALUES)]})
+    form = form_of(response.text) if response.status_code == 200 else form_of("")
+    base = form.data or {"daily_limit_minutes": [""], "pin": [""]}
+    for box in [*PARENTAL_CONTROLS_BOXES, *rotate(HOSTILE_VALUES, 0, 3)]:
+        crawl.post(PARENTAL_CONTROLS, path, {**base, "_form": box})
+    for box in PARENTAL_CONTROLS_BOXES:
+        for change, data in changed_forms(base, form.textareas, HOSTILE_VALUES[:12]):
+            crawl.post(PARENTAL_CONTROLS, path, {**data, "_form": box}, note=f"{box}: {change}")
+
+
 def crawl_other_pages(crawl: Crawl, real_user_id: int, covered: set[str]) -> None:
     """Every admin pattern that is not a model's page: index, app lists, autocomplete, login, view on site…"""
     content_type = ContentType.objects.get_for_model(Setting)
@@ -175,6 +194,7 @@ def test_hostile_crawl_answers_no_5xx_and_shows_no_secret(role, family, rows, se
         for model, model_admin in admin.site._registry.items():
             crawl_model(crawl, model, model_admin, target_of(model, role, family, rows))
             covered |= set(model_pattern_names(model_admin).values())
+        crawl_parental_controls(crawl, family.other if role == "admin" else family.members.get(role, family["kid"]))
         crawl_other_pages(crawl, family["user"].login.user_id, covered)
 
     with capsys.disabled():
