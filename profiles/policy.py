@@ -436,30 +436,15 @@ class Decision:
 
 # One statement: the family's calendar, the seconds of the member's sessions that fall on
 # [day_start, moment) (an open session counts up to the moment) and whether one was open then.
-# The sessions come in three disjoint parts, each an index range, so a year of sessions is never
-# scanned: those started from a day before day_start, older ones still open (sessions_active_idx),
-# and older closed ones longer than a day (sessions_long_idx).
+# policy_sessions_used (profiles migration 0007) reads the sessions in three index ranges, so a
+# year of sessions is never scanned; being PL/pgSQL, its plan is made once per connection.
 _POLICY_INPUTS_SQL = """
-WITH day_sessions AS (
-    SELECT started_at, ended_at FROM sessions
-     WHERE profile_id = %(profile_id)s
-       AND started_at >= %(day_start)s - interval '1 day' AND started_at <= %(moment)s
-       AND (ended_at IS NULL OR ended_at > %(day_start)s)
-    UNION ALL
-    SELECT started_at, ended_at FROM sessions
-     WHERE profile_id = %(profile_id)s AND ended_at IS NULL AND started_at < %(day_start)s - interval '1 day'
-    UNION ALL
-    SELECT started_at, ended_at FROM sessions
-     WHERE profile_id = %(profile_id)s AND duration_seconds >= 86400 AND ended_at > %(day_start)s
-       AND started_at < %(day_start)s - interval '1 day'
-)
 SELECT
     (SELECT value FROM settings WHERE key = %(country_key)s),
     (SELECT value FROM settings WHERE key = %(holidays_key)s),
-    COALESCE(SUM(EXTRACT(EPOCH FROM
-        LEAST(COALESCE(s.ended_at, %(moment)s), %(moment)s) - GREATEST(s.started_at, %(day_start)s))), 0),
-    COALESCE(bool_or(s.ended_at IS NULL OR s.ended_at > %(moment)s), false)
-FROM day_sessions s
+    used.seconds,
+    used.session_open
+FROM policy_sessions_used(%(profile_id)s, %(day_start)s, %(moment)s) AS used
 """
 
 
