@@ -342,7 +342,7 @@ def _windows_problems(day_type: str, windows: list[tuple[int, int]]) -> list[str
     return []
 
 
-def command_list_clean(entries: Iterable[str] | None, *, label: str) -> list[str] | None:
+def command_list_clean(*, entries: Iterable[str] | None, label: str) -> list[str] | None:
     """A command list as stored: each entry trimmed; None for no list. Raises ValidationError for an
     empty entry, a duplicate (by normalised text), a NUL character or an entry that is too long."""
     if entries is None:
@@ -404,7 +404,7 @@ def usage_limits_build(
                 day_type: [policy.Window(start, end).to_json() for start, end in pairs]
                 for day_type, pairs in per_day.items()
             }
-            limits[policy.ALLOWED_HOURS] = allowed_hours_summary(per_day)
+            limits[policy.ALLOWED_HOURS] = allowed_hours_summary(per_day=per_day)
     if pause:
         limits[policy.PAUSE] = pause
     return limits
@@ -422,7 +422,7 @@ def _as_allowed_hours(per_day: dict[str, list[tuple[int, int]]]) -> list[int] | 
     return [start // 60, end // 60 if end else 24]
 
 
-def allowed_hours_summary(per_day: dict[str, list[tuple[int, int]]]) -> list[int]:
+def allowed_hours_summary(*, per_day: dict[str, list[tuple[int, int]]]) -> list[int]:
     """The seed's allowed_hours for richer windows, never allowing more than they do: the longest run
     of whole hours allowed on every kind of day ([0, 0], no hour, when there is none)."""
     allowed = [True] * policy.DAY_MINUTES
@@ -488,7 +488,7 @@ def parental_controls_save(
         ("blocked_commands", blocked_commands, "Blocked commands"),
     ):
         try:
-            lists[name] = command_list_clean(entries, label=label)
+            lists[name] = command_list_clean(entries=entries, label=label)
         except ValidationError as error:
             errors[name] = error.messages
     if not errors and lists["allowed_commands"] and lists["blocked_commands"]:

@@ -78,7 +78,7 @@ def test_richer_windows_go_under_windows_with_a_summary_that_never_allows_more(a
     ],
 )
 def test_allowed_hours_summary(per_day, summary):
-    assert allowed_hours_summary(per_day) == summary
+    assert allowed_hours_summary(per_day=per_day) == summary
 
 
 def test_a_window_to_midnight_is_the_seed_hour_24(alex):
