@@ -6,7 +6,9 @@ starts a server or creates a file: the embedded PostgreSQL is only described (se
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from zoneinfo import available_timezones
 
 import environ
 
@@ -23,6 +25,26 @@ def environment() -> environ.Env:
     if dotenv.exists():
         env.read_env(str(dotenv))
     return env
+
+
+def host_time_zone(*, localtime: Path = Path("/etc/localtime"), timezone_file: Path = Path("/etc/timezone")) -> str:
+    """The zone this machine lives in (IANA name), so a family's `make run` counts its own days.
+
+    Read in order: the `TZ` variable (`Europe/Berlin` or `:Europe/Berlin`), the zone file
+    `/etc/localtime` points to (`/usr/share/zoneinfo/Europe/Berlin`), `/etc/timezone`
+    (Debian). A name Python's zoneinfo does not know is passed over; "UTC" when nothing is left.
+    """
+    candidates = [os.environ.get("TZ", "").removeprefix(":")]
+    if localtime.is_symlink():
+        parts = Path(os.path.realpath(localtime)).parts
+        candidates += ["/".join(parts[index:]) for index in range(1, len(parts))]  # longest name first
+    if timezone_file.is_file():
+        candidates.append(timezone_file.read_text(encoding="utf-8", errors="replace").strip())
+    known = available_timezones()
+    for name in candidates:
+        if name in known:
+            return "UTC" if name in {"Etc/UTC", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu"} else name
+    return "UTC"
 
 
 def database_source(env: environ.Env) -> str:

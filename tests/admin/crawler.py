@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.signals import got_request_exception
 from django.test import Client
@@ -172,6 +173,14 @@ class Crawl:
         for secret in self.secrets:
             if secret in text:
                 self.failures.append(f"{self.role}: {method} {path[:160]!r} shows a secret")
+        # Every page a signed-in member sees names the family's zone; the sign-in page shows no
+        # time, and a popup has no header to name it in.
+        html = response.get("Content-Type", "").startswith("text/html")
+        popup = "_popup" in path or "_popup" in str(sent)
+        shows_times = self.role != "anonymous" and not path.startswith(("/admin/login/", "/admin/logout/"))
+        if shows_times and response.status_code == 200 and html and not popup:
+            if f"Times in {settings.TIME_ZONE}." not in text:
+                self.failures.append(f"{self.role}: {method} {path[:160]!r} does not name the family's time zone")
 
     def get(self, pattern: str, path: str, params: dict | None = None):
         self.visited_patterns.add(pattern)

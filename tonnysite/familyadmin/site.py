@@ -1,5 +1,6 @@
 """The admin site: only roles with admin access get in, and every ModelAdmin is row-scoped."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.db import models
 from django.db.models.base import ModelBase
@@ -19,6 +20,10 @@ class FamilyAdminSite(admin.AdminSite):
         return bool(
             user.is_active and user.is_staff and member_directory().role_has_admin_access(viewer_of(request).role)
         )
+
+    def each_context(self, request):
+        """Name the family's time zone on every page: all times and days shown are in it."""
+        return {**super().each_context(request), "family_zone": settings.TIME_ZONE}
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Register with row scoping: a ModelAdmin that lacks it (auth, axes) gets it mixed in."""

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.utils.csp import CSP
 
-from tonnysite.env import BASE_DIR, database_settings, embedded_var_dir, environment
+from tonnysite.env import BASE_DIR, database_settings, embedded_var_dir, environment, host_time_zone
 
 env = environment()
 
@@ -23,8 +23,9 @@ TONNY_DEPLOYMENT = "home"
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# The family's zone: statistics days are local days in this zone.
-TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+# The family's zone: statistics days, limits and allowed hours are local to it. Unset, the
+# host's own zone (a family's `make run` lives where its machine does), never UTC by default.
+TIME_ZONE = env.str("TIME_ZONE", default="") or host_time_zone()
 USE_TZ = True
 LANGUAGE_CODE = "en-us"
 USE_I18N = True

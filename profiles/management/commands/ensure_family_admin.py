@@ -2,6 +2,7 @@
 
 import os
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from profiles.services import family_admin_ensure
@@ -20,7 +21,8 @@ class Command(BaseCommand):
         )
         if result.password is None:
             self.stdout.write(f"Family admin login exists: sign in as '{result.username}'.")
-            return
-        self.stdout.write(self.style.SUCCESS("Created the first family-admin login (shown only this once):"))
-        self.stdout.write(f"  username: {result.username}")
-        self.stdout.write(f"  password: {result.password}")
+        else:
+            self.stdout.write(self.style.SUCCESS("Created the first family-admin login (shown only this once):"))
+            self.stdout.write(f"  username: {result.username}")
+            self.stdout.write(f"  password: {result.password}")
+        self.stdout.write(f"Family time zone: {settings.TIME_ZONE} (set TIME_ZONE in .env to change it).")
