@@ -178,9 +178,9 @@ class Crawl:
         html = response.get("Content-Type", "").startswith("text/html")
         popup = "_popup" in path or "_popup" in str(sent)
         shows_times = self.role != "anonymous" and not path.startswith(("/admin/login/", "/admin/logout/"))
-        if shows_times and response.status_code == 200 and html and not popup:
-            if f"Times in {settings.TIME_ZONE}." not in text:
-                self.failures.append(f"{self.role}: {method} {path[:160]!r} does not name the family's time zone")
+        named = f"Times in {settings.TIME_ZONE}." in text
+        if shows_times and response.status_code == 200 and html and not popup and not named:
+            self.failures.append(f"{self.role}: {method} {path[:160]!r} does not name the family's time zone")
 
     def get(self, pattern: str, path: str, params: dict | None = None):
         self.visited_patterns.add(pattern)
