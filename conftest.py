@@ -1,5 +1,7 @@
 """Project-wide pytest set-up: start the embedded PostgreSQL if it is in use, report which server the run uses."""
 
+import pytest
+
 
 def pytest_configure(config):
     # Once per session, after pytest-django has chosen the settings and before it creates the test database.
@@ -25,3 +27,12 @@ def pytest_report_header(config):
         version = conn.execute("SHOW server_version").fetchone()[0]
     source = database_source(environment())
     return [f"database: {source} PostgreSQL {version} at {db['HOST'] or 'local socket'}:{db['PORT'] or '-'}"]
+
+
+@pytest.fixture
+def parent_login():
+    """The family admin `tests.helpers.PARENT_USERNAME` with `PARENT_PASSWORD`, for tests of signing in."""
+    from profiles.services import family_admin_ensure
+    from tests.helpers import PARENT_PASSWORD, PARENT_USERNAME
+
+    return family_admin_ensure(username=PARENT_USERNAME, password=PARENT_PASSWORD)

@@ -9,18 +9,14 @@ only and filter by fixed choices, each served by an index.
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.text import Truncator
 
 from activity.models import ActivityLog, CommandHistory, RecentActivity, Session, UsageStatistic, UserStatisticsSummary
+from activity.statistics_sql import USAGE_STATISTIC_BREAKDOWNS, USAGE_STATISTIC_COUNTS
 from profiles.models import PermissionLevel
-from tonnysite.familyadmin.display import json_block
+from tonnysite.familyadmin.display import json_display, short_text_display
 from tonnysite.familyadmin.export import CsvExportMixin
 from tonnysite.familyadmin.scoping import FamilyModelAdmin, ProfileListFilter, ReadOnlyAdminMixin
 from tonnysite.familyadmin.search import FullTextSearchMixin
-
-
-def _short(text: str | None, length: int = 80) -> str:
-    return Truncator(text or "").chars(length)
 
 
 class AuditTrailAdmin(ReadOnlyAdminMixin, CsvExportMixin, FullTextSearchMixin, FamilyModelAdmin):
@@ -35,16 +31,9 @@ class AuditTrailAdmin(ReadOnlyAdminMixin, CsvExportMixin, FullTextSearchMixin, F
 @admin.register(ActivityLog)
 class ActivityLogAdmin(AuditTrailAdmin):
     list_display = (
-        "timestamp",
-        "profile",
-        "command",
-        "status",
-        "processing_time_ms",
-        "whisper_time_ms",
-        "n8n_time_ms",
-        "tts_time_ms",
-        "transcription_confidence",
-    )
+        "timestamp", "profile", "command", "status", "processing_time_ms", "whisper_time_ms", "n8n_time_ms",
+        "tts_time_ms", "transcription_confidence",
+    )  # fmt: skip
     list_filter = ("status", *AuditTrailAdmin.list_filter)
     full_text_fields = ("command_text",)
     fieldsets = (
@@ -55,26 +44,12 @@ class ActivityLogAdmin(AuditTrailAdmin):
     )
     readonly_fields = ("metadata_pretty", "parent_command")
     export_fields = (
-        "timestamp",
-        "profile__name",
-        "command_text",
-        "status",
-        "processing_time_ms",
-        "whisper_time_ms",
-        "n8n_time_ms",
-        "tts_time_ms",
-        "transcription_confidence",
-        "response_text",
-        "error_message",
-    )
+        "timestamp", "profile__name", "command_text", "status", "processing_time_ms", "whisper_time_ms",
+        "n8n_time_ms", "tts_time_ms", "transcription_confidence", "response_text", "error_message",
+    )  # fmt: skip
 
-    @admin.display(description="command")
-    def command(self, obj):
-        return _short(obj.command_text)
-
-    @admin.display(description="metadata")
-    def metadata_pretty(self, obj):
-        return json_block(obj.metadata)
+    command = short_text_display("command_text", description="command")
+    metadata_pretty = json_display("metadata", description="metadata")
 
     @admin.display(description="earlier turn")
     def parent_command(self, obj):
@@ -87,15 +62,9 @@ class ActivityLogAdmin(AuditTrailAdmin):
 @admin.register(CommandHistory)
 class CommandHistoryAdmin(AuditTrailAdmin):
     list_display = (
-        "timestamp",
-        "profile",
-        "command_short",
-        "command_category",
-        "n8n_status_code",
-        "n8n_response_time_ms",
-        "quick_action_id",
-        "is_favorite",
-    )
+        "timestamp", "profile", "command_short", "command_category", "n8n_status_code", "n8n_response_time_ms",
+        "quick_action_id", "is_favorite",
+    )  # fmt: skip
     list_filter = ("is_favorite", *AuditTrailAdmin.list_filter)
     full_text_fields = ("command", "raw_transcription")
     fieldsets = (
@@ -125,33 +94,14 @@ class CommandHistoryAdmin(AuditTrailAdmin):
     )
     readonly_fields = ("request_payload", "response_payload", "execution_metadata_pretty")
     export_fields = (
-        "timestamp",
-        "profile__name",
-        "command",
-        "raw_transcription",
-        "command_category",
-        "n8n_workflow_id",
-        "n8n_status_code",
-        "n8n_response_time_ms",
-        "quick_action_id",
-        "is_favorite",
-    )
+        "timestamp", "profile__name", "command", "raw_transcription", "command_category", "n8n_workflow_id",
+        "n8n_status_code", "n8n_response_time_ms", "quick_action_id", "is_favorite",
+    )  # fmt: skip
 
-    @admin.display(description="command")
-    def command_short(self, obj):
-        return _short(obj.command)
-
-    @admin.display(description="n8n request")
-    def request_payload(self, obj):
-        return json_block(obj.n8n_request_payload)
-
-    @admin.display(description="n8n response")
-    def response_payload(self, obj):
-        return json_block(obj.n8n_response_payload)
-
-    @admin.display(description="execution metadata")
-    def execution_metadata_pretty(self, obj):
-        return json_block(obj.execution_metadata)
+    command_short = short_text_display("command", description="command")
+    request_payload = json_display("n8n_request_payload", description="n8n request")
+    response_payload = json_display("n8n_response_payload", description="n8n response")
+    execution_metadata_pretty = json_display("execution_metadata", description="execution metadata")
 
 
 class SessionStateFilter(admin.SimpleListFilter):
@@ -172,15 +122,9 @@ class SessionStateFilter(admin.SimpleListFilter):
 @admin.register(Session)
 class SessionAdmin(FamilyModelAdmin):
     list_display = (
-        "started_at",
-        "profile",
-        "ended_at",
-        "duration_seconds",
-        "command_count",
-        "error_count",
-        "client_version",
+        "started_at", "profile", "ended_at", "duration_seconds", "command_count", "error_count", "client_version",
         "client_platform",
-    )
+    )  # fmt: skip
     list_select_related = ("profile",)
     list_filter = (SessionStateFilter, ProfileListFilter, ("started_at", admin.DateFieldListFilter))
     sortable_by = ("started_at",)
@@ -200,25 +144,12 @@ class SessionAdmin(FamilyModelAdmin):
         ]
         return [*fields, "metadata" if self.has_change_permission(request, obj) else "metadata_pretty"]
 
-    @admin.display(description="metadata")
-    def metadata_pretty(self, obj):
-        return json_block(obj.metadata)
+    metadata_pretty = json_display("metadata", description="metadata")
 
 
 @admin.register(UsageStatistic)
 class UsageStatisticAdmin(ReadOnlyAdminMixin, CsvExportMixin, FamilyModelAdmin):
-    list_display = (
-        "date",
-        "profile",
-        "command_count",
-        "success_count",
-        "failure_count",
-        "total_duration_seconds",
-        "total_processing_time_ms",
-        "average_confidence",
-        "unique_commands",
-        "peak_usage_hour",
-    )
+    list_display = ("date", "profile", *USAGE_STATISTIC_COUNTS)
     list_select_related = ("profile",)
     list_filter = (ProfileListFilter, ("date", admin.DateFieldListFilter))
     actions = ("export_csv",)
@@ -233,33 +164,10 @@ class UsageStatisticAdmin(ReadOnlyAdminMixin, CsvExportMixin, FamilyModelAdmin):
         (None, {"fields": ("created_at", "updated_at")}),
     )
     readonly_fields = ("devices", "categories", "errors", "created_at", "updated_at")
-    export_fields = (
-        "date",
-        "profile__name",
-        "command_count",
-        "success_count",
-        "failure_count",
-        "total_duration_seconds",
-        "total_processing_time_ms",
-        "average_confidence",
-        "unique_commands",
-        "peak_usage_hour",
-        "device_breakdown",
-        "command_categories",
-        "error_types",
-    )
-
-    @admin.display(description="devices")
-    def devices(self, obj):
-        return json_block(obj.device_breakdown)
-
-    @admin.display(description="command categories")
-    def categories(self, obj):
-        return json_block(obj.command_categories)
-
-    @admin.display(description="error types")
-    def errors(self, obj):
-        return json_block(obj.error_types)
+    export_fields = ("date", "profile__name", *USAGE_STATISTIC_COUNTS, *USAGE_STATISTIC_BREAKDOWNS)
+    devices = json_display("device_breakdown", description="devices")
+    categories = json_display("command_categories", description="command categories")
+    errors = json_display("error_types", description="error types")
 
 
 class StatisticsViewAdmin(ReadOnlyAdminMixin, FamilyModelAdmin):
@@ -280,9 +188,7 @@ class RecentActivityAdmin(FullTextSearchMixin, StatisticsViewAdmin):
         # The view carries the profile's name, not its id; names are unique.
         return queryset.filter(user_name=viewer.profile.name)
 
-    @admin.display(description="command")
-    def command(self, obj):
-        return _short(obj.command_text)
+    command = short_text_display("command_text", description="command")
 
 
 class RoleFilter(admin.SimpleListFilter):
@@ -302,12 +208,7 @@ class RoleFilter(admin.SimpleListFilter):
 class UserStatisticsSummaryAdmin(StatisticsViewAdmin):
     owner_field = "pk"
     list_display = (
-        "name",
-        "permission_level",
-        "active_days",
-        "total_commands",
-        "avg_processing_time_ms",
-        "success_rate",
+        "name", "permission_level", "active_days", "total_commands", "avg_processing_time_ms", "success_rate",
         "last_command_at",
-    )
+    )  # fmt: skip
     list_filter = (RoleFilter,)

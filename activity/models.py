@@ -1,14 +1,13 @@
 """The audit trail (activity_logs, command_history), sessions and daily usage statistics."""
 
-import uuid
 from zoneinfo import ZoneInfo
 
-from django.contrib.postgres.functions import RandomUUID, TransactionNow
+from django.contrib.postgres.functions import TransactionNow
 from django.contrib.postgres.indexes import BrinIndex, GinIndex
 from django.db import models
 from django.db.models.functions import Cast, Extract, ExtractHour, ExtractWeekDay, Floor, Length
 
-from tonnysite.modeling import EnumField, full_text
+from tonnysite.modeling import EnumField, full_text, member_reference, uuid_primary_key
 
 
 class CommandStatus(models.TextChoices):
@@ -38,15 +37,9 @@ def non_negative(field: str, table: str) -> models.CheckConstraint:
 
 
 class ActivityLog(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=RandomUUID(), editable=False)
-    profile = models.ForeignKey(
-        "profiles.UserProfile",
-        on_delete=models.DB_SET_NULL,
-        null=True,
-        blank=True,
-        related_name="activity_logs",
-        db_index=False,  # served by activity_logs_dashboard_idx
-    )
+    id = uuid_primary_key()
+    # No index of its own on the member: activity_logs_dashboard_idx serves it.
+    profile = member_reference(related_name="activity_logs", db_index=False)
     timestamp = models.DateTimeField(null=True, db_default=TransactionNow())
     command_text = models.TextField(db_comment="What the family member said, as transcribed")
     transcription_confidence = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
@@ -124,16 +117,10 @@ class ActivityLog(models.Model):
 
 
 class CommandHistory(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=RandomUUID(), editable=False)
+    id = uuid_primary_key()
     timestamp = models.DateTimeField(null=True, db_default=TransactionNow())
-    profile = models.ForeignKey(
-        "profiles.UserProfile",
-        on_delete=models.DB_SET_NULL,
-        null=True,
-        blank=True,
-        related_name="command_history",
-        db_index=False,  # served by cmd_history_profile_time_idx
-    )
+    # No index of its own on the member: cmd_history_profile_time_idx serves it.
+    profile = member_reference(related_name="command_history", db_index=False)
     command = models.TextField(db_comment="Interpreted command")
     raw_transcription = models.TextField(db_comment="Exact Whisper output")
     normalized_command = models.TextField(null=True, blank=True)
@@ -190,15 +177,9 @@ class CommandHistory(models.Model):
 
 
 class Session(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=RandomUUID(), editable=False)
-    profile = models.ForeignKey(
-        "profiles.UserProfile",
-        on_delete=models.DB_SET_NULL,
-        null=True,
-        blank=True,
-        related_name="sessions",
-        db_index=False,  # served by sessions_profile_started_idx
-    )
+    id = uuid_primary_key()
+    # No index of its own on the member: sessions_profile_started_idx serves it.
+    profile = member_reference(related_name="sessions", db_index=False)
     started_at = models.DateTimeField(null=True, db_default=TransactionNow())
     ended_at = models.DateTimeField(null=True, blank=True)
     duration_seconds = models.GeneratedField(
@@ -244,7 +225,7 @@ class Session(models.Model):
 
 
 class UsageStatistic(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=RandomUUID(), editable=False)
+    id = uuid_primary_key()
     profile = models.ForeignKey(
         "profiles.UserProfile",
         on_delete=models.DB_CASCADE,

@@ -27,6 +27,14 @@ STATUSES = {
     "timeout": status_literals([CommandStatus.TIMEOUT]),
 }
 
+# The figures of a usage_statistics row that the statement below derives, in the table's order:
+# counts and sums, then the JSON breakdowns (the admin's columns and the tests' oracle use them).
+USAGE_STATISTIC_COUNTS = (
+    "command_count", "success_count", "failure_count", "total_duration_seconds", "total_processing_time_ms",
+    "average_confidence", "unique_commands", "peak_usage_hour",
+)  # fmt: skip
+USAGE_STATISTIC_BREAKDOWNS = ("device_breakdown", "command_categories", "error_types")
+
 # Which (profile, local day) pairs to recompute: %(profile_ids)s and %(days)s are parallel arrays.
 KEYS_FROM_ARRAYS = """
     SELECT DISTINCT k.profile_id, k.day

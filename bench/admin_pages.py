@@ -48,7 +48,6 @@ embedded_server_ensure()
 from django.conf import settings  # noqa: E402
 from django.contrib import admin  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.urls import path, reverse  # noqa: E402
@@ -62,6 +61,7 @@ from activity.models import (  # noqa: E402
     UsageStatistic,
     UserStatisticsSummary,
 )
+from bench.scratch import activity_rows_ensure, scratch_database_require  # noqa: E402
 from profiles.models import FamilyLogin, QuickAction, UserProfile  # noqa: E402
 from profiles.services import family_login_create, family_member_create  # noqa: E402
 from telemetry.models import Notification, Setting, SystemEvent  # noqa: E402
@@ -146,25 +146,6 @@ def stock_site() -> admin.AdminSite:
     for model, options in STOCK.items():
         site.register(model, type(f"Stock{model.__name__}Admin", (admin.ModelAdmin,), dict(options)))
     return site
-
-
-def activity_rows_ensure(rows: int) -> int:
-    # An empty scratch database gets the schema first (a no-op when it is up to date).
-    call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM activity_logs")
-        have = cursor.fetchone()[0]
-    if have < rows:
-        print(f"Generating {rows - have:,} more activity rows (have {have:,}); not timed...", flush=True)
-        # --force: DEBUG is off here (so timings are not those of a debug server), and the
-        # guard it overrides is already kept by refusing databases not named bench*.
-        call_command("generate_activity", rows=rows - have, days=365, profiles=12, seed=have + 1, force=True)
-        have = rows
-        # What autovacuum does soon after a bulk load: the visibility map lets counts use index-only scans.
-        print("VACUUM ANALYZE of the loaded tables (not timed)...", flush=True)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM (ANALYZE) activity_logs, command_history, sessions, system_events, usage_statistics")
-    return have
 
 
 def login_for(name: str, role: str, *, username: str) -> None:
@@ -325,9 +306,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    database = settings.DATABASES["default"]["NAME"]
-    if not database.startswith("bench"):
-        sys.exit(f"Refusing to run on {database!r}: use a scratch database whose name starts with 'bench'.")
+    scratch_database_require()
     have = activity_rows_ensure(args.rows)
     login_for("Bench Parent", "admin", username="bench_parent")
     login_for("Bench Kid", "kid", username="bench_kid")

@@ -29,12 +29,15 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
+from tonnysite.db import embedded_server_ensure  # noqa: E402
+
+embedded_server_ensure()
+
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from activity.models import Session  # noqa: E402
+from bench.scratch import activity_rows_ensure, scratch_database_require  # noqa: E402
 from profiles.models import UserProfile  # noqa: E402
 from profiles.policy import policy_decide  # noqa: E402
 from profiles.services import family_calendar_save, parental_controls_save  # noqa: E402
@@ -45,20 +48,6 @@ H = 60
 
 class Rollback(Exception):
     pass
-
-
-def activity_rows_ensure(rows: int) -> int:
-    call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM activity_logs")
-        have = cursor.fetchone()[0]
-    if have < rows:
-        print(f"Generating {rows - have:,} more activity rows (have {have:,}); not timed...", flush=True)
-        call_command("generate_activity", rows=rows - have, days=365, profiles=12, seed=have + 1, force=True)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM (ANALYZE) activity_logs, sessions")
-        have = rows
-    return have
 
 
 def percentile(values: list[float], q: int) -> float:
@@ -73,9 +62,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    database = settings.DATABASES["default"]["NAME"]
-    if not database.startswith("bench"):
-        sys.exit(f"Refusing to run on {database!r}: use a scratch database whose name starts with 'bench'.")
+    scratch_database_require()
     have = activity_rows_ensure(args.rows)
     rng = random.Random(args.seed)
     try:

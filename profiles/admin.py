@@ -11,20 +11,17 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from history.admin import ChangeHistoryMixin
 from profiles import roles, services
+from profiles.forms import pin_field
 from profiles.models import FamilyLogin, QuickAction, UserProfile
 from profiles.parental_controls import controls_summary, parental_controls_page
 from profiles.selectors import profiles_with_today_command_count
-from tonnysite.familyadmin.display import json_block
+from tonnysite.familyadmin.display import json_display
 from tonnysite.familyadmin.scoping import FamilyModelAdmin, ReadOnlyAdminMixin, viewer_of
 
 
 class UserProfileForm(forms.ModelForm):
-    pin = forms.CharField(
-        label="New PIN",
-        required=False,
-        strip=True,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password", "inputmode": "numeric"}),
-        help_text="4 to 8 digits (0-9); only its bcrypt hash is stored. Leave blank to keep the current PIN.",
+    pin = pin_field(
+        help_text="4 to 8 digits (0-9); only its bcrypt hash is stored. Leave blank to keep the current PIN."
     )
     clear_pin = forms.BooleanField(label="Remove the PIN", required=False)
     username = forms.CharField(
@@ -80,26 +77,14 @@ class UserProfileAdmin(ChangeHistoryMixin, FamilyModelAdmin):
     owner_field = "pk"
     form = UserProfileForm
     list_display = (
-        "name",
-        "permission_level",
-        "is_active",
-        "last_active_at",
-        "today_commands",
-        "sign_in",
-        "controls_link",
-    )
+        "name", "permission_level", "is_active", "last_active_at", "today_commands", "sign_in", "controls_link",
+    )  # fmt: skip
     list_filter = ("permission_level", "is_active")
     search_fields = ("name",)
     readonly_fields = (
-        "pin_status",
-        "parental_controls",
-        "parental_controls_summary",
-        "sign_in",
-        "created_at",
-        "updated_at",
-        "last_active_at",
-        "today_commands",
-    )
+        "pin_status", "parental_controls", "parental_controls_summary", "sign_in", "created_at", "updated_at",
+        "last_active_at", "today_commands",
+    )  # fmt: skip
 
     def get_queryset(self, request):
         return profiles_with_today_command_count(super().get_queryset(request).select_related("login__user"))
@@ -259,14 +244,8 @@ class QuickActionAdmin(ChangeHistoryMixin, FamilyModelAdmin):
     actions = ("enable_selected", "disable_selected")
     readonly_fields = ("created_at", "updated_at")
     _form_fields = (
-        "id",
-        "display_name",
-        "icon",
-        "command_sequence",
-        "description",
-        "is_enabled",
-        "required_permission",
-    )
+        "id", "display_name", "icon", "command_sequence", "description", "is_enabled", "required_permission",
+    )  # fmt: skip
 
     def rows_of_member(self, viewer, queryset):
         # Quick actions up to the member's level: their own level and the ones below.
@@ -297,9 +276,7 @@ class QuickActionAdmin(ChangeHistoryMixin, FamilyModelAdmin):
     def commands(self, obj):
         return " → ".join(obj.command_sequence or [])
 
-    @admin.display(description="metadata")
-    def metadata_pretty(self, obj):
-        return json_block(obj.metadata)
+    metadata_pretty = json_display("metadata", description="metadata")
 
     @admin.action(description="Enable selected quick actions", permissions=["change"])
     def enable_selected(self, request, queryset):

@@ -35,49 +35,61 @@ def windows_text(windows) -> str:
     return "\n".join(window.label() for window in windows or ())
 
 
+def minutes_field(label: str, *, help_text: str) -> forms.IntegerField:
+    """An optional number of minutes in a day (0 to 1440)."""
+    widget = forms.NumberInput(attrs={"min": 0, "max": 1440, "class": "vIntegerField"})
+    return forms.IntegerField(label=label, required=False, widget=widget, help_text=help_text)
+
+
+def lines_field(label: str, *, rows: int, cols: int, help_text: str) -> forms.CharField:
+    """An optional box of one entry a line (windows, commands, holidays)."""
+    widget = forms.Textarea(attrs={"rows": rows, "cols": cols, "class": "policy-lines"})
+    return forms.CharField(label=label, required=False, widget=widget, help_text=help_text)
+
+
+def pin_field(*, help_text: str) -> forms.CharField:
+    """A new PIN: typed hidden, never shown back, offered to a password manager as a new secret."""
+    widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password", "inputmode": "numeric"})
+    return forms.CharField(label="New PIN", required=False, strip=True, widget=widget, help_text=help_text)
+
+
 class ParentalControlsForm(forms.Form):
-    daily_limit_minutes = forms.IntegerField(
-        label="Daily limit",
-        required=False,
-        widget=forms.NumberInput(attrs={"min": 0, "max": 1440, "class": "vIntegerField"}),
+    daily_limit_minutes = minutes_field(
+        "Daily limit",
         help_text="Minutes a day on any day, unless a school-day or weekend limit says otherwise. Blank: no limit.",
     )
-    school_day_limit = forms.IntegerField(
-        label="School-day limit",
-        required=False,
-        widget=forms.NumberInput(attrs={"min": 0, "max": 1440, "class": "vIntegerField"}),
+    school_day_limit = minutes_field(
+        "School-day limit",
         help_text="Minutes on school days (Monday to Friday, except holidays). Blank: the daily limit applies.",
     )
-    weekend_limit = forms.IntegerField(
-        label="Weekend limit",
-        required=False,
-        widget=forms.NumberInput(attrs={"min": 0, "max": 1440, "class": "vIntegerField"}),
+    weekend_limit = minutes_field(
+        "Weekend limit",
         help_text="Minutes on weekends, public holidays and family holidays. Blank: the daily limit applies.",
     )
-    windows_school_day = forms.CharField(
-        label="Allowed hours on school days",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 24, "class": "policy-lines"}),
+    windows_school_day = lines_field(
+        "Allowed hours on school days",
+        rows=3,
+        cols=24,
         help_text="One window a line, like 07:00–07:45 or 21:00–07:00 (crosses midnight). The start is "
         "included, the end is not. Blank: any time.",
     )
-    windows_weekend = forms.CharField(
-        label="Allowed hours on weekends and holidays",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 24, "class": "policy-lines"}),
+    windows_weekend = lines_field(
+        "Allowed hours on weekends and holidays",
+        rows=3,
+        cols=24,
         help_text="One window a line, like 09:00–20:30. Blank: any time.",
     )
-    allowed_commands = forms.CharField(
-        label="Allowed commands",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 8, "cols": 40, "class": "policy-lines"}),
+    allowed_commands = lines_field(
+        "Allowed commands",
+        rows=8,
+        cols=40,
         help_text="One command a line. When there is a list, only these commands are allowed. Case, "
         "punctuation and underscores do not matter; * stands for any words (play * music). Blank: no list.",
     )
-    blocked_commands = forms.CharField(
-        label="Blocked commands",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 8, "cols": 40, "class": "policy-lines"}),
+    blocked_commands = lines_field(
+        "Blocked commands",
+        rows=8,
+        cols=40,
         help_text="One command or word a line; any command that contains it is refused (buy blocks "
         "“buy a game”). Blocked wins over allowed.",
     )
@@ -134,13 +146,7 @@ class ParentalControlsForm(forms.Form):
 
 
 class PinForm(forms.Form):
-    pin = forms.CharField(
-        label="New PIN",
-        required=False,
-        strip=True,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password", "inputmode": "numeric"}),
-        help_text="4 to 8 digits (0-9). Only its bcrypt hash is stored; it is never shown again.",
-    )
+    pin = pin_field(help_text="4 to 8 digits (0-9). Only its bcrypt hash is stored; it is never shown again.")
     clear_pin = forms.BooleanField(label="Remove the PIN", required=False)
 
     def clean(self):
@@ -171,10 +177,10 @@ class FamilyCalendarForm(forms.Form):
         help_text="Its public holidays are not school days: a code such as DE, FR, GB, US, or DE-BY with a "
         "region. Blank: none.",
     )
-    holidays = forms.CharField(
-        label="Family holidays",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 40, "class": "policy-lines"}),
+    holidays = lines_field(
+        "Family holidays",
+        rows=3,
+        cols=40,
         help_text="One range a line: 2026-12-21 – 2027-01-06 Winter break (a single day: 2026-05-15 Bridge day). "
         "These days are not school days.",
     )

@@ -4,16 +4,14 @@ Every default is a database default so a plain-SQL insert matches the ORM; the
 fields a form shows also carry the same Python default for the add form.
 """
 
-import uuid
-
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.functions import RandomUUID, TransactionNow
+from django.contrib.postgres.functions import TransactionNow
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models.functions import Length
 
-from tonnysite.modeling import EnumField
+from tonnysite.modeling import EnumField, uuid_primary_key
 
 # The start of a bcrypt hash in modular-crypt form ($2b$12$...): enough to refuse a PIN in
 # clear, while admitting what other clients write (placeholders, truncated copies), which
@@ -40,7 +38,7 @@ class ResponseMode(models.TextChoices):
 
 
 class UserProfile(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=RandomUUID(), editable=False)
+    id = uuid_primary_key()
     name = models.CharField(max_length=100, unique=True, db_comment="Display name, unique in the family")
     permission_level = EnumField(
         enum_type="permission_level",

@@ -18,7 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from history.admin import ChangeHistoryMixin
 from telemetry import services
 from telemetry.models import EventSeverity, Notification, Setting, SystemEvent
-from tonnysite.familyadmin.display import json_block, json_pretty
+from tonnysite.familyadmin.display import json_block, json_display, json_pretty
 from tonnysite.familyadmin.export import CsvExportMixin
 from tonnysite.familyadmin.scoping import FamilyModelAdmin, ProfileListFilter, viewer_of
 
@@ -45,15 +45,9 @@ class ResolutionFilter(admin.SimpleListFilter):
 @admin.register(SystemEvent)
 class SystemEventAdmin(ChangeHistoryMixin, FamilyModelAdmin):
     list_display = (
-        "timestamp",
-        "severity",
-        "event_type",
-        "component",
-        "short_message",
-        "profile",
-        "resolved_at",
+        "timestamp", "severity", "event_type", "component", "short_message", "profile", "resolved_at",
         "resolved_by",
-    )
+    )  # fmt: skip
     list_select_related = ("profile", "resolved_by")
     list_filter = ("severity", ResolutionFilter, ProfileListFilter, ("timestamp", admin.DateFieldListFilter))
     sortable_by = ("timestamp",)
@@ -85,9 +79,7 @@ class SystemEventAdmin(ChangeHistoryMixin, FamilyModelAdmin):
     def short_message(self, obj):
         return Truncator(obj.message).chars(80)
 
-    @admin.display(description="metadata")
-    def metadata_pretty(self, obj):
-        return json_block(obj.metadata)
+    metadata_pretty = json_display("metadata", description="metadata")
 
     @admin.display(description="stack trace")
     def stack_trace_block(self, obj):
@@ -311,15 +303,9 @@ class DeliveryFilter(admin.SimpleListFilter):
 @admin.register(Notification)
 class NotificationAdmin(FamilyModelAdmin):
     list_display = (
-        "created_at",
-        "profile",
-        "notification_type",
-        "title",
-        "priority",
-        "scheduled_for",
-        "sent_at",
+        "created_at", "profile", "notification_type", "title", "priority", "scheduled_for", "sent_at",
         "retry_count",
-    )
+    )  # fmt: skip
     list_select_related = ("profile",)
     list_filter = (DeliveryFilter, ProfileListFilter, ("scheduled_for", admin.DateFieldListFilter))
     sortable_by = ("created_at", "scheduled_for", "priority")

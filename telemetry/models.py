@@ -1,12 +1,10 @@
 """System events, the settings store and the notification queue."""
 
-import uuid
-
-from django.contrib.postgres.functions import RandomUUID, TransactionNow
+from django.contrib.postgres.functions import TransactionNow
 from django.contrib.postgres.indexes import BrinIndex, GinIndex
 from django.db import models
 
-from tonnysite.modeling import EnumField
+from tonnysite.modeling import EnumField, member_reference, uuid_primary_key
 
 
 class EventSeverity(models.TextChoices):
@@ -18,7 +16,7 @@ class EventSeverity(models.TextChoices):
 
 
 class SystemEvent(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=RandomUUID(), editable=False)
+    id = uuid_primary_key()
     timestamp = models.DateTimeField(null=True, db_default=TransactionNow())
     event_type = models.CharField(max_length=100)
     severity = EnumField(
@@ -28,23 +26,10 @@ class SystemEvent(models.Model):
     message = models.TextField()
     metadata = models.JSONField(null=True, blank=True, default=dict, db_default={})
     stack_trace = models.TextField(null=True, blank=True)
-    profile = models.ForeignKey(
-        "profiles.UserProfile",
-        on_delete=models.DB_SET_NULL,
-        null=True,
-        blank=True,
-        related_name="system_events",
-    )
+    profile = member_reference(related_name="system_events")
     session_id = models.UUIDField(null=True, blank=True, db_comment="Groups related events")
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        "profiles.UserProfile",
-        on_delete=models.DB_SET_NULL,
-        null=True,
-        blank=True,
-        related_name="resolved_events",
-        db_column="resolved_by",
-    )
+    resolved_by = member_reference(related_name="resolved_events", db_column="resolved_by")
 
     class Meta:
         db_table = "system_events"
@@ -93,14 +78,7 @@ class Setting(models.Model):
     validation_schema = models.JSONField(null=True, blank=True, db_comment="JSON Schema the value must satisfy")
     created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
     updated_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
-    updated_by = models.ForeignKey(
-        "profiles.UserProfile",
-        on_delete=models.DB_SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_column="updated_by",
-    )
+    updated_by = member_reference(related_name="+", db_column="updated_by")
 
     # Columns no page may filter, search or sort on: a filter would confirm a guessed secret.
     secret_fields = ("value", "default_value")
@@ -126,14 +104,8 @@ class Setting(models.Model):
 
 
 class Notification(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=RandomUUID(), editable=False)
-    profile = models.ForeignKey(
-        "profiles.UserProfile",
-        on_delete=models.DB_CASCADE,
-        null=True,
-        blank=True,
-        related_name="notifications",
-    )
+    id = uuid_primary_key()
+    profile = member_reference(related_name="notifications", on_delete=models.DB_CASCADE)
     created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
     scheduled_for = models.DateTimeField(null=True, blank=True, db_default=TransactionNow())
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -1,13 +1,10 @@
 """With TIME_ZONE unset, the family lives in the host's zone (not UTC); TIME_ZONE always wins."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 from django.core.management import call_command
 
-from tonnysite.env import BASE_DIR, host_time_zone
+from tests.helpers import home_setting
+from tonnysite.env import host_time_zone
 
 
 @pytest.fixture
@@ -45,27 +42,12 @@ def test_unknown_names_fall_back_to_utc(no_tz, tmp_path, monkeypatch):
     assert host_time_zone(localtime=zone_link(tmp_path, "Nowhere/Town"), timezone_file=tmp_path / "timezone") == "UTC"
 
 
-def settings_time_zone(**env: str) -> str:
-    clean = {k: v for k, v in os.environ.items() if k not in {"TIME_ZONE", "TZ"}}
-    clean.update(env, DJANGO_SETTINGS_MODULE="tonnysite.settings.local")
-    result = subprocess.run(  # noqa: S603  (our own settings, fixed arguments)
-        [sys.executable, "-c", "from django.conf import settings; print(settings.TIME_ZONE)"],
-        cwd=BASE_DIR,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return result.stdout.strip()
-
-
 def test_settings_take_the_host_zone_when_time_zone_is_unset():
-    assert settings_time_zone(TZ="Asia/Tokyo") == "Asia/Tokyo"
+    assert home_setting("TIME_ZONE", TZ="Asia/Tokyo") == "Asia/Tokyo"
 
 
 def test_time_zone_setting_wins_over_the_host_zone():
-    assert settings_time_zone(TZ="Asia/Tokyo", TIME_ZONE="Europe/Berlin") == "Europe/Berlin"
+    assert home_setting("TIME_ZONE", TZ="Asia/Tokyo", TIME_ZONE="Europe/Berlin") == "Europe/Berlin"
 
 
 @pytest.mark.django_db

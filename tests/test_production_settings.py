@@ -3,13 +3,12 @@
 import os
 import secrets
 import subprocess
-import sys
 
 import pytest
 from django.urls import reverse
 
-from tests.helpers import database_url_of_this_run
-from tonnysite.env import BASE_DIR, SEED_DB_VARIABLES
+from tests.helpers import database_url_of_this_run, python_run
+from tonnysite.env import SEED_DB_VARIABLES
 
 
 def manage_py_under_production_settings(*args: str, **env: str | None) -> subprocess.CompletedProcess:
@@ -21,15 +20,7 @@ def manage_py_under_production_settings(*args: str, **env: str | None) -> subpro
     clean = {k: v for k, v in os.environ.items() if k not in unset}
     clean.update(DJANGO_SETTINGS_MODULE="tonnysite.settings.production", DATABASE_URL=database_url_of_this_run())
     clean.update({k: v for k, v in env.items() if v is not None})
-    return subprocess.run(  # noqa: S603  (our own manage.py, fixed arguments)
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return python_run(["manage.py", *args], clean)
 
 
 def test_production_settings_pass_check_deploy():

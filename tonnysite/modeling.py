@@ -1,5 +1,8 @@
 """Building blocks shared by the models of every app."""
 
+import uuid
+
+from django.contrib.postgres.functions import RandomUUID
 from django.contrib.postgres.search import SearchVector
 from django.db import models
 
@@ -7,6 +10,19 @@ from django.db import models
 def full_text(field: str) -> SearchVector:
     """The English full-text vector of `field`: the expression of the GIN indexes and of the admin search."""
     return SearchVector(field, config="english")
+
+
+def uuid_primary_key() -> models.UUIDField:
+    """The seed's `id UUID PRIMARY KEY DEFAULT gen_random_uuid()`: Django and plain SQL both fill it."""
+    return models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=RandomUUID(), editable=False)
+
+
+def member_reference(*, related_name: str, on_delete=models.DB_SET_NULL, **options) -> models.ForeignKey:
+    """A row's family member (user_profiles), optional; as in the seed, the database itself acts
+    when the member is deleted: the row stays with no member (DB_SET_NULL) unless told otherwise."""
+    return models.ForeignKey(
+        "profiles.UserProfile", on_delete=on_delete, null=True, blank=True, related_name=related_name, **options
+    )
 
 
 class EnumField(models.CharField):

@@ -8,21 +8,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from activity.models import ActivityLog, CommandHistory, Session, UsageStatistic
+from activity.statistics_sql import USAGE_STATISTIC_BREAKDOWNS, USAGE_STATISTIC_COUNTS
 
 FINISHED = {"success", "failed", "timeout"}
-STAT_FIELDS = [
-    "command_count",
-    "success_count",
-    "failure_count",
-    "total_duration_seconds",
-    "total_processing_time_ms",
-    "average_confidence",
-    "unique_commands",
-    "peak_usage_hour",
-    "device_breakdown",
-    "command_categories",
-    "error_types",
-]
+STAT_FIELDS = [*USAGE_STATISTIC_COUNTS, *USAGE_STATISTIC_BREAKDOWNS]
 
 
 def _error_type(row) -> str:

@@ -11,12 +11,7 @@ from hypothesis import strategies as st
 
 from activity.models import ActivityLog, Session
 from activity.services import activity_record_many
-from activity.tests.oracle import (
-    expected_last_active,
-    expected_session_counters,
-    expected_statistics,
-    stored_statistics,
-)
+from activity.tests import oracle
 from profiles.models import UserProfile
 
 pytestmark = pytest.mark.django_db
@@ -104,12 +99,12 @@ def test_random_writes_keep_statistics_equal_to_a_recomputation(settings, operat
         sessions = [Session.objects.create(profile=profiles[0], started_at=START) for _ in range(2)]
         for op in operations:
             _apply(op, profiles, sessions)
-        assert stored_statistics() == expected_statistics()
+        assert oracle.stored_statistics() == oracle.expected_statistics()
         stored_last_active = {
             p.pk: p.last_active_at for p in UserProfile.objects.filter(pk__in=[p.pk for p in profiles])
         }
-        expected = expected_last_active()
+        expected = oracle.expected_last_active()
         assert stored_last_active == {p.pk: expected.get(p.pk) for p in profiles}
         stored_counters = {s.pk: (s.command_count, s.error_count) for s in Session.objects.all()}
-        assert stored_counters == expected_session_counters()
+        assert stored_counters == oracle.expected_session_counters()
         transaction.set_rollback(True)

@@ -31,14 +31,8 @@ def test_migrations_create_the_four_role_groups():
 
 
 def test_kid_group_may_only_view_activity_and_statistics():
-    assert group_permissions("kid") == {
-        "activity.view_activitylog",
-        "activity.view_commandhistory",
-        "activity.view_session",
-        "activity.view_usagestatistic",
-        "activity.view_recentactivity",
-        "activity.view_userstatisticssummary",
-    }
+    models = ("activitylog", "commandhistory", "session", "usagestatistic", "recentactivity", "userstatisticssummary")
+    assert group_permissions("kid") == {f"activity.view_{model}" for model in models}
 
 
 def test_user_group_may_change_its_profile_quick_actions_and_settings_but_delete_nothing():

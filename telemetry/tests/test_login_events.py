@@ -6,19 +6,10 @@ import pytest
 from django.http import HttpRequest
 from django.urls import reverse
 
-from profiles.services import family_admin_ensure
 from telemetry.models import SystemEvent
+from tests.helpers import PARENT_PASSWORD, PARENT_USERNAME, WRONG_PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-USERNAME = "parent"
-PASSWORD = "right-horse-battery-staple"
-WRONG_PASSWORD = "wrong-guess-7f3c9a"
-
-
-@pytest.fixture
-def parent_login():
-    return family_admin_ensure(username=USERNAME, password=PASSWORD)
 
 
 def sign_in(client, username, password):
@@ -27,7 +18,7 @@ def sign_in(client, username, password):
 
 def fail_until_locked_out(client, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        sign_in(client, USERNAME, WRONG_PASSWORD)
+        sign_in(client, PARENT_USERNAME, WRONG_PASSWORD)
 
 
 def row_text(event_type):
@@ -36,12 +27,12 @@ def row_text(event_type):
 
 
 def test_failed_sign_in_is_logged_as_warning_event(client, parent_login):
-    sign_in(client, USERNAME, WRONG_PASSWORD)
+    sign_in(client, PARENT_USERNAME, WRONG_PASSWORD)
 
     event = SystemEvent.objects.get(event_type="auth.login_failed")
     assert event.severity == "warning"
     assert event.component == "admin"
-    assert event.metadata == {"username": USERNAME, "ip_address": "127.0.0.1"}
+    assert event.metadata == {"username": PARENT_USERNAME, "ip_address": "127.0.0.1"}
 
 
 def test_failed_sign_in_for_unknown_username_is_logged(client, parent_login):
@@ -51,31 +42,31 @@ def test_failed_sign_in_for_unknown_username_is_logged(client, parent_login):
 
 
 def test_failed_sign_in_event_never_contains_the_password(client, parent_login):
-    sign_in(client, USERNAME, WRONG_PASSWORD)
+    sign_in(client, PARENT_USERNAME, WRONG_PASSWORD)
 
     assert WRONG_PASSWORD not in row_text("auth.login_failed")
 
 
 def test_failed_sign_in_without_client_address_is_logged(client, parent_login):
     # axes needs a request; the test client's login() passes none unless given one.
-    assert client.login(request=HttpRequest(), username=USERNAME, password=WRONG_PASSWORD) is False
+    assert client.login(request=HttpRequest(), username=PARENT_USERNAME, password=WRONG_PASSWORD) is False
 
     assert SystemEvent.objects.get(event_type="auth.login_failed").metadata == {
-        "username": USERNAME,
+        "username": PARENT_USERNAME,
         "ip_address": None,
     }
 
 
 def test_successful_sign_in_logs_no_event(client, parent_login):
-    response = sign_in(client, USERNAME, PASSWORD)
+    response = sign_in(client, PARENT_USERNAME, PARENT_PASSWORD)
 
     assert response.status_code == 302
     assert not SystemEvent.objects.exists()
 
 
 def test_every_failed_sign_in_is_its_own_event(client, parent_login):
-    sign_in(client, USERNAME, WRONG_PASSWORD)
-    sign_in(client, USERNAME, WRONG_PASSWORD)
+    sign_in(client, PARENT_USERNAME, WRONG_PASSWORD)
+    sign_in(client, PARENT_USERNAME, WRONG_PASSWORD)
 
     assert SystemEvent.objects.filter(event_type="auth.login_failed").count() == 2
 
@@ -86,12 +77,12 @@ def test_lockout_is_logged_as_error_event(client, settings, parent_login):
     event = SystemEvent.objects.get(event_type="auth.locked_out")
     assert event.severity == "error"
     assert event.component == "admin"
-    assert event.metadata == {"username": USERNAME, "ip_address": "127.0.0.1"}
+    assert event.metadata == {"username": PARENT_USERNAME, "ip_address": "127.0.0.1"}
 
 
 def test_no_lockout_is_logged_below_the_failure_limit(client, settings, parent_login):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        sign_in(client, USERNAME, WRONG_PASSWORD)
+        sign_in(client, PARENT_USERNAME, WRONG_PASSWORD)
 
     assert not SystemEvent.objects.filter(event_type="auth.locked_out").exists()
 
@@ -105,19 +96,19 @@ def test_lockout_event_never_contains_the_password(client, settings, parent_logi
 def test_right_password_is_refused_and_logged_during_lockout(client, settings, parent_login):
     fail_until_locked_out(client, settings)
 
-    response = sign_in(client, USERNAME, PASSWORD)
+    response = sign_in(client, PARENT_USERNAME, PARENT_PASSWORD)
 
     assert response.status_code == 429
     assert SystemEvent.objects.filter(event_type="auth.login_failed").count() == settings.AXES_FAILURE_LIMIT + 1
-    assert PASSWORD not in row_text("auth.login_failed") + row_text("auth.locked_out")
+    assert PARENT_PASSWORD not in row_text("auth.login_failed") + row_text("auth.locked_out")
 
 
 def test_attempts_refused_during_a_lockout_record_no_further_lockout(client, settings, parent_login):
     fail_until_locked_out(client, settings)
 
     for _ in range(4):
-        assert sign_in(client, USERNAME, PASSWORD).status_code == 429
-        sign_in(client, USERNAME, WRONG_PASSWORD)
+        assert sign_in(client, PARENT_USERNAME, PARENT_PASSWORD).status_code == 429
+        sign_in(client, PARENT_USERNAME, WRONG_PASSWORD)
 
     assert SystemEvent.objects.filter(event_type="auth.locked_out").count() == 1
 
@@ -126,7 +117,7 @@ def test_a_new_lockout_after_an_unlock_is_recorded_again(client, settings, paren
     from axes.utils import reset
 
     fail_until_locked_out(client, settings)
-    reset(username=USERNAME)
+    reset(username=PARENT_USERNAME)
 
     fail_until_locked_out(client, settings)
 

@@ -1,33 +1,13 @@
 """`make run`'s home configuration serves with DEBUG off, and an error page shows no traceback."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 from django.contrib import admin
 from django.urls import reverse
 
 from profiles.models import UserProfile
 from tests.admin.conftest import signed_in_client
-from tests.helpers import database_url_of_this_run
+from tests.helpers import home_setting
 from tonnysite.env import BASE_DIR
-
-
-def home_setting(name: str, **env: str) -> str:
-    """The value of a setting under tonnysite.settings.local (the settings `make run` serves with)."""
-    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DJANGO_SETTINGS_MODULE")}
-    clean.update(DJANGO_SETTINGS_MODULE="tonnysite.settings.local", DATABASE_URL=database_url_of_this_run(), **env)
-    result = subprocess.run(  # noqa: S603  (our own interpreter, fixed arguments)
-        [sys.executable, "-c", f"from django.conf import settings; print(settings.{name})"],
-        cwd=BASE_DIR,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return result.stdout.strip()
 
 
 def test_make_run_serves_with_debug_off_by_default():

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.contrib import admin
 from django.contrib.postgres.forms import SimpleArrayField
 from django.core.exceptions import ValidationError
 from django.forms.fields import InvalidJSONInput, JSONString
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 
 from tonnysite.json_values import json_parse, json_storable_problem
 
@@ -24,6 +26,26 @@ def json_block(value) -> SafeString | str:
     if value in (None, {}, []):
         return "-"
     return format_html('<pre class="json-pretty">{}</pre>', json_pretty(value))
+
+
+def json_display(field: str, *, description: str):
+    """A read-only admin field that shows the JSON of `field` with `json_block`."""
+
+    @admin.display(description=description)
+    def show(model_admin, obj):
+        return json_block(getattr(obj, field))
+
+    return show
+
+
+def short_text_display(field: str, *, description: str, length: int = 80):
+    """An admin column that shows the text of `field` cut to `length` characters (a list stays one line a row)."""
+
+    @admin.display(description=description)
+    def show(model_admin, obj):
+        return Truncator(getattr(obj, field) or "").chars(length)
+
+    return show
 
 
 class PrettyJSONFormField(forms.JSONField):
