@@ -1,6 +1,8 @@
 """The change history in the admin: one read-only list filterable by member, table and date, each
 tracked row's History button, and row scoping: a member sees the history of the rows they may see."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -107,3 +109,14 @@ def test_the_history_cannot_be_added_to_changed_or_deleted(client_as, family):
     assert admin.get(reverse("admin:history_change_add")).status_code == 403
     assert admin.post(reverse("admin:history_change_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
     assert Change.objects.filter(pk=entry.pk).exists()
+
+
+def test_a_login_added_for_a_member_names_the_member_not_their_id(client_as, family):
+    kid = family["kid"]  # made with a login: the family_logins row points at the kid's profile
+
+    response = client_as("admin").get(HISTORY, {"table_name": "family_logins", "profile": str(kid.pk)})
+
+    details = " ".join(re.findall(r'<td class="field-details">(.*?)</td>', response.text, flags=re.S))
+    assert listed(response)
+    assert "<b>profile</b>: Kid Member" in details
+    assert str(kid.pk) not in details
