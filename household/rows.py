@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from activity.models import CommandStatus
+from activity.models import ActivityLog, CommandHistory, CommandStatus, Session
 from household.command_catalog import (
     AGENT_BY_ROLE,
     AUDIO_DIRECTORY,
@@ -47,19 +47,9 @@ from household.command_catalog import (
     Phrase,
 )
 from household.simulation import DAY_SECONDS, DayRules, FamilySimulator, SimulatedSession
+from profiles import policy
 from profiles.models import ResponseMode, UserProfile
-from profiles.policy import (
-    COUNTRY_SETTING,
-    HOLIDAYS_SETTING,
-    Decision,
-    FamilyCalendar,
-    ParentalControls,
-    allowed_spans,
-    controls_of,
-    policy_decide,
-    refusal_metadata,
-)
-from telemetry.models import Setting
+from telemetry.models import Setting, SystemEvent
 
 ACTIVITY_COLUMNS = (
     "id", "profile_id", "timestamp", "command_text", "transcription_confidence", "response_text",
@@ -80,31 +70,24 @@ EVENT_COLUMNS = (
     "id", "timestamp", "event_type", "severity", "component", "message", "metadata", "profile_id", "session_id",
     "resolved_at", "resolved_by",
 )  # fmt: skip
-# Table -> its columns, in the order a writer stores them (sessions before the commands that name them).
-TABLE_COLUMNS = {
-    "sessions": SESSION_COLUMNS,
-    "activity_logs": ACTIVITY_COLUMNS,
-    "command_history": HISTORY_COLUMNS,
-    "system_events": EVENT_COLUMNS,
-}
+# Table -> its model and its columns, in the order a writer stores them (sessions before the commands naming them).
+TABLE_MODELS = {model._meta.db_table: model for model in (Session, ActivityLog, CommandHistory, SystemEvent)}
+_COLUMNS = (SESSION_COLUMNS, ACTIVITY_COLUMNS, HISTORY_COLUMNS, EVENT_COLUMNS)
+TABLE_COLUMNS = dict(zip(TABLE_MODELS, _COLUMNS, strict=True))
 Spelling = Callable[[str | None], str | None]
 ERROR_RESOLVED_RATE = 0.7  # errors a parent marks resolved the next morning, between 8 and 10 h
 
 
 def json_members(value: dict) -> str:
-    """The members of a JSON object as text, without its braces ("" for {}): objects are joined from these."""
+    """The members of a JSON object as text, without its braces ("" for {}): row JSON is joined from these."""
     return json.dumps(value)[1:-1]
 
 
-def json_object(*members: str) -> str:
-    """A JSON object's text from the members' texts (see json_members); empty ones are left out."""
-    return "{" + ", ".join(member for member in members if member) + "}"
-
-
-def family_calendar() -> FamilyCalendar:
+def family_calendar() -> policy.FamilyCalendar:
     """The family's calendar, from the settings the policy reads it from."""
-    values = dict(Setting.objects.filter(key__in=(COUNTRY_SETTING, HOLIDAYS_SETTING)).values_list("key", "value"))
-    return FamilyCalendar.from_settings(values.get(COUNTRY_SETTING), values.get(HOLIDAYS_SETTING))
+    keys = (policy.COUNTRY_SETTING, policy.HOLIDAYS_SETTING)
+    values = dict(Setting.objects.filter(key__in=keys).values_list("key", "value"))
+    return policy.FamilyCalendar.from_settings(*map(values.get, keys))
 
 
 def as_is(value: str | None) -> str | None:
@@ -194,7 +177,7 @@ class Member:
     metadata: dict[str, str]  # device -> JSON members of activity metadata (device, Whisper model, marker)
     request: str  # JSON members of the n8n request payload after the session id (profile id, agent)
     refusal: Callable[[Phrase, int], _FailureValues | None] | None  # what the lists refuse; None: no lists
-    controls: ParentalControls | None  # None: no hours or limits
+    controls: policy.ParentalControls | None  # None: no hours or limits
     limits: str  # usage_limits as JSON text: members with equal limits share their days' rules
 
 
@@ -238,8 +221,8 @@ class _FailureValues:
         "component", "resolvable", "status",
     )  # fmt: skip
 
-    def __init__(self, failure: Failure, marker: dict, spell: Spelling, decision: Decision | None = None):
-        error = refusal_metadata(decision) if decision else {"error_type": failure.error_type}
+    def __init__(self, failure: Failure, marker: dict, spell: Spelling, decision: policy.Decision | None = None):
+        error = policy.refusal_metadata(decision) if decision else {"error_type": failure.error_type}
         self.status = spell(failure.status)
         self.message = spell(f"{failure.message}: {decision.rule}" if decision else failure.message)
         self.response = spell((decision.message if decision else failure.response) or None)
@@ -278,10 +261,10 @@ class HouseholdRows:
         next_id: Callable[[], str],
         marker: dict | None = None,
         spell: Spelling = as_is,
-        calendar: FamilyCalendar | None = None,
+        calendar: policy.FamilyCalendar | None = None,
     ):
         self.simulator = FamilySimulator(seed)
-        self.calendar = calendar or FamilyCalendar()
+        self.calendar = calendar or policy.FamilyCalendar()
         self._refusals: dict[tuple, Callable] = {}
         self._day_rules: dict[tuple, DayRules] = {}
         self.rng = random.Random(seed + 1)
@@ -320,7 +303,7 @@ class HouseholdRows:
         spell = self.spell
         pid = str(profile.pk)
         role = profile.permission_level
-        controls = controls_of(profile.usage_limits)
+        controls = policy.controls_of(profile.usage_limits)
         version, platform = CLIENTS[index % len(CLIENTS)]
         model = WHISPER_MODEL_BY_ROLE[role]
         return Member(
@@ -352,7 +335,7 @@ class HouseholdRows:
 
             @functools.cache
             def refusal(phrase: Phrase, prefix: int) -> _FailureValues | None:
-                decision = policy_decide(profile=judge, command=SAID_PREFIXES[prefix] + phrase.said)
+                decision = policy.policy_decide(profile=judge, command=SAID_PREFIXES[prefix] + phrase.said)
                 return None if decision.allowed else _FailureValues(REFUSAL, self.marker, self.spell, decision)
 
             self._refusals[lists] = refusal
@@ -365,7 +348,7 @@ class HouseholdRows:
         key = (day.date, member.limits)
         if key not in self._day_rules:
             limit, _ = member.controls.limit_for(self.calendar.day_type(day.date)[0])
-            spans = allowed_spans(day.date, member.controls, self.calendar, day.zone)
+            spans = policy.allowed_spans(day.date, member.controls, self.calendar, day.zone)
             windows = [(_clock_seconds(start, day), _clock_seconds(end, day)) for start, end in spans]
             self._day_rules[key] = DayRules(windows, None if limit is None else limit * 60.0)
         return self._day_rules[key]

@@ -32,7 +32,7 @@ from django.utils import timezone
 from activity.models import ActivityLog, CommandHistory, CommandStatus, Session
 from activity.services import activity_record_many, family_zone, local_day, usage_statistics_rebuild
 from household.command_catalog import PARENTAL_CONTROLS, VOICES
-from household.rows import TABLE_COLUMNS, Day, HouseholdRows, Member, days_ending_today, family_calendar
+from household.rows import TABLE_COLUMNS, TABLE_MODELS, Day, HouseholdRows, Member, days_ending_today, family_calendar
 from household.simulation import DAY_SECONDS, DayRules, SimulatedSession, expected_daily_commands
 from profiles.models import FamilyLogin, PermissionLevel, QuickAction, ResponseMode, UserProfile
 from profiles.services import family_member_create, profile_save, quick_action_save
@@ -195,13 +195,8 @@ class SampleReport:
 
 
 # The marked rows of each table, and the JSON column that carries the marker.
-_MARKED = (
-    (ActivityLog, "metadata"),
-    (CommandHistory, "execution_metadata"),
-    (Session, "metadata"),
-    (SystemEvent, "metadata"),
-    (Notification, "metadata"),
-)
+_MARKED = ((ActivityLog, "metadata"), (CommandHistory, "execution_metadata"), (Session, "metadata"),
+           (SystemEvent, "metadata"), (Notification, "metadata"))  # fmt: skip
 
 
 @transaction.atomic
@@ -303,20 +298,12 @@ def _quick_actions_ensure(report: SampleReport, *, reset: bool) -> None:
 
 def _settings_ensure(report: SampleReport) -> None:
     existing = set(Setting.objects.filter(key__in=[row[0] for row in SAMPLE_SETTINGS]).values_list("key", flat=True))
-    for key, value, category, description, is_sensitive, schema in SAMPLE_SETTINGS:
-        if key in existing:
-            continue
-        setting = Setting(
-            key=key,
-            category=category,
-            description=description,
-            is_sensitive=is_sensitive,
-            is_user_editable=True,
-            default_value=value,
-            validation_schema=schema,
-        )
-        setting_update(setting=setting, value=value)
-        report.settings_created.append(key)
+    fields = ("key", "default_value", "category", "description", "is_sensitive", "validation_schema")
+    for row in SAMPLE_SETTINGS:
+        if row[0] not in existing:
+            setting = Setting(**dict(zip(fields, row, strict=True)), is_user_editable=True)
+            setting_update(setting=setting, value=setting.default_value)
+            report.settings_created.append(setting.key)
 
 
 def _history_create(report: SampleReport, members: dict[str, UserProfile]) -> None:
@@ -378,14 +365,6 @@ def _sample_plan(days: list[Day], household: dict[str, Member]) -> list[tuple[Da
     return plan
 
 
-_MODEL_BY_TABLE = {
-    "sessions": Session,
-    "activity_logs": ActivityLog,
-    "command_history": CommandHistory,
-    "system_events": SystemEvent,
-}
-
-
 def python_rows(model: type[models.Model], columns: tuple[str, ...], values: list[tuple]) -> list[dict]:
     """Row values (see `household.rows`) as Python values keyed by column, each read by its model field."""
     fields = {field.column: field for field in model._meta.concrete_fields}
@@ -408,7 +387,7 @@ def household_rows_save(*, rows: HouseholdRows) -> dict[str, list[dict]]:
     """
     created = {}
     for table, columns in TABLE_COLUMNS.items():
-        model = _MODEL_BY_TABLE[table]
+        model = TABLE_MODELS[table]
         created[table] = python_rows(model, columns, rows.tables[table])
         rows.tables[table].clear()
         if model is not ActivityLog:
@@ -462,20 +441,11 @@ def _story_events(members: dict[str, UserProfile], today: date, now: datetime, *
             (moment, "usage_limit_reached", "warning", "parental_controls",
              f"Alex used up today's {minutes} minutes", alex, None)
         )  # fmt: skip
+    fields = ("timestamp", "event_type", "severity", "component", "message", "profile", "resolved_at")
     return [
-        SystemEvent(
-            timestamp=moment,
-            event_type=event_type,
-            severity=severity,
-            component=component,
-            message=message,
-            metadata=dict(SAMPLE_MARKER),
-            profile=profile,
-            resolved_at=resolved,
-            resolved_by=dad if resolved else None,
-        )
-        for moment, event_type, severity, component, message, profile, resolved in rows
-        if moment < now
+        SystemEvent(**dict(zip(fields, row, strict=True)), metadata=dict(SAMPLE_MARKER), resolved_by=row[-1] and dad)
+        for row in rows
+        if row[0] < now
     ]
 
 
@@ -513,18 +483,16 @@ def _notifications(
             ("Dad", "usage_limit", "Alex used up the day's minutes",
              f"Alex used all {minutes} minutes of assistant time.", 7, moment, True, 0),
         ]  # fmt: skip
+    fields = ("notification_type", "title", "message", "priority", "scheduled_for")
     return [
         Notification(
             profile=members[name],
-            notification_type=kind,
-            title=title,
-            message=message,
-            priority=priority,
-            scheduled_for=scheduled_for,
+            **dict(zip(fields, values, strict=True)),
             # Delivered two seconds after it was due, unless it is still due or stuck retrying.
             sent_at=scheduled_for + timedelta(seconds=2) if deliver and scheduled_for < now else None,
             retry_count=retries,
             metadata=dict(SAMPLE_MARKER),
         )
-        for name, kind, title, message, priority, scheduled_for, deliver, retries in rows
+        for name, *values, deliver, retries in rows
+        for scheduled_for in [values[-1]]
     ]

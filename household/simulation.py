@@ -25,6 +25,7 @@ from household.command_catalog import (
     Category,
     Failure,
     Phrase,
+    RoleHabits,
 )
 
 DAY_SECONDS = 86_400.0
@@ -102,8 +103,7 @@ class _RolePlan(NamedTuple):
     hours: list
     devices: list
     failures: list
-    failure_rate: float
-    follow_up_rate: float
+    habits: RoleHabits
 
 
 class FamilySimulator:
@@ -127,8 +127,7 @@ class FamilySimulator:
                 hours=lottery(dict(enumerate(habits.hours)), size=2400),
                 devices=lottery(habits.devices),
                 failures=lottery({FAILURE_BY_TYPE[name]: w for name, w in habits.failures.items()}),
-                failure_rate=habits.failure_rate,
-                follow_up_rate=habits.follow_up_rate,
+                habits=habits,
             )
             for role, habits in ROLE_HABITS.items()
         }
@@ -193,17 +192,14 @@ class FamilySimulator:
             sizes.append(size)
             left -= size
         hours, scale = plan.hours, min(1.0, limit / DAY_SECONDS)
-        if rules is None:
-            starts = sorted((hours[int(rand() * len(hours))] + rand()) * 3600.0 * scale for _ in sizes)
-        else:
-            starts = sorted(self._start(hours, scale, windows) for _ in sizes)
+        starts = sorted(self._start(hours, scale, windows) for _ in sizes)
         timing_ranges = self._timing_ranges
         confident, unsure = self._confident, self._unsure
         categories, devices, failures = plan.categories, plan.devices, plan.failures
         category_count, device_count, failure_count = len(categories), len(devices), len(failures)
-        follow_up_rate = plan.follow_up_rate
+        follow_up_rate = plan.habits.follow_up_rate
         stuck_until = STUCK_RATE
-        fail_until = STUCK_RATE + plan.failure_rate
+        fail_until = STUCK_RATE + plan.habits.failure_rate
         prefixes = len(SAID_PREFIXES)
         success, pending, processing = CommandStatus.SUCCESS, CommandStatus.PENDING, CommandStatus.PROCESSING
         failed, refusal = CommandStatus.FAILED, REFUSAL
