@@ -249,11 +249,11 @@ class FamilySimulator:
                         at, category, phrase, prefix, follow_up, status, failure, timing, confidence, favorite
                     )
                 )
-            drafts.append(SimulatedSession(0.0, at + 5.0 + rand() * 35.0, device, commands))
+            drafts.append((at + 5.0 + rand() * 35.0, device, commands))
         if budget is not None:
             # Every stored moment loses less than a millisecond: keep that much of the budget in hand.
             room = budget - 0.002 * len(drafts)
-            used = sum(draft.end for draft in drafts)
+            used = sum(draft[0] for draft in drafts)
             if used > room:
                 drafts = [_shortened(draft, room / used) for draft in drafts]
         return self._placed(drafts, starts, windows)
@@ -263,29 +263,31 @@ class FamilySimulator:
         rand = self.rng.random
         for _ in range(8):
             start = (hours[int(rand() * len(hours))] + rand()) * 3600.0 * scale
-            if any(low <= start < high for low, high in windows):
+            if windows[0][0] <= start < windows[0][1] or any(low <= start < high for low, high in windows):
                 return start
         low, high = windows[int(rand() * len(windows))]
         return low + rand() * (high - low)
 
-    def _placed(self, drafts: list[SimulatedSession], starts: list[float], windows: list) -> list[SimulatedSession]:
-        """The drafts (times from 0) placed at their starts in their windows, one after the other while
-        the window has room; a session longer than its window is shortened to fit it."""
+    def _placed(self, drafts: list[tuple], starts: list[float], windows: list) -> list[SimulatedSession]:
+        """The drafts (length, device, commands) placed at their starts in their windows, one after the
+        other while the window has room; a session longer than its window is shortened to fit it."""
         rand = self.rng.random
         result = []
         free_from = 0.0
+        only = windows[0] if len(windows) == 1 else None
         for start, draft in zip(starts, drafts, strict=True):
-            low, high = next((window for window in windows if start < window[1]), windows[-1])
-            if draft.end > high - low:
-                draft = _shortened(draft, (high - low) / draft.end)
+            low, high = only or next((window for window in windows if start < window[1]), windows[-1])
+            if draft[0] > high - low:
+                draft = _shortened(draft, (high - low) / draft[0])
+            length, device, commands = draft
             at = max(start, low, free_from) if free_from + 600.0 < high else max(start, low)
-            at = max(low, min(at, high - draft.end))
-            result.append(draft._replace(start=at, end=at + draft.end))
-            free_from = at + draft.end + 60.0 + rand() * 1800.0
+            at = max(low, min(at, high - length))
+            result.append(SimulatedSession(at, at + length, device, commands))
+            free_from = at + length + 60.0 + rand() * 1800.0
         return result
 
 
-def _shortened(session: SimulatedSession, factor: float) -> SimulatedSession:
-    """The session with its commands closer together, `factor` of its length."""
-    commands = [command._replace(at=command.at * factor) for command in session.commands]
-    return session._replace(end=session.end * factor, commands=commands)
+def _shortened(draft: tuple, factor: float) -> tuple:
+    """A draft session (length, device, commands) with its commands closer together, `factor` of its length."""
+    length, device, commands = draft
+    return length * factor, device, [command._replace(at=command.at * factor) for command in commands]
