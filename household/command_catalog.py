@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from activity.models import CommandStatus
+from profiles.policy import REFUSED_ERROR_TYPE
 
 N8N_BASE_URL = "http://localhost:5678/webhook"
 AUDIO_DIRECTORY = "/var/lib/tonnytray/audio"
@@ -48,195 +49,119 @@ class Category:
         return f"{N8N_BASE_URL}/{self.workflow}"
 
 
-def _p(said: str, normalized: str, response: str) -> Phrase:
-    return Phrase(said, normalized, response)
+def _categories(table: str) -> tuple[Category, ...]:
+    """Categories from a table: a line "name workflow [typed]", then its phrases indented as
+    "said | normalized | response", a follow-up marked "+ "."""
+    categories: list[tuple[str, str, list, list, bool]] = []
+    for line in table.strip().splitlines():
+        if not line.startswith(" "):
+            name, workflow, *typed = line.split()
+            categories.append((name, workflow, [], [], bool(typed)))
+            continue
+        said, normalized, response = (part.strip() for part in line.split("|"))
+        follow_up = said.startswith("+ ")
+        categories[-1][3 if follow_up else 2].append(Phrase(said.removeprefix("+ "), normalized, response))
+    return tuple(Category(name, flow, tuple(said), tuple(more), typed) for name, flow, said, more, typed in categories)
 
 
-CATEGORIES: tuple[Category, ...] = (
-    Category(
-        "lights",
-        "wf_lights",
-        (
-            _p("turn on the kitchen lights", "lights.on kitchen", "The kitchen lights are on."),
-            _p("turn off the living room lights", "lights.off living_room", "Living room lights are off."),
-            _p("dim the living room lights to 30 percent", "lights.dim living_room 30", "Dimmed to 30 percent."),
-            _p("turn off all the lights", "lights.off all", "All the lights are off."),
-            _p("turn on the porch light", "lights.on porch", "The porch light is on."),
-            _p("switch on my bedroom light", "lights.on bedroom", "Your bedroom light is on."),
-            _p("make the lights warmer", "lights.color warm", "Switched to a warm white."),
-        ),
-        (
-            _p("a bit brighter", "lights.brighter", "A little brighter now."),
-            _p("and the hallway too", "lights.on hallway", "The hallway lights are on too."),
-            _p("never mind turn them off again", "lights.off last", "Turned them off again."),
-        ),
-    ),
-    Category(
-        "weather",
-        "wf_weather",
-        (
-            _p("what's the weather today", "weather.today", "Partly cloudy, 14 degrees, light wind."),
-            _p("will it rain tomorrow", "weather.rain tomorrow", "A 60 percent chance of rain tomorrow afternoon."),
-            _p("how cold is it outside", "weather.temperature now", "It's 8 degrees outside."),
-            _p("do I need an umbrella", "weather.rain today", "Yes, showers are expected after four."),
-            _p("what's the forecast for the weekend", "weather.forecast weekend", "Sunny Saturday, rain on Sunday."),
-        ),
-        (
-            _p("and tomorrow", "weather.tomorrow", "Tomorrow looks dry, 16 degrees."),
-            _p("what about tonight", "weather.tonight", "Clear tonight, down to 5 degrees."),
-        ),
-    ),
-    Category(
-        "music",
-        "wf_music",
-        (
-            _p("play some music", "music.play", "Playing your mix."),
-            _p("play my chill playlist", "music.play playlist chill", "Playing Chill Evening."),
-            _p("play the frozen soundtrack", "music.play album frozen", "Playing the Frozen soundtrack."),
-            _p("play something to dance to", "music.play mood dance", "Here's some dance music."),
-            _p("put on some jazz for dinner", "music.play genre jazz", "Playing dinner jazz."),
-            _p("skip this song", "music.skip", "Skipped."),
-        ),
-        (
-            _p("louder", "music.volume up", "Volume up."),
-            _p("next song", "music.skip", "Next one."),
-            _p("pause the music", "music.pause", "Paused."),
-            _p("who sings this", "music.now_playing", "This is Dancing Queen by ABBA."),
-        ),
-    ),
-    Category(
-        "jokes",
-        "wf_fun",
-        (
-            _p("tell me a joke", "fun.joke", "Why did the scarecrow win an award? He was outstanding in his field."),
-            _p("tell me a knock knock joke", "fun.joke knock_knock", "Knock knock. Who's there? Lettuce."),
-            _p("tell me a dinosaur joke", "fun.joke dinosaurs", "What do you call a sleeping dinosaur? A dino-snore."),
-            _p("make me laugh", "fun.joke", "I told my computer a joke about UDP. It didn't get it."),
-        ),
-        (
-            _p("another one", "fun.joke", "What do you call cheese that isn't yours? Nacho cheese."),
-            _p("tell me another joke", "fun.joke", "Why can't a bicycle stand up? It's two tired."),
-        ),
-    ),
-    Category(
-        "timers",
-        "wf_timers",
-        (
-            _p("set a timer for ten minutes", "timer.set 600", "Ten minute timer, starting now."),
-            _p("set a pasta timer for eight minutes", "timer.set 480 pasta", "Pasta timer set for eight minutes."),
-            _p("how much time is left on the timer", "timer.remaining", "Four minutes and twenty seconds left."),
-            _p("cancel the timer", "timer.cancel", "Timer cancelled."),
-        ),
-        (_p("add two more minutes", "timer.extend 120", "Added two minutes."),),
-    ),
-    Category(
-        "reminders",
-        "wf_reminders",
-        (
-            _p("remind me to call grandma at six", "reminder.create 18:00 call grandma", "I'll remind you at 6 pm."),
-            _p("remind me to take out the trash tonight", "reminder.create 20:00 trash", "Reminder set for 8 pm."),
-            _p("what are my reminders today", "reminder.list today", "You have two reminders today."),
-        ),
-    ),
-    Category(
-        "calendar",
-        "wf_calendar",
-        (
-            _p("what's on my calendar today", "calendar.today", "Dentist at 3 and soccer practice at 5."),
-            _p("when is the dentist appointment", "calendar.find dentist", "Thursday at 3 pm."),
-            _p("add soccer practice on saturday at ten", "calendar.add saturday 10:00 soccer", "Added for Saturday."),
-        ),
-        (_p("and tomorrow", "calendar.tomorrow", "Nothing tomorrow until the evening."),),
-    ),
-    Category(
-        "shopping",
-        "wf_shopping",
-        (
-            _p("add milk to the shopping list", "shopping.add milk", "Milk is on the list."),
-            _p("add eggs and bread to the shopping list", "shopping.add eggs bread", "Added eggs and bread."),
-            _p("what's on the shopping list", "shopping.list", "Milk, eggs, bread and apples."),
-        ),
-        (_p("and apples", "shopping.add apples", "Apples added."),),
-    ),
-    Category(
-        "thermostat",
-        "wf_climate",
-        (
-            _p("set the thermostat to 21 degrees", "climate.set 21", "Heating set to 21 degrees."),
-            _p("turn the heating down", "climate.down", "Turned down to 19 degrees."),
-            _p("what's the temperature inside", "climate.temperature", "It's 20.5 degrees in the living room."),
-        ),
-    ),
-    Category(
-        "security",
-        "wf_security",
-        (
-            _p("lock the front door", "security.lock front_door", "The front door is locked."),
-            _p("is the garage door closed", "security.status garage", "The garage door is closed."),
-            _p("arm the alarm", "security.arm", "The alarm is armed."),
-        ),
-    ),
-    Category(
-        "news",
-        "wf_news",
-        (
-            _p("what's the news", "news.headlines", "Here are today's top three headlines."),
-            _p("give me the morning headlines", "news.headlines morning", "Here's your morning briefing."),
-        ),
-    ),
-    Category(
-        "homework",
-        "wf_kids_helper",
-        (
-            _p("how do you spell necessary", "homework.spell necessary", "N E C E S S A R Y."),
-            _p("what is seven times eight", "homework.math 7*8", "Seven times eight is fifty-six."),
-            _p("what's the capital of australia", "homework.fact capital australia", "Canberra."),
-            _p("how many planets are there", "homework.fact planets", "There are eight planets."),
-            _p("what does photosynthesis mean", "homework.define photosynthesis", "Plants making food from light."),
-        ),
-        (_p("can you explain that again", "homework.repeat", "Sure, here it is more slowly."),),
-    ),
-    Category(
-        "games",
-        "wf_kids_helper",
-        (
-            _p("tell me a story", "fun.story", "Once upon a time, a little fox found a glowing stone..."),
-            _p("let's play twenty questions", "fun.game twenty_questions", "I'm thinking of an animal."),
-            _p("what sound does a giraffe make", "fun.fact giraffe sound", "Giraffes hum, mostly at night."),
-        ),
-        (_p("is it a lion", "fun.game guess lion", "Nope! Try again."),),
-    ),
-    Category(
-        "questions",
-        "wf_assistant",
-        (
-            _p("how far away is the moon", "assistant.fact moon distance", "About 384,000 kilometres."),
-            _p("who invented the light bulb", "assistant.fact light bulb", "Usually credited to Thomas Edison."),
-            _p("how long do I boil an egg", "assistant.howto boil egg", "About seven minutes for medium."),
-        ),
-        (_p("why", "assistant.followup why", "Because of how the heat reaches the middle."),),
-    ),
-    Category(
-        "dictation",
-        "wf_dictation",
-        (
-            _p("type see you at the meeting at three", "dictation.type", "Typed."),
-            _p("type thanks I'll review it tonight", "dictation.type", "Typed."),
-            _p("type running ten minutes late", "dictation.type", "Typed."),
-        ),
-        typed=True,
-    ),
-    Category(
-        "routines",
-        "wf_routines",
-        (
-            _p("good morning", "routine.run good_morning", "Good morning! Lights on, here's your day."),
-            _p("goodnight", "routine.run goodnight", "Goodnight. Lights off and doors locked."),
-            _p("movie time", "routine.run movie_time", "Enjoy the movie."),
-            _p("I'm home", "routine.run im_home", "Welcome home!"),
-            _p("dinner time", "routine.run dinner_time", "Dinner is served, I've told everyone."),
-        ),
-    ),
+CATEGORIES = _categories(
+    """
+lights wf_lights
+    turn on the kitchen lights | lights.on kitchen | The kitchen lights are on.
+    turn off the living room lights | lights.off living_room | Living room lights are off.
+    dim the living room lights to 30 percent | lights.dim living_room 30 | Dimmed to 30 percent.
+    turn off all the lights | lights.off all | All the lights are off.
+    turn on the porch light | lights.on porch | The porch light is on.
+    switch on my bedroom light | lights.on bedroom | Your bedroom light is on.
+    make the lights warmer | lights.color warm | Switched to a warm white.
+    + a bit brighter | lights.brighter | A little brighter now.
+    + and the hallway too | lights.on hallway | The hallway lights are on too.
+    + never mind turn them off again | lights.off last | Turned them off again.
+weather wf_weather
+    what's the weather today | weather.today | Partly cloudy, 14 degrees, light wind.
+    will it rain tomorrow | weather.rain tomorrow | A 60 percent chance of rain tomorrow afternoon.
+    how cold is it outside | weather.temperature now | It's 8 degrees outside.
+    do I need an umbrella | weather.rain today | Yes, showers are expected after four.
+    what's the forecast for the weekend | weather.forecast weekend | Sunny Saturday, rain on Sunday.
+    + and tomorrow | weather.tomorrow | Tomorrow looks dry, 16 degrees.
+    + what about tonight | weather.tonight | Clear tonight, down to 5 degrees.
+music wf_music
+    play some music | music.play | Playing your mix.
+    play my chill playlist | music.play playlist chill | Playing Chill Evening.
+    play the frozen soundtrack | music.play album frozen | Playing the Frozen soundtrack.
+    play something to dance to | music.play mood dance | Here's some dance music.
+    put on some jazz for dinner | music.play genre jazz | Playing dinner jazz.
+    skip this song | music.skip | Skipped.
+    + louder | music.volume up | Volume up.
+    + next song | music.skip | Next one.
+    + pause the music | music.pause | Paused.
+    + who sings this | music.now_playing | This is Dancing Queen by ABBA.
+jokes wf_fun
+    tell me a joke | fun.joke | Why did the scarecrow win an award? He was outstanding in his field.
+    tell me a knock knock joke | fun.joke knock_knock | Knock knock. Who's there? Lettuce.
+    tell me a dinosaur joke | fun.joke dinosaurs | What do you call a sleeping dinosaur? A dino-snore.
+    make me laugh | fun.joke | I told my computer a joke about UDP. It didn't get it.
+    + another one | fun.joke | What do you call cheese that isn't yours? Nacho cheese.
+    + tell me another joke | fun.joke | Why can't a bicycle stand up? It's two tired.
+timers wf_timers
+    set a timer for ten minutes | timer.set 600 | Ten minute timer, starting now.
+    set a pasta timer for eight minutes | timer.set 480 pasta | Pasta timer set for eight minutes.
+    how much time is left on the timer | timer.remaining | Four minutes and twenty seconds left.
+    cancel the timer | timer.cancel | Timer cancelled.
+    + add two more minutes | timer.extend 120 | Added two minutes.
+reminders wf_reminders
+    remind me to call grandma at six | reminder.create 18:00 call grandma | I'll remind you at 6 pm.
+    remind me to take out the trash tonight | reminder.create 20:00 trash | Reminder set for 8 pm.
+    what are my reminders today | reminder.list today | You have two reminders today.
+calendar wf_calendar
+    what's on my calendar today | calendar.today | Dentist at 3 and soccer practice at 5.
+    when is the dentist appointment | calendar.find dentist | Thursday at 3 pm.
+    add soccer practice on saturday at ten | calendar.add saturday 10:00 soccer | Added for Saturday.
+    + and tomorrow | calendar.tomorrow | Nothing tomorrow until the evening.
+shopping wf_shopping
+    add milk to the shopping list | shopping.add milk | Milk is on the list.
+    add eggs and bread to the shopping list | shopping.add eggs bread | Added eggs and bread.
+    what's on the shopping list | shopping.list | Milk, eggs, bread and apples.
+    + and apples | shopping.add apples | Apples added.
+thermostat wf_climate
+    set the thermostat to 21 degrees | climate.set 21 | Heating set to 21 degrees.
+    turn the heating down | climate.down | Turned down to 19 degrees.
+    what's the temperature inside | climate.temperature | It's 20.5 degrees in the living room.
+security wf_security
+    lock the front door | security.lock front_door | The front door is locked.
+    is the garage door closed | security.status garage | The garage door is closed.
+    arm the alarm | security.arm | The alarm is armed.
+news wf_news
+    what's the news | news.headlines | Here are today's top three headlines.
+    give me the morning headlines | news.headlines morning | Here's your morning briefing.
+homework wf_kids_helper
+    how do you spell necessary | homework.spell necessary | N E C E S S A R Y.
+    what is seven times eight | homework.math 7*8 | Seven times eight is fifty-six.
+    what's the capital of australia | homework.fact capital australia | Canberra.
+    how many planets are there | homework.fact planets | There are eight planets.
+    what does photosynthesis mean | homework.define photosynthesis | Plants making food from light.
+    + can you explain that again | homework.repeat | Sure, here it is more slowly.
+games wf_kids_helper
+    tell me a story | fun.story | Once upon a time, a little fox found a glowing stone...
+    let's play twenty questions | fun.game twenty_questions | I'm thinking of an animal.
+    what sound does a giraffe make | fun.fact giraffe sound | Giraffes hum, mostly at night.
+    + is it a lion | fun.game guess lion | Nope! Try again.
+questions wf_assistant
+    how far away is the moon | assistant.fact moon distance | About 384,000 kilometres.
+    who invented the light bulb | assistant.fact light bulb | Usually credited to Thomas Edison.
+    how long do I boil an egg | assistant.howto boil egg | About seven minutes for medium.
+    + why | assistant.followup why | Because of how the heat reaches the middle.
+dictation wf_dictation typed
+    type see you at the meeting at three | dictation.type | Typed.
+    type thanks I'll review it tonight | dictation.type | Typed.
+    type running ten minutes late | dictation.type | Typed.
+routines wf_routines
+    good morning | routine.run good_morning | Good morning! Lights on, here's your day.
+    goodnight | routine.run goodnight | Goodnight. Lights off and doors locked.
+    movie time | routine.run movie_time | Enjoy the movie.
+    I'm home | routine.run im_home | Welcome home!
+    dinner time | routine.run dinner_time | Dinner is served, I've told everyone.
+"""
 )
 
 CATEGORY_BY_NAME = {category.name: category for category in CATEGORIES}
@@ -279,9 +204,10 @@ FAILURES: tuple[Failure, ...] = (
         "tts_error", CommandStatus.FAILED, "ElevenLabs error: quota exceeded (HTTP 429)", "elevenlabs",
         "tts_failed", "warning", 200, "", True, True,
     ),
+    # A command the member's parental controls refuse: the policy's decision adds its reason, rule and answer.
     Failure(
-        "blocked", CommandStatus.FAILED, "Blocked by parental controls: command not allowed", "parental_controls",
-        "command_blocked", "info", None, "Sorry, you need a grown-up for that.", False, False,
+        REFUSED_ERROR_TYPE, CommandStatus.FAILED, "Refused by parental controls", "parental_controls",
+        "command_blocked", "info", None, "", False, False,
     ),
     Failure(
         "timeout", CommandStatus.TIMEOUT, "Timed out: n8n webhook did not answer within 10 s", "n8n",
@@ -290,9 +216,7 @@ FAILURES: tuple[Failure, ...] = (
 )  # fmt: skip
 
 FAILURE_BY_TYPE = {failure.error_type: failure for failure in FAILURES}
-
-# What parental controls refuse a kid or a guest: a blocked command is one of these.
-BLOCKED_CATEGORIES = ("security", "shopping", "thermostat", "calendar")
+REFUSAL = FAILURE_BY_TYPE[REFUSED_ERROR_TYPE]
 
 DEVICES = ("default_mic", "kitchen_speaker", "living_room_mic", "bedroom_mic", "headset", "phone_app")
 # The Whisper model the tray loads for a member: the admin's machine runs the bigger one.
@@ -323,32 +247,10 @@ class RoleHabits:
 
 
 _PARENT_HOURS = (
-    0.2,
-    0.1,
-    0.05,
-    0.05,
-    0.1,
-    0.6,
-    3,
-    6,
-    5,
-    2,
-    1.5,
-    1.5,
-    2,
-    1.5,
-    1.2,
-    1.2,
-    1.8,
-    4,
-    5,
-    4.5,
-    3.5,
-    2.5,
-    1.2,
-    0.5,
-)
-_KID_HOURS = (0, 0, 0, 0, 0, 0, 0, 2.5, 2, 0.3, 0.2, 0.2, 0.8, 0.5, 0.8, 3.5, 4.5, 4, 3.5, 3, 2, 0.6, 0, 0)
+    0.2, 0.1, 0.05, 0.05, 0.1, 0.6, 3, 6, 5, 2, 1.5, 1.5,  # 0-11 h
+    2, 1.5, 1.2, 1.2, 1.8, 4, 5, 4.5, 3.5, 2.5, 1.2, 0.5,  # 12-23 h
+)  # fmt: skip
+_KID_HOURS = (0, 0, 0, 0, 0, 0, 0, 2.5, 2, 0.3, 0.2, 0.2, 0.8, 0.5, 0.8, 3.5, 4.5, 4, 3.5, 3, 2.6, 0, 0, 0)
 _GUEST_HOURS = (0, 0, 0, 0, 0, 0, 0, 0.5, 1, 1.5, 2, 2, 2, 1.5, 1.5, 1.5, 2, 2.5, 3, 3, 2.5, 1.5, 0.5, 0)
 
 ROLE_HABITS: dict[str, RoleHabits] = {
@@ -383,22 +285,24 @@ ROLE_HABITS: dict[str, RoleHabits] = {
         weekend_factor=1.8,
         categories={
             "music": 25, "jokes": 20, "homework": 14, "games": 12, "questions": 9, "timers": 3, "weather": 4,
-            "lights": 5, "routines": 3, "security": 1, "shopping": 1,
+            "lights": 3, "routines": 3, "security": 1, "shopping": 1,
         },
         hours=_KID_HOURS,
         devices={"bedroom_mic": 6, "living_room_mic": 3, "phone_app": 2},
-        failure_rate=0.11,
-        failures={"transcription": 5, "blocked": 4, "n8n_error": 1, "timeout": 1},
+        failure_rate=0.07,
+        failures={"transcription": 5, "n8n_error": 1, "timeout": 1},
         follow_up_rate=0.25,
     ),
     "guest": RoleHabits(
         daily_commands=4,
         weekend_factor=1.5,
-        categories={"weather": 20, "music": 15, "lights": 15, "questions": 15, "jokes": 10, "timers": 10},
+        categories={
+            "weather": 20, "music": 15, "lights": 15, "questions": 15, "jokes": 10, "timers": 10, "security": 2,
+        },
         hours=_GUEST_HOURS,
         devices={"living_room_mic": 4, "kitchen_speaker": 2},
-        failure_rate=0.09,
-        failures={"transcription": 4, "blocked": 2, "n8n_error": 1, "timeout": 1},
+        failure_rate=0.07,
+        failures={"transcription": 4, "n8n_error": 1, "timeout": 1},
         follow_up_rate=0.1,
     ),
 }  # fmt: skip
@@ -408,6 +312,28 @@ STUCK_RATE = 0.003
 
 # A kid's parental-control limits: an hour a day between 7 and 21 h, less on school days, more at weekends.
 KID_USAGE_LIMITS = {"daily_limit_minutes": 60, "allowed_hours": [7, 21], "school_day_limit": 30, "weekend_limit": 90}
+# The parental controls of the sample Alex and Guest and of every generated kid and guest. An allowed entry
+# must match the whole command, so most start with `*`: what comes before it ("hey tonny", "um") is allowed too.
+PARENTAL_CONTROLS = {
+    "kid": {
+        "allowed_commands": [
+            "* play *", "* put on *", "* skip this song", "* next song", "* louder", "* pause the music",
+            "* tell me *", "* make me laugh", "* another one", "* what *", "* how *", "* who *", "* why",
+            "* can you explain that again", "* is it a *", "* set a timer *", "* switch on my bedroom light",
+            "* good morning", "* goodnight",
+        ],
+        "blocked_commands": ["front door", "garage", "alarm", "thermostat", "shopping list", "order", "buy"],
+        "usage_limits": KID_USAGE_LIMITS,
+    },
+    "guest": {
+        "allowed_commands": [
+            "* weather *", "* rain *", "* play *", "* music", "* turn on the *", "* set a timer *", "* joke *",
+            "* how *", "* who *",
+        ],
+        "blocked_commands": ["front door", "alarm", "shopping list", "calendar", "reminders"],
+        "usage_limits": {"daily_limit_minutes": 30},
+    },
+}  # fmt: skip
 
 # The tray's own events of every day: (hour, spread in seconds, type, severity, component, message, metadata).
 DAILY_EVENTS = (

@@ -26,13 +26,11 @@ from functools import partial
 from django.db import connection, transaction
 from django.utils import timezone
 
-from activity.models import ActivityLog, CommandHistory, Session
 from activity.services import RefreshResult, family_zone, usage_statistics_rebuild
-from household.command_catalog import AGENT_BY_ROLE, KID_USAGE_LIMITS, ROLE_HABITS, VOICES
-from household.rows import TABLE_COLUMNS, Day, HouseholdRows, Member, days_ending_today
-from household.simulation import DAY_SECONDS
+from household.command_catalog import AGENT_BY_ROLE, PARENTAL_CONTROLS, VOICES
+from household.rows import TABLE_COLUMNS, TABLE_MODELS, Day, HouseholdRows, Member, days_ending_today, family_calendar
+from household.simulation import DAY_SECONDS, expected_daily_commands
 from profiles.models import PermissionLevel, ResponseMode, UserProfile
-from telemetry.models import SystemEvent
 
 GENERATED_MARKER = {"generated": True}
 HOUSEHOLD_ROLES = ("admin", "user", "kid", "kid", "guest")
@@ -54,19 +52,21 @@ _SURNAMES = (
 
 @dataclass
 class GenerationReport:
-    rows: int = 0
+    """What generate_activity loaded, for whom, and how long each step took (in seconds)."""
+
+    rows: int = 0  # activity rows
     history_rows: int = 0
     sessions: int = 0
     events: int = 0
     profiles: int = 0
     days: int = 0
-    indexes_rebuilt: int = 0
     load_seconds: float = 0.0
+    indexes_rebuilt: int = 0
     index_seconds: float = 0.0
     analyze_seconds: float = 0.0
+    statistics: RefreshResult = field(default_factory=RefreshResult)
     statistics_seconds: float = 0.0
     total_seconds: float = 0.0
-    statistics: RefreshResult = field(default_factory=RefreshResult)
 
     @property
     def rows_per_second(self) -> float:
@@ -96,7 +96,6 @@ def _generated_profile(index: int) -> UserProfile:
     household, slot = divmod(index, len(HOUSEHOLD_ROLES))
     role = HOUSEHOLD_ROLES[slot]
     voices = list(VOICES.values())
-    is_minor = role in (PermissionLevel.KID, PermissionLevel.GUEST)
     return UserProfile(
         name=_generated_name(index),
         permission_level=role,
@@ -108,9 +107,7 @@ def _generated_profile(index: int) -> UserProfile:
             else (ResponseMode.VOICE_ONLY if role == PermissionLevel.KID else ResponseMode.BOTH)
         ),
         settings={**GENERATED_MARKER, "generated_index": index, "household": household, "wake_word": "hey tonny"},
-        allowed_commands=["play music", "tell me a joke", "what's the weather", "set a timer"] if is_minor else None,
-        blocked_commands=["unlock the front door", "disarm the alarm", "order"] if is_minor else None,
-        usage_limits=KID_USAGE_LIMITS if role == PermissionLevel.KID else {},
+        **PARENTAL_CONTROLS.get(role, {"usage_limits": {}}),
     )
 
 
@@ -212,8 +209,10 @@ class _Renderer:
         return chunk
 
 
-def _allocation(*, rows: int, members: list[Member], days: list[Day], seed: int) -> list[tuple[Day, Member, int]]:
-    """Spread `rows` over (day, member) by habit, weekday and chance; every member gets at least one row."""
+def _allocation(
+    *, rows: HouseholdRows, count: int, members: list[Member], days: list[Day], seed: int
+) -> list[tuple[Day, Member, int]]:
+    """Spread `count` rows over (day, member) by habit, weekday and chance; every member gets at least one row."""
     rng = random.Random(seed)
     levels = [rng.lognormvariate(0, 0.35) for _ in members]
     weights = []
@@ -221,21 +220,21 @@ def _allocation(*, rows: int, members: list[Member], days: list[Day], seed: int)
         weekday = day.date.weekday()
         day_factor = day.limit / DAY_SECONDS
         for member_index, member in enumerate(members):
-            habits = ROLE_HABITS[member.role]
             present = member.role != PermissionLevel.GUEST or rng.random() < 0.3
-            weight = habits.daily_commands * (habits.weekend_factor if weekday >= 5 else 1.0)
-            weight *= levels[member_index] * rng.lognormvariate(0, 0.25) * day_factor if present else 0.0
-            weights.append(weight)
+            weight = expected_daily_commands(member.role, weekday) * levels[member_index] * day_factor
+            weight *= rng.lognormvariate(0, 0.25) if present else 0.0
+            rules = rows.day_rules(day, member)  # a day the parental controls leave no time for gets nothing
+            weights.append(0.0 if rules is not None and not rules.windows_until(day.limit) else weight)
     total = sum(weights) or 1.0
-    shares = [rows * w / total for w in weights]
+    shares = [count * w / total for w in weights]
     counts = [int(s) for s in shares]
     by_remainder = sorted(range(len(shares)), key=lambda i: shares[i] - counts[i], reverse=True)
-    for i in by_remainder[: rows - sum(counts)]:
+    for i in by_remainder[: count - sum(counts)]:
         counts[i] += 1
     width = len(members)
     for member_index in range(width):
         cells = range(member_index, len(counts), width)
-        if rows >= width and not any(counts[i] for i in cells):
+        if count >= width and not any(counts[i] for i in cells) and any(weights[i] for i in cells):
             counts[max(range(len(counts)), key=counts.__getitem__)] -= 1
             counts[max(cells, key=weights.__getitem__)] += 1
     return [(days[i // width], members[i % width], c) for i, c in enumerate(counts) if c]
@@ -385,10 +384,9 @@ def _secondary_indexes(cursor, tables: tuple[str, ...]) -> list[tuple[str, str]]
     stored = cursor.fetchall()
     editor = connection.schema_editor(collect_sql=True)
     declared = {
-        index.name: str(index.create_sql(model, editor))
-        for model in (ActivityLog, CommandHistory, Session, SystemEvent)
-        if model._meta.db_table in tables
-        for index in model._meta.indexes
+        index.name: str(index.create_sql(TABLE_MODELS[table], editor))
+        for table in tables
+        for index in TABLE_MODELS[table]._meta.indexes
     }
     return [(name, declared.get(name, definition)) for name, definition in stored]
 
@@ -523,10 +521,10 @@ def activity_generate(
 
     with transaction.atomic():
         generated = generated_profiles_ensure(count=profiles or default_profile_count(rows=rows, days=days))
-    household_rows = HouseholdRows(seed=seed, next_id=_Ids().next, spell=copy_value)
+    household_rows = HouseholdRows(seed=seed, next_id=_Ids().next, spell=copy_value, calendar=family_calendar())
     members = _members(household_rows, generated)
     report.profiles = len(members)
-    plan = _allocation(rows=rows, members=members, days=day_list, seed=seed)
+    plan = _allocation(rows=household_rows, count=rows, members=members, days=day_list, seed=seed)
     renderer = _Renderer(rows=household_rows, plan=plan, chunk_rows=chunk_rows)
     rebuild = _should_rebuild_indexes(rows=rows, mode=indexes)
     connection.close()  # the lanes use connections of their own
@@ -553,20 +551,9 @@ def activity_generate(
 
     progress("Bringing usage statistics to the truth...")
     statistics_started = time.perf_counter()
-    halves = ([p.pk for p in generated[0::2]], [p.pk for p in generated[1::2]])
-    results = _in_parallel(
-        *(
-            partial(
-                _statistics_rebuild,
-                since=day_list[0].date,
-                until=day_list[-1].date,
-                profile_ids=half,
-                progress=progress,
-            )
-            for half in halves
-            if half
-        )
-    )
+    rebuild_days = partial(_statistics_rebuild, since=day_list[0].date, until=day_list[-1].date, progress=progress)
+    halves = [half for half in ([p.pk for p in generated[0::2]], [p.pk for p in generated[1::2]]) if half]
+    results = _in_parallel(*(partial(rebuild_days, profile_ids=half) for half in halves))
     report.statistics = sum(results, RefreshResult())
     report.statistics_seconds = time.perf_counter() - statistics_started
     report.total_seconds = time.perf_counter() - started

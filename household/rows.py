@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from activity.models import CommandStatus
+from activity.models import ActivityLog, CommandHistory, CommandStatus, Session
 from household.command_catalog import (
     AGENT_BY_ROLE,
     AUDIO_DIRECTORY,
@@ -34,6 +34,7 @@ from household.command_catalog import (
     DEVICES,
     FAILURES,
     QUICK_ACTION_BY_NORMALIZED,
+    REFUSAL,
     ROLE_HABITS,
     SAID_PREFIXES,
     SLOW_N8N_EVENT,
@@ -45,8 +46,10 @@ from household.command_catalog import (
     Failure,
     Phrase,
 )
-from household.simulation import DAY_SECONDS, FamilySimulator, SimulatedSession
+from household.simulation import DAY_SECONDS, DayRules, FamilySimulator, SimulatedSession
+from profiles import policy
 from profiles.models import ResponseMode, UserProfile
+from telemetry.models import Setting, SystemEvent
 
 ACTIVITY_COLUMNS = (
     "id", "profile_id", "timestamp", "command_text", "transcription_confidence", "response_text",
@@ -67,25 +70,24 @@ EVENT_COLUMNS = (
     "id", "timestamp", "event_type", "severity", "component", "message", "metadata", "profile_id", "session_id",
     "resolved_at", "resolved_by",
 )  # fmt: skip
-# Table -> its columns, in the order a writer stores them (sessions before the commands that name them).
-TABLE_COLUMNS = {
-    "sessions": SESSION_COLUMNS,
-    "activity_logs": ACTIVITY_COLUMNS,
-    "command_history": HISTORY_COLUMNS,
-    "system_events": EVENT_COLUMNS,
-}
+# Table -> its model and its columns, in the order a writer stores them (sessions before the commands naming them).
+TABLE_MODELS = {model._meta.db_table: model for model in (Session, ActivityLog, CommandHistory, SystemEvent)}
+_COLUMNS = (SESSION_COLUMNS, ACTIVITY_COLUMNS, HISTORY_COLUMNS, EVENT_COLUMNS)
+TABLE_COLUMNS = dict(zip(TABLE_MODELS, _COLUMNS, strict=True))
 Spelling = Callable[[str | None], str | None]
 ERROR_RESOLVED_RATE = 0.7  # errors a parent marks resolved the next morning, between 8 and 10 h
 
 
 def json_members(value: dict) -> str:
-    """The members of a JSON object as text, without its braces ("" for {}): objects are joined from these."""
+    """The members of a JSON object as text, without its braces ("" for {}): row JSON is joined from these."""
     return json.dumps(value)[1:-1]
 
 
-def json_object(*members: str) -> str:
-    """A JSON object's text from the members' texts (see json_members); empty ones are left out."""
-    return "{" + ", ".join(member for member in members if member) + "}"
+def family_calendar() -> policy.FamilyCalendar:
+    """The family's calendar, from the settings the policy reads it from."""
+    keys = (policy.COUNTRY_SETTING, policy.HOLIDAYS_SETTING)
+    values = dict(Setting.objects.filter(key__in=keys).values_list("key", "value"))
+    return policy.FamilyCalendar.from_settings(*map(values.get, keys))
 
 
 def as_is(value: str | None) -> str | None:
@@ -154,6 +156,13 @@ def days_ending_today(*, count: int, now: datetime) -> list[Day]:
     ]
 
 
+def _clock_seconds(moment: datetime, day: Day) -> float:
+    """`moment` as seconds after midnight on `day`'s clock; the next midnight is DAY_SECONDS."""
+    if moment.date() != day.date:
+        return DAY_SECONDS
+    return moment.hour * 3600.0 + moment.minute * 60.0 + moment.second
+
+
 @dataclass(frozen=True, slots=True)
 class Member:
     """What the mapping needs of one family member, as values: made by `HouseholdRows.member`."""
@@ -167,6 +176,9 @@ class Member:
     client_platform: str
     metadata: dict[str, str]  # device -> JSON members of activity metadata (device, Whisper model, marker)
     request: str  # JSON members of the n8n request payload after the session id (profile id, agent)
+    refusal: Callable[[Phrase, int], _FailureValues | None] | None  # what the lists refuse; None: no lists
+    controls: policy.ParentalControls | None  # None: no hours or limits
+    limits: str  # usage_limits as JSON text: members with equal limits share their days' rules
 
 
 class _PhraseValues:
@@ -202,21 +214,22 @@ class _PhraseValues:
 
 
 class _FailureValues:
-    """The values of one way of failing, spelled for the writer."""
+    """The values of one way of failing, spelled for the writer; a refusal's come from the policy's `decision`."""
 
     __slots__ = (
         "message", "response", "payload", "status_code", "error_members", "event_members", "event_type", "severity",
         "component", "resolvable", "status",
     )  # fmt: skip
 
-    def __init__(self, failure: Failure, marker: dict, spell: Spelling):
+    def __init__(self, failure: Failure, marker: dict, spell: Spelling, decision: policy.Decision | None = None):
+        error = policy.refusal_metadata(decision) if decision else {"error_type": failure.error_type}
         self.status = spell(failure.status)
-        self.message = spell(failure.message)
-        self.response = spell(failure.response or None)
+        self.message = spell(f"{failure.message}: {decision.rule}" if decision else failure.message)
+        self.response = spell((decision.message if decision else failure.response) or None)
         self.payload = spell(json.dumps({"ok": False, "error": failure.message}) if failure.n8n_status_code else None)
         self.status_code = spell(None if failure.n8n_status_code is None else str(failure.n8n_status_code))
-        self.error_members = spell(json_members({"error_type": failure.error_type}))
-        self.event_members = spell(json_members({"error_type": failure.error_type, **marker}))
+        self.error_members = spell(json_members(error))
+        self.event_members = spell(json_members({**error, **marker}))
         self.event_type, self.severity = spell(failure.event_type), spell(failure.severity)
         self.component = spell(failure.component)
         self.resolvable = failure.severity == "error"
@@ -241,8 +254,19 @@ class HouseholdRows:
     escapes them and spells NULL \\N, so it only has to join a row's values with tabs.
     """
 
-    def __init__(self, *, seed: int, next_id: Callable[[], str], marker: dict | None = None, spell: Spelling = as_is):
+    def __init__(
+        self,
+        *,
+        seed: int,
+        next_id: Callable[[], str],
+        marker: dict | None = None,
+        spell: Spelling = as_is,
+        calendar: policy.FamilyCalendar | None = None,
+    ):
         self.simulator = FamilySimulator(seed)
+        self.calendar = calendar or policy.FamilyCalendar()
+        self._refusals: dict[tuple, Callable] = {}
+        self._day_rules: dict[tuple, DayRules] = {}
         self.rng = random.Random(seed + 1)
         self.next_id = next_id
         self.marker = dict(marker or {})
@@ -279,6 +303,7 @@ class HouseholdRows:
         spell = self.spell
         pid = str(profile.pk)
         role = profile.permission_level
+        controls = policy.controls_of(profile.usage_limits)
         version, platform = CLIENTS[index % len(CLIENTS)]
         model = WHISPER_MODEL_BY_ROLE[role]
         return Member(
@@ -294,7 +319,39 @@ class HouseholdRows:
                 for device in ROLE_HABITS[role].devices
             },
             request=spell(json_members({"profile_id": pid, "agent": profile.preferred_agent or AGENT_BY_ROLE[role]})),
+            refusal=self._refusal(profile.allowed_commands, profile.blocked_commands),
+            controls=controls if controls.has_time_rules else None,
+            limits=json.dumps(profile.usage_limits, sort_keys=True),
         )
+
+    def _refusal(self, allowed: list[str] | None, blocked: list[str] | None) -> Callable | None:
+        """What the lists refuse: the policy decides each said phrase once, for every member with these lists."""
+        if allowed is None and not blocked:
+            return None
+        lists = (None if allowed is None else tuple(allowed), tuple(blocked or ()))
+        if lists not in self._refusals:
+            # No usage limits: the decision is the lists' alone, and costs no query.
+            judge = UserProfile(allowed_commands=allowed, blocked_commands=blocked, usage_limits={})
+
+            @functools.cache
+            def refusal(phrase: Phrase, prefix: int) -> _FailureValues | None:
+                decision = policy.policy_decide(profile=judge, command=SAID_PREFIXES[prefix] + phrase.said)
+                return None if decision.allowed else _FailureValues(REFUSAL, self.marker, self.spell, decision)
+
+            self._refusals[lists] = refusal
+        return self._refusals[lists]
+
+    def day_rules(self, day: Day, member: Member) -> DayRules | None:
+        """Where `member`'s sessions may lie on `day` and for how long in all (None: no hours or limits)."""
+        if member.controls is None:
+            return None
+        key = (day.date, member.limits)
+        if key not in self._day_rules:
+            limit, _ = member.controls.limit_for(self.calendar.day_type(day.date)[0])
+            spans = policy.allowed_spans(day.date, member.controls, self.calendar, day.zone)
+            windows = [(_clock_seconds(start, day), _clock_seconds(end, day)) for start, end in spans]
+            self._day_rules[key] = DayRules(windows, None if limit is None else limit * 60.0)
+        return self._day_rules[key]
 
     def plan(
         self,
@@ -314,7 +371,14 @@ class HouseholdRows:
             if day is not current:
                 current = day
                 self.day_events(day)
-            sessions = simulate(role=member.role, voice=member.voice, count=count, limit=day.limit)
+            sessions = simulate(
+                role=member.role,
+                voice=member.voice,
+                count=count,
+                limit=day.limit,
+                rules=self.day_rules(day, member),
+                refused=member.refusal,
+            )
             if adjust is not None:
                 sessions = adjust(day, member, sessions)
             for session in sessions:
@@ -355,9 +419,10 @@ class HouseholdRows:
         errors = 0
         previous = null
         # Unpacked field by field: a command's attributes are read a million times.
+        start = session.start
         for seconds, _, phrase, prefix, follow_up, status, failure, timing, confidence, favorite in session.commands:
             aid = next_id()
-            at = at_time(seconds)
+            at = at_time(start + seconds)
             values = phrases[phrase]
             said = values.said[prefix]
             confidence = confidence or null
@@ -385,7 +450,7 @@ class HouseholdRows:
                 )  # fmt: skip
             elif status in failed_statuses:
                 errors += 1
-                fail = failures[failure]
+                fail = member.refusal(phrase, prefix) if failure is REFUSAL else failures[failure]  # type: ignore[misc]
                 calls_n8n, calls_tts = failure.calls_n8n, failure.calls_tts
                 add_activity(
                     (aid, pid, at, said, confidence, values.response if calls_tts else fail.response, null,

@@ -31,9 +31,9 @@ from django.utils import timezone
 
 from activity.models import ActivityLog, CommandHistory, CommandStatus, Session
 from activity.services import activity_record_many, family_zone, local_day, usage_statistics_rebuild
-from household.command_catalog import KID_USAGE_LIMITS, VOICES
-from household.rows import TABLE_COLUMNS, Day, HouseholdRows, Member, days_ending_today
-from household.simulation import DAY_SECONDS, expected_daily_commands
+from household.command_catalog import PARENTAL_CONTROLS, VOICES
+from household.rows import TABLE_COLUMNS, TABLE_MODELS, Day, HouseholdRows, Member, days_ending_today, family_calendar
+from household.simulation import DAY_SECONDS, DayRules, SimulatedSession, expected_daily_commands
 from profiles.models import FamilyLogin, PermissionLevel, QuickAction, ResponseMode, UserProfile
 from profiles.services import family_member_create, profile_save, quick_action_save
 from telemetry.models import Notification, Setting, SystemEvent
@@ -62,15 +62,10 @@ class SampleMember:
     visits_only: bool = False  # a guest comes on weekends only
 
     def profile_fields(self) -> dict:
+        names = ("permission_level", "voice_id", "preferred_agent", "response_mode", "usage_limits")
         return {
-            "permission_level": self.permission_level,
-            "voice_id": self.voice_id,
-            "preferred_agent": self.preferred_agent,
-            "response_mode": self.response_mode,
+            **{name: getattr(self, name) for name in (*names, "allowed_commands", "blocked_commands")},
             "settings": {**self.settings, **SAMPLE_MARKER},
-            "allowed_commands": self.allowed_commands,
-            "blocked_commands": self.blocked_commands,
-            "usage_limits": self.usage_limits,
             "is_active": True,
         }
 
@@ -82,77 +77,20 @@ SAMPLE_PASSWORDS = {
     "alex": "tonny-sample-alex",
 }
 
+# Alex (PIN 1234) and the Guest have the parental controls of their role; their history follows them.
 SAMPLE_MEMBERS: tuple[SampleMember, ...] = (
-    SampleMember(
-        name="Dad",
-        permission_level=PermissionLevel.ADMIN,
-        voice_id=VOICES["Adam"],
-        preferred_agent="home_assistant",
-        response_mode=ResponseMode.BOTH,
-        settings={
-            "wake_word": "hey tonny",
-            "language": "en",
-            "theme": "dark",
-            "notifications": {"daily_summary": True, "system_alerts": True},
-        },
-        username="dad",
-    ),
-    SampleMember(
-        name="Mom",
-        permission_level=PermissionLevel.USER,
-        voice_id=VOICES["Rachel"],
-        preferred_agent="family_assistant",
-        response_mode=ResponseMode.VOICE_ONLY,
-        settings={
-            "wake_word": "hey tonny",
-            "language": "en",
-            "theme": "light",
-            "notifications": {"reminders": True, "daily_summary": False},
-        },
-        username="mom",
-    ),
-    SampleMember(
-        name="Alex",
-        permission_level=PermissionLevel.KID,
-        voice_id=VOICES["Elli"],
-        preferred_agent="kids_helper",
-        response_mode=ResponseMode.VOICE_ONLY,
-        settings={"wake_word": "hey tonny", "language": "en", "content_filter": "strict", "bedtime": "21:00"},
-        allowed_commands=[
-            "play music",
-            "tell me a joke",
-            "what's the weather",
-            "set a timer",
-            "tell me a story",
-            "homework help",
-            "turn on my bedroom light",
-            "goodnight",
-        ],
-        blocked_commands=[
-            "unlock the front door",
-            "disarm the alarm",
-            "set the thermostat",
-            "add to the shopping list",
-            "order",
-            "buy",
-        ],
-        usage_limits=KID_USAGE_LIMITS,
-        pin=SAMPLE_PIN,
-        username="alex",
-    ),
-    SampleMember(
-        name="Guest",
-        permission_level=PermissionLevel.GUEST,
-        voice_id=None,
-        preferred_agent="guest_assistant",
-        response_mode=ResponseMode.TEXT_ONLY,
-        settings={"language": "en", "theme": "system"},
-        allowed_commands=["what's the weather", "play music", "turn on the lights", "set a timer", "tell me a joke"],
-        blocked_commands=["unlock the front door", "disarm the alarm", "shopping list", "calendar", "reminders"],
-        usage_limits={"daily_limit_minutes": 30},
-        visits_only=True,
-    ),
-)
+    SampleMember("Dad", PermissionLevel.ADMIN, VOICES["Adam"], "home_assistant", ResponseMode.BOTH,
+                 {"wake_word": "hey tonny", "language": "en", "theme": "dark",
+                  "notifications": {"daily_summary": True, "system_alerts": True}}, username="dad"),
+    SampleMember("Mom", PermissionLevel.USER, VOICES["Rachel"], "family_assistant", ResponseMode.VOICE_ONLY,
+                 {"wake_word": "hey tonny", "language": "en", "theme": "light",
+                  "notifications": {"reminders": True, "daily_summary": False}}, username="mom"),
+    SampleMember("Alex", PermissionLevel.KID, VOICES["Elli"], "kids_helper", ResponseMode.VOICE_ONLY,
+                 {"wake_word": "hey tonny", "language": "en", "content_filter": "strict", "bedtime": "21:00"},
+                 **PARENTAL_CONTROLS["kid"], pin=SAMPLE_PIN, username="alex"),
+    SampleMember("Guest", PermissionLevel.GUEST, None, "guest_assistant", ResponseMode.TEXT_ONLY,
+                 {"language": "en", "theme": "system"}, **PARENTAL_CONTROLS["guest"], visits_only=True),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -166,64 +104,34 @@ class SampleQuickAction:
     category: str
 
     def fields(self) -> dict:
+        names = ("display_name", "icon", "command_sequence", "description", "required_permission")
         return {
-            "display_name": self.display_name,
-            "icon": self.icon,
-            "command_sequence": self.command_sequence,
-            "description": self.description,
-            "required_permission": self.required_permission,
+            **{name: getattr(self, name) for name in names},
             "is_enabled": True,
             "metadata": {"category": self.category, **SAMPLE_MARKER},
         }
 
 
 SAMPLE_QUICK_ACTIONS: tuple[SampleQuickAction, ...] = (
-    SampleQuickAction(
-        "good_morning",
-        "Good Morning",
-        "🌅",
-        ["turn on the kitchen lights", "what's the weather today", "what's on my calendar today", "what's the news"],
-        "Lights on, then the weather, the day's calendar and the headlines.",
-        PermissionLevel.USER,
-        "routines",
-    ),
-    SampleQuickAction(
-        "goodnight",
-        "Goodnight",
-        "🌙",
-        ["turn off all the lights", "lock the front door", "set the thermostat to 18 degrees", "arm the alarm"],
-        "Lights off, doors locked, heating down and the alarm on.",
-        PermissionLevel.KID,
-        "routines",
-    ),
-    SampleQuickAction(
-        "movie_time",
-        "Movie Time",
-        "🎬",
-        ["dim the living room lights to 10 percent", "turn on the tv", "pause the music"],
-        "Dim the living room and start the TV.",
-        PermissionLevel.KID,
-        "entertainment",
-    ),
-    SampleQuickAction(
-        "im_home",
-        "I'm Home",
-        "🏠",
-        ["turn on the hallway lights", "set the thermostat to 21 degrees", "play my chill playlist"],
-        "Welcome home: hallway lights, warm house, favourite music.",
-        PermissionLevel.USER,
-        "presence",
-    ),
-    SampleQuickAction(
-        "dinner_time",
-        "Dinner Time",
-        "🍽️",
-        ["turn on the dining room lights", "put on some jazz for dinner", "announce dinner is ready"],
-        "Dining lights, dinner music and a call to the table.",
-        PermissionLevel.USER,
-        "family",
-    ),
-)
+    SampleQuickAction("good_morning", "Good Morning", "🌅",
+                      ["turn on the kitchen lights", "what's the weather today", "what's on my calendar today",
+                       "what's the news"],
+                      "Lights on, then the weather, the day's calendar and the headlines.", PermissionLevel.USER,
+                      "routines"),
+    SampleQuickAction("goodnight", "Goodnight", "🌙",
+                      ["turn off all the lights", "lock the front door", "set the thermostat to 18 degrees",
+                       "arm the alarm"],
+                      "Lights off, doors locked, heating down and the alarm on.", PermissionLevel.KID, "routines"),
+    SampleQuickAction("movie_time", "Movie Time", "🎬",
+                      ["dim the living room lights to 10 percent", "turn on the tv", "pause the music"],
+                      "Dim the living room and start the TV.", PermissionLevel.KID, "entertainment"),
+    SampleQuickAction("im_home", "I'm Home", "🏠",
+                      ["turn on the hallway lights", "set the thermostat to 21 degrees", "play my chill playlist"],
+                      "Welcome home: hallway lights, warm house, favourite music.", PermissionLevel.USER, "presence"),
+    SampleQuickAction("dinner_time", "Dinner Time", "🍽️",
+                      ["turn on the dining room lights", "put on some jazz for dinner", "announce dinner is ready"],
+                      "Dining lights, dinner music and a call to the table.", PermissionLevel.USER, "family"),
+)  # fmt: skip
 
 _URL_SCHEMA = {"type": "string", "pattern": "^(https?|wss?)://[^\\s]+$"}
 _DEVICE_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 200}
@@ -281,28 +189,14 @@ class SampleReport:
 
     @property
     def changed(self) -> bool:
-        return any(
-            (
-                self.profiles_created,
-                self.profiles_reset,
-                self.logins_created,
-                self.quick_actions_created,
-                self.quick_actions_reset,
-                self.settings_created,
-                any(self.rows_deleted.values()),
-                any(self.rows_created.values()),
-            )
-        )
+        profiles = (self.profiles_created, self.profiles_reset, self.logins_created, self.settings_created)
+        actions = (self.quick_actions_created, self.quick_actions_reset)
+        return any((*profiles, *actions, *self.rows_deleted.values(), *self.rows_created.values()))
 
 
 # The marked rows of each table, and the JSON column that carries the marker.
-_MARKED = (
-    (ActivityLog, "metadata"),
-    (CommandHistory, "execution_metadata"),
-    (Session, "metadata"),
-    (SystemEvent, "metadata"),
-    (Notification, "metadata"),
-)
+_MARKED = ((ActivityLog, "metadata"), (CommandHistory, "execution_metadata"), (Session, "metadata"),
+           (SystemEvent, "metadata"), (Notification, "metadata"))  # fmt: skip
 
 
 @transaction.atomic
@@ -404,20 +298,12 @@ def _quick_actions_ensure(report: SampleReport, *, reset: bool) -> None:
 
 def _settings_ensure(report: SampleReport) -> None:
     existing = set(Setting.objects.filter(key__in=[row[0] for row in SAMPLE_SETTINGS]).values_list("key", flat=True))
-    for key, value, category, description, is_sensitive, schema in SAMPLE_SETTINGS:
-        if key in existing:
-            continue
-        setting = Setting(
-            key=key,
-            category=category,
-            description=description,
-            is_sensitive=is_sensitive,
-            is_user_editable=True,
-            default_value=value,
-            validation_schema=schema,
-        )
-        setting_update(setting=setting, value=value)
-        report.settings_created.append(key)
+    fields = ("key", "default_value", "category", "description", "is_sensitive", "validation_schema")
+    for row in SAMPLE_SETTINGS:
+        if row[0] not in existing:
+            setting = Setting(**dict(zip(fields, row, strict=True)), is_user_editable=True)
+            setting_update(setting=setting, value=setting.default_value)
+            report.settings_created.append(setting.key)
 
 
 def _history_create(report: SampleReport, members: dict[str, UserProfile]) -> None:
@@ -426,7 +312,9 @@ def _history_create(report: SampleReport, members: dict[str, UserProfile]) -> No
     now = timezone.localtime(timezone=zone)
     today = now.date()
     days = [day for day in days_ending_today(count=SAMPLE_DAYS, now=now) if day.limit >= 60]
-    rows = HouseholdRows(seed=SAMPLE_SEED, next_id=_sample_ids(SAMPLE_SEED), marker=SAMPLE_MARKER)
+    rows = HouseholdRows(
+        seed=SAMPLE_SEED, next_id=_sample_ids(SAMPLE_SEED), marker=SAMPLE_MARKER, calendar=family_calendar()
+    )
     dad = str(members["Dad"].pk)
     household = {
         sample.name: rows.member(members[sample.name], index=index, admin_id=dad)
@@ -438,7 +326,9 @@ def _history_create(report: SampleReport, members: dict[str, UserProfile]) -> No
 
     def allowance_use_up(day: Day, member: Member, sessions: list) -> list:
         if member is household[kid.name] and day.date == limit_day and sessions:
-            limit_reached.append(_daily_limit_use_up(sessions, day=day.date, limits=kid.usage_limits, zone=zone))
+            limit_reached.append(
+                _daily_limit_use_up(sessions, day=day.date, rules=rows.day_rules(day, member), zone=zone)
+            )
         return sessions
 
     for _ in rows.plan(_sample_plan(days, household), adjust=allowance_use_up):
@@ -475,14 +365,6 @@ def _sample_plan(days: list[Day], household: dict[str, Member]) -> list[tuple[Da
     return plan
 
 
-_MODEL_BY_TABLE = {
-    "sessions": Session,
-    "activity_logs": ActivityLog,
-    "command_history": CommandHistory,
-    "system_events": SystemEvent,
-}
-
-
 def python_rows(model: type[models.Model], columns: tuple[str, ...], values: list[tuple]) -> list[dict]:
     """Row values (see `household.rows`) as Python values keyed by column, each read by its model field."""
     fields = {field.column: field for field in model._meta.concrete_fields}
@@ -505,7 +387,7 @@ def household_rows_save(*, rows: HouseholdRows) -> dict[str, list[dict]]:
     """
     created = {}
     for table, columns in TABLE_COLUMNS.items():
-        model = _MODEL_BY_TABLE[table]
+        model = TABLE_MODELS[table]
         created[table] = python_rows(model, columns, rows.tables[table])
         rows.tables[table].clear()
         if model is not ActivityLog:
@@ -517,23 +399,25 @@ def household_rows_save(*, rows: HouseholdRows) -> dict[str, list[dict]]:
     return created
 
 
-def _daily_limit_use_up(sessions: list, *, day: date, limits: dict, zone: ZoneInfo) -> tuple[datetime, int]:
+def _daily_limit_use_up(
+    sessions: list[SimulatedSession], *, day: date, rules: DayRules, zone: ZoneInfo
+) -> tuple[datetime, int]:
     """Lengthen the kid's sessions of `day` until the day's minutes are used up; return (moment, minutes).
 
-    Sessions grow into the quiet time after them, the last one first (never past
-    bedtime), so the allowance runs out when the last session ends. The list is
-    changed in place. School days and weekends have limits of their own.
+    Sessions grow into the quiet time after them, the last one first (never out of
+    their window), so the allowance runs out when the last session ends: to the
+    millisecond the moments are stored with. The list is changed in place.
     """
-    minutes = limits["weekend_limit"] if day.weekday() >= 5 else limits["school_day_limit"]
-    bedtime = limits["allowed_hours"][1] * 3600.0
-    needed = minutes * 60 - sum(session.end - session.start for session in sessions)
+    stored = [(int(session.start * 1000), int(session.end * 1000)) for session in sessions]
+    needed = int(rules.budget * 1000) - sum(end - start for start, end in stored)
     for index in range(len(sessions) - 1, -1, -1):
-        session = sessions[index]
-        room = (sessions[index + 1].start if index + 1 < len(sessions) else bedtime) - session.end
-        grow = max(0.0, min(room, needed))
-        sessions[index] = session._replace(end=session.end + grow)
+        start, end = stored[index]
+        window_end = next(high for low, high in rules.windows if low <= sessions[index].start < high)
+        bound = min(window_end, sessions[index + 1].start) if index + 1 < len(sessions) else window_end
+        grow = max(0, min(int(bound * 1000) - end, needed))
+        sessions[index] = sessions[index]._replace(end=(end + grow + 0.5) / 1000)
         needed -= grow
-    return _moment(day, sessions[-1].end, zone), minutes
+    return _moment(day, sessions[-1].end, zone), int(rules.budget // 60)
 
 
 def _moment(day: date, seconds: float, zone: ZoneInfo) -> datetime:
@@ -557,20 +441,11 @@ def _story_events(members: dict[str, UserProfile], today: date, now: datetime, *
             (moment, "usage_limit_reached", "warning", "parental_controls",
              f"Alex used up today's {minutes} minutes", alex, None)
         )  # fmt: skip
+    fields = ("timestamp", "event_type", "severity", "component", "message", "profile", "resolved_at")
     return [
-        SystemEvent(
-            timestamp=moment,
-            event_type=event_type,
-            severity=severity,
-            component=component,
-            message=message,
-            metadata=dict(SAMPLE_MARKER),
-            profile=profile,
-            resolved_at=resolved,
-            resolved_by=dad if resolved else None,
-        )
-        for moment, event_type, severity, component, message, profile, resolved in rows
-        if moment < now
+        SystemEvent(**dict(zip(fields, row, strict=True)), metadata=dict(SAMPLE_MARKER), resolved_by=row[-1] and dad)
+        for row in rows
+        if row[0] < now
     ]
 
 
@@ -608,18 +483,16 @@ def _notifications(
             ("Dad", "usage_limit", "Alex used up the day's minutes",
              f"Alex used all {minutes} minutes of assistant time.", 7, moment, True, 0),
         ]  # fmt: skip
+    fields = ("notification_type", "title", "message", "priority", "scheduled_for")
     return [
         Notification(
             profile=members[name],
-            notification_type=kind,
-            title=title,
-            message=message,
-            priority=priority,
-            scheduled_for=scheduled_for,
+            **dict(zip(fields, values, strict=True)),
             # Delivered two seconds after it was due, unless it is still due or stuck retrying.
             sent_at=scheduled_for + timedelta(seconds=2) if deliver and scheduled_for < now else None,
             retry_count=retries,
             metadata=dict(SAMPLE_MARKER),
         )
-        for name, kind, title, message, priority, scheduled_for, deliver, retries in rows
+        for name, *values, deliver, retries in rows
+        for scheduled_for in [values[-1]]
     ]

@@ -11,19 +11,21 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from typing import NamedTuple
 
 from activity.models import CommandStatus
 from household.command_catalog import (
-    BLOCKED_CATEGORIES,
     CATEGORY_BY_NAME,
     FAILURE_BY_TYPE,
+    REFUSAL,
     ROLE_HABITS,
     SAID_PREFIXES,
     STUCK_RATE,
     Category,
     Failure,
     Phrase,
+    RoleHabits,
 )
 
 DAY_SECONDS = 86_400.0
@@ -31,6 +33,7 @@ POOL_SIZE = 4096
 # Commands per session: mostly one to three, now and then a long conversation.
 SESSION_SIZES = {1: 30, 2: 22, 3: 16, 4: 11, 5: 8, 6: 5, 7: 3, 8: 2, 10: 2, 12: 1}
 FAVORITE_RATE = 0.02
+SESSION_ROOM = 600.0  # seconds a day's parental controls must leave for a session to begin
 
 
 class Timing(NamedTuple):
@@ -41,7 +44,7 @@ class Timing(NamedTuple):
 
 
 class SimulatedCommand(NamedTuple):
-    at: float  # seconds after local midnight
+    at: float  # seconds after the start of its session
     category: Category
     phrase: Phrase
     prefix: int  # index into SAID_PREFIXES: how the member started the sentence
@@ -52,20 +55,27 @@ class SimulatedCommand(NamedTuple):
     confidence: str | None  # transcription confidence as text ("0.93"); None before transcription
     favorite: bool
 
-    @property
-    def said(self) -> str:
-        return SAID_PREFIXES[self.prefix] + self.phrase.said
-
-    @property
-    def finished(self) -> bool:
-        return self.status in CommandStatus.finished()
-
 
 class SimulatedSession(NamedTuple):
-    start: float  # seconds after local midnight
+    start: float  # seconds after local midnight, on the day's clock
     end: float
     device: str
     commands: list[SimulatedCommand]
+
+
+class DayRules(NamedTuple):
+    """What a member's parental controls leave of one day: where sessions may lie, and how long in all."""
+
+    windows: list[tuple[float, float]]  # seconds after local midnight, on the day's clock
+    budget: float | None  # seconds of sessions the day allows; None: no limit
+
+    def windows_until(self, limit: float) -> list[tuple[float, float]]:
+        """The windows up to `limit` (a moment is stored to the millisecond), if the day leaves time for a session."""
+        if self.budget is not None and self.budget < SESSION_ROOM:
+            return []
+        return [
+            (start, min(end, limit - 0.001)) for start, end in self.windows if min(end, limit) - start >= SESSION_ROOM
+        ]
 
 
 def lottery(weights: dict, *, size: int = 1000) -> list:
@@ -93,8 +103,7 @@ class _RolePlan(NamedTuple):
     hours: list
     devices: list
     failures: list
-    failure_rate: float
-    follow_up_rate: float
+    habits: RoleHabits
 
 
 class FamilySimulator:
@@ -112,15 +121,13 @@ class FamilySimulator:
         self._confident = [f"{min(0.99, max(0.62, 0.99 - abs(rng.gauss(0, 0.07)))):.2f}" for _ in range(POOL_SIZE)]
         self._unsure = [f"{rng.uniform(0.2, 0.59):.2f}" for _ in range(POOL_SIZE)]
         self._sizes = lottery(SESSION_SIZES)
-        self._blocked = [CATEGORY_BY_NAME[name] for name in BLOCKED_CATEGORIES]
         self._plans = {
             role: _RolePlan(
                 categories=lottery({CATEGORY_BY_NAME[name]: w for name, w in habits.categories.items()}),
                 hours=lottery(dict(enumerate(habits.hours)), size=2400),
                 devices=lottery(habits.devices),
                 failures=lottery({FAILURE_BY_TYPE[name]: w for name, w in habits.failures.items()}),
-                failure_rate=habits.failure_rate,
-                follow_up_rate=habits.follow_up_rate,
+                habits=habits,
             )
             for role, habits in ROLE_HABITS.items()
         }
@@ -137,7 +144,7 @@ class FamilySimulator:
         if kind == "transcription":
             whisper = _lognormal(rng, 650, 0.4, 150, 4000)
             return Timing(whisper + overhead, whisper, None, None)
-        if kind == "blocked":
+        if kind == REFUSAL.error_type:
             return Timing(whisper + overhead, whisper, None, None)
         if kind == "n8n_error":
             n8n = _lognormal(rng, 250, 0.5, 30, 3000)
@@ -154,13 +161,27 @@ class FamilySimulator:
         tts = _lognormal(rng, 380, 0.4, 80, 4000) if kind == "voice" else rng.randint(100, 600)
         return Timing(whisper + n8n + tts + overhead, whisper, n8n, tts)
 
-    def sessions(self, *, role: str, voice: bool, count: int, limit: float = DAY_SECONDS) -> list[SimulatedSession]:
+    def sessions(
+        self,
+        *,
+        role: str,
+        voice: bool,
+        count: int,
+        limit: float = DAY_SECONDS,
+        rules: DayRules | None = None,
+        refused: Callable[[Phrase, int], object] | None = None,
+    ) -> list[SimulatedSession]:
         """`count` commands of one member of `role` on one day, grouped in sessions, in time order.
 
         `voice` says whether the member hears spoken answers (response mode other than
         text_only); `limit` is the last second of the day that may be used (now, for today).
+        `rules` keep every session inside the member's windows and all of them within the
+        day's budget (sessions are shortened to fit); a command that `refused(phrase, prefix)`
+        finds refused by the member's lists is recorded as a refusal.
         """
-        if count <= 0:
+        windows = (rules or DayRules([(0.0, DAY_SECONDS)], None)).windows_until(limit)
+        budget = rules.budget if rules else None
+        if count <= 0 or not windows:
             return []
         rand = self.rng.random
         plan = self._plans[role]
@@ -170,28 +191,21 @@ class FamilySimulator:
             size = min(left, session_sizes[int(rand() * len(session_sizes))])
             sizes.append(size)
             left -= size
-        hours = plan.hours
-        starts = sorted(hours[int(rand() * len(hours))] * 3600.0 + rand() * 3600.0 for _ in sizes)
-        if limit < DAY_SECONDS:
-            starts = [start * limit / DAY_SECONDS for start in starts]
-        last = limit - 1.0
+        hours, scale = plan.hours, min(1.0, limit / DAY_SECONDS)
+        starts = sorted(self._start(hours, scale, windows) for _ in sizes)
         timing_ranges = self._timing_ranges
         confident, unsure = self._confident, self._unsure
         categories, devices, failures = plan.categories, plan.devices, plan.failures
         category_count, device_count, failure_count = len(categories), len(devices), len(failures)
-        follow_up_rate = plan.follow_up_rate
-        blocked = self._blocked
+        follow_up_rate = plan.habits.follow_up_rate
         stuck_until = STUCK_RATE
-        fail_until = STUCK_RATE + plan.failure_rate
+        fail_until = STUCK_RATE + plan.habits.failure_rate
         prefixes = len(SAID_PREFIXES)
         success, pending, processing = CommandStatus.SUCCESS, CommandStatus.PENDING, CommandStatus.PROCESSING
-        result = []
-        free_from = 0.0
-        for start, size in zip(starts, sizes, strict=True):
-            # Sessions follow one another unless the day is too full for that.
-            at = max(start, free_from) if free_from + 600 < last else start
-            at = min(at, last)
-            session_start = max(0.0, at - 1.0 - rand() * 4.0)
+        failed, refusal = CommandStatus.FAILED, REFUSAL
+        drafts = []
+        for size in sizes:
+            at = 1.0 + rand() * 4.0
             device = devices[int(rand() * device_count)]
             commands = []
             category = None
@@ -200,7 +214,7 @@ class FamilySimulator:
                 if position:
                     follow_ups = category.follow_ups  # type: ignore[union-attr]
                     follow_up = bool(follow_ups) and rand() < follow_up_rate
-                    at = min(last, at + (2.0 + rand() * 10.0 if follow_up else 5.0 + rand() * 110.0))
+                    at += 2.0 + rand() * 10.0 if follow_up else 5.0 + rand() * 110.0
                 if follow_up:
                     phrase = follow_ups[int(rand() * len(follow_ups))]
                     prefix = 0
@@ -210,14 +224,14 @@ class FamilySimulator:
                     prefix = int(rand() * prefixes)
                 roll = rand()
                 failure = None
-                if roll < stuck_until:
+                if refused is not None and refused(phrase, prefix):
+                    status, failure = failed, refusal
+                    kind = refusal.error_type
+                elif roll < stuck_until:
                     status = kind = processing if rand() < 0.6 else pending
                 elif roll < fail_until:
                     failure = failures[int(rand() * failure_count)]
                     status, kind = failure.status, failure.error_type
-                    if kind == "blocked" and not follow_up:
-                        category = blocked[int(rand() * len(blocked))]
-                        phrase = category.phrases[int(rand() * len(category.phrases))]
                 else:
                     status = success
                     kind = "voice" if voice and not category.typed else "text"
@@ -235,7 +249,45 @@ class FamilySimulator:
                         at, category, phrase, prefix, follow_up, status, failure, timing, confidence, favorite
                     )
                 )
-            end = min(last + 0.999, at + 5.0 + rand() * 35.0)
-            free_from = end + 60.0 + rand() * 1800.0
-            result.append(SimulatedSession(session_start, end, device, commands))
+            drafts.append((at + 5.0 + rand() * 35.0, device, commands))
+        if budget is not None:
+            # Every stored moment loses less than a millisecond: keep that much of the budget in hand.
+            room = budget - 0.002 * len(drafts)
+            used = sum(draft[0] for draft in drafts)
+            if used > room:
+                drafts = [_shortened(draft, room / used) for draft in drafts]
+        return self._placed(drafts, starts, windows)
+
+    def _start(self, hours: list, scale: float, windows: list[tuple[float, float]]) -> float:
+        """A session's start at an hour the role likes that the windows allow, else anywhere in them."""
+        rand = self.rng.random
+        for _ in range(8):
+            start = (hours[int(rand() * len(hours))] + rand()) * 3600.0 * scale
+            if windows[0][0] <= start < windows[0][1] or any(low <= start < high for low, high in windows):
+                return start
+        low, high = windows[int(rand() * len(windows))]
+        return low + rand() * (high - low)
+
+    def _placed(self, drafts: list[tuple], starts: list[float], windows: list) -> list[SimulatedSession]:
+        """The drafts (length, device, commands) placed at their starts in their windows, one after the
+        other while the window has room; a session longer than its window is shortened to fit it."""
+        rand = self.rng.random
+        result = []
+        free_from = 0.0
+        only = windows[0] if len(windows) == 1 else None
+        for start, draft in zip(starts, drafts, strict=True):
+            low, high = only or next((window for window in windows if start < window[1]), windows[-1])
+            if draft[0] > high - low:
+                draft = _shortened(draft, (high - low) / draft[0])
+            length, device, commands = draft
+            at = max(start, low, free_from) if free_from + 600.0 < high else max(start, low)
+            at = max(low, min(at, high - length))
+            result.append(SimulatedSession(at, at + length, device, commands))
+            free_from = at + length + 60.0 + rand() * 1800.0
         return result
+
+
+def _shortened(draft: tuple, factor: float) -> tuple:
+    """A draft session (length, device, commands) with its commands closer together, `factor` of its length."""
+    length, device, commands = draft
+    return length * factor, device, [command._replace(at=command.at * factor) for command in commands]

@@ -76,8 +76,8 @@ def test_alex_has_parental_controls_and_usage_limits():
         "school_day_limit": 30,
         "weekend_limit": 90,
     }
-    assert "tell me a joke" in alex.allowed_commands
-    assert "unlock the front door" in alex.blocked_commands
+    assert "* tell me *" in alex.allowed_commands
+    assert "front door" in alex.blocked_commands
     assert alex.pin_hash.startswith("$2b$")
 
 

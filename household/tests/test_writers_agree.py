@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection, transaction
 
+from household.command_catalog import PARENTAL_CONTROLS
 from household.generator import _Renderer, copy_value
 from household.rows import TABLE_COLUMNS, Day, HouseholdRows, as_is
 from household.samples import SAMPLE_MARKER, household_rows_save
@@ -22,7 +23,7 @@ from profiles.tests.factories import UserProfileFactory
 
 pytestmark = pytest.mark.django_db
 
-SEED = 1
+SEED = 3
 ZONE = ZoneInfo("Europe/Berlin")
 FIRST_DAY = date(2024, 3, 30)  # the clocks go forward on the second day
 COMMANDS_PER_DAY = 60
@@ -35,10 +36,19 @@ def profiles():
     return [
         UserProfileFactory(permission_level=PermissionLevel.ADMIN, response_mode=ResponseMode.BOTH),
         UserProfileFactory(permission_level=PermissionLevel.USER, response_mode=ResponseMode.VOICE_ONLY),
+        # The kid and the guest have parental controls: hours, limits and refusals (a weekend and a school day).
         UserProfileFactory(
-            permission_level=PermissionLevel.KID, response_mode=ResponseMode.VOICE_ONLY, preferred_agent=AWKWARD
+            permission_level=PermissionLevel.KID,
+            response_mode=ResponseMode.VOICE_ONLY,
+            preferred_agent=AWKWARD,
+            **PARENTAL_CONTROLS["kid"],
         ),
-        UserProfileFactory(permission_level=PermissionLevel.GUEST, response_mode=ResponseMode.TEXT_ONLY, voice_id=None),
+        UserProfileFactory(
+            permission_level=PermissionLevel.GUEST,
+            response_mode=ResponseMode.TEXT_ONLY,
+            voice_id=None,
+            **PARENTAL_CONTROLS["guest"],
+        ),
         # Text only but with a voice: a failed spoken answer still names the voice.
         UserProfileFactory(
             permission_level=PermissionLevel.ADMIN, response_mode=ResponseMode.TEXT_ONLY, voice_id=f"v\\{AWKWARD}"
