@@ -11,10 +11,10 @@ from tonnysite.modeling import EnumField, full_text, member_reference, uuid_prim
 
 
 class CommandStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    PROCESSING = "processing", "Processing"
-    SUCCESS = "success", "Success"
-    FAILED = "failed", "Failed"
+    PENDING = "pending"
+    PROCESSING = "processing"
+    SUCCESS = "success"
+    FAILED = "failed"
     TIMEOUT = "timeout", "Timed out"
 
     @classmethod

@@ -20,10 +20,10 @@ BCRYPT_HASH_REGEX = r"^\$2[aby]\$[0-9]{2}\$"
 
 
 class PermissionLevel(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    USER = "user", "User"
-    KID = "kid", "Kid"
-    GUEST = "guest", "Guest"
+    ADMIN = "admin"
+    USER = "user"
+    KID = "kid"
+    GUEST = "guest"
 
     @classmethod
     def rank(cls, level: str) -> int:

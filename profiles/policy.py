@@ -646,26 +646,18 @@ def policy_decide(*, profile: UserProfile, command: str, at: datetime | None = N
         "limit_key": limit_key if limit is not None else None,
     }
     spans = allowed_spans(today, controls, calendar, zone)
-    if not any(start <= moment < end for start, end in spans):
+    in_hours = any(start <= moment < end for start, end in spans)
+    if not in_hours or (limit is not None and used >= limit * 60):
         until = _next_allowed(moment, controls, calendar, zone, used)
-        later = f" You can ask again {_when(moment, until, zone)}." if until else ""
-        return refused(
-            Reason.OUTSIDE_ALLOWED_HOURS,
-            f"It's not Tonny time right now.{later}",
-            hours_rule(controls, day_type, day_reason),
-            until,
-            **facts,
-        )
-    if limit is not None and used >= limit * 60:
-        until = _next_allowed(moment, controls, calendar, zone, used)
-        later = f" See you {_when(moment, until, zone)}!" if until else ""
-        return refused(
-            Reason.DAILY_LIMIT_REACHED,
-            f"You've used all your Tonny time for today ({limit} minutes).{later}",
-            limit_rule(limit, limit_key, day_reason),
-            until,
-            **facts,
-        )
+        when = _when(moment, until, zone) if until else None
+        if not in_hours:
+            reason, rule = Reason.OUTSIDE_ALLOWED_HOURS, hours_rule(controls, day_type, day_reason)
+            message = "It's not Tonny time right now." + (f" You can ask again {when}." if when else "")
+        else:
+            reason, rule = Reason.DAILY_LIMIT_REACHED, limit_rule(limit, limit_key, day_reason)
+            message = f"You've used all your Tonny time for today ({limit} minutes)."
+            message += f" See you {when}!" if when else ""
+        return refused(reason, message, rule, until, **facts)
     until = _allowed_until(moment, controls, calendar, zone, used, inputs.session_open)
     left = f" You have {max(0, int(limit - used / 60))} minutes left today." if limit is not None else ""
     rule = allowed_rule(controls, day_type, day_reason, limit, limit_key)

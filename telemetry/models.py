@@ -8,11 +8,11 @@ from tonnysite.modeling import EnumField, member_reference, uuid_primary_key
 
 
 class EventSeverity(models.TextChoices):
-    DEBUG = "debug", "Debug"
-    INFO = "info", "Info"
-    WARNING = "warning", "Warning"
-    ERROR = "error", "Error"
-    CRITICAL = "critical", "Critical"
+    DEBUG = "debug"
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+    CRITICAL = "critical"
 
 
 class SystemEvent(models.Model):

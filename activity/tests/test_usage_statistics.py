@@ -72,33 +72,17 @@ def test_moving_a_command_to_another_profile_moves_its_count():
 
 def test_every_column_is_filled_from_the_source_rows():
     profile = UserProfileFactory()
-    base = {"profile": profile}
-    ActivityLogFactory(
-        **base,
-        timestamp=NOON,
-        command_text="Lights on",
-        transcription_confidence=Decimal("0.90"),
-        processing_time_ms=100,
-        metadata={"device": "kitchen_mic"},
-    )
-    ActivityLogFactory(
-        **base,
-        timestamp=NOON + timedelta(minutes=5),
-        command_text="lights on ",
-        transcription_confidence=Decimal("0.81"),
-        processing_time_ms=300,
-        metadata={"device": "kitchen_mic"},
-    )
-    ActivityLogFactory(
-        **base,
-        timestamp=NOON + timedelta(hours=3),
-        command_text="weather",
-        status="failed",
-        transcription_confidence=None,
-        processing_time_ms=None,
-        error_message="n8n_unreachable: connection refused",
-        metadata={"device": "desk_mic"},
-    )
+    commands = [  # after noon, text, status, confidence, processing ms, error, device
+        (timedelta(0), "Lights on", "success", Decimal("0.90"), 100, None, "kitchen_mic"),
+        (timedelta(minutes=5), "lights on ", "success", Decimal("0.81"), 300, None, "kitchen_mic"),
+        (timedelta(hours=3), "weather", "failed", None, None, "n8n_unreachable: connection refused", "desk_mic"),
+    ]
+    for after, text, status, confidence, processing, error, device in commands:
+        ActivityLogFactory(
+            profile=profile, timestamp=NOON + after, command_text=text, status=status,
+            transcription_confidence=confidence, processing_time_ms=processing, error_message=error,
+            metadata={"device": device},
+        )  # fmt: skip
     CommandHistoryFactory(profile=profile, timestamp=NOON, command_category="lights")
     CommandHistoryFactory(profile=profile, timestamp=NOON, command_category="weather")
     SessionFactory(profile=profile, started_at=NOON, ended_at=NOON + timedelta(minutes=10, seconds=30))
