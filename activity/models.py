@@ -208,7 +208,8 @@ class Session(models.Model):
             non_negative("error_count", "sessions"),
         ]
         indexes = [
-            models.Index(fields=["profile", "-started_at"], name="sessions_profile_started_idx"),
+            # ended_at included: the policy reads a day of sessions by index alone (policy_sessions_used).
+            models.Index(fields=["profile", "-started_at"], include=["ended_at"], name="sessions_profile_started_idx"),
             # Newest-first lists (the admin) stop after one page.
             models.Index(fields=["-started_at"], name="sessions_started_idx"),
             models.Index(fields=["profile"], name="sessions_active_idx", condition=models.Q(ended_at__isnull=True)),
