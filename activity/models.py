@@ -2,6 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.functions import TransactionNow
 from django.contrib.postgres.indexes import BrinIndex, GinIndex
 from django.db import models
@@ -237,6 +238,9 @@ class UsageStatistic(models.Model):
     command_count = models.IntegerField(null=True, default=0, db_default=0)
     success_count = models.IntegerField(null=True, default=0, db_default=0)
     failure_count = models.IntegerField(null=True, default=0, db_default=0)
+    timeout_count = models.IntegerField(
+        null=True, default=0, db_default=0, db_comment="Of failure_count, the commands that timed out"
+    )
     total_duration_seconds = models.IntegerField(null=True, default=0, db_default=0, db_comment="Active usage time")
     total_processing_time_ms = models.BigIntegerField(null=True, default=0, db_default=0)
     average_confidence = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
@@ -245,6 +249,23 @@ class UsageStatistic(models.Model):
     device_breakdown = models.JSONField(null=True, blank=True, default=dict, db_default={})
     command_categories = models.JSONField(null=True, blank=True, default=dict, db_default={})
     error_types = models.JSONField(null=True, blank=True, default=dict, db_default={})
+    hourly_counts = ArrayField(
+        models.IntegerField(), size=24, null=True, blank=True, db_comment="Finished commands per local hour, 0-23"
+    )
+    timings = models.JSONField(
+        null=True,
+        blank=True,
+        default=dict,
+        db_default={},
+        db_comment='{"processing"|"whisper"|"n8n"|"tts": {"count", "sum", "p50", "p95", "histogram": '
+        "{lower edge in ms: count}}}, in ms",
+    )
+    top_commands = models.JSONField(
+        null=True, blank=True, default=dict, db_default={}, db_comment="The 20 most said commands (lower case): count"
+    )
+    quick_action_counts = models.JSONField(
+        null=True, blank=True, default=dict, db_default={}, db_comment="quick_action_id: runs (command history)"
+    )
     created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
     updated_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
 
@@ -259,6 +280,7 @@ class UsageStatistic(models.Model):
             non_negative("command_count", "usage_statistics"),
             non_negative("success_count", "usage_statistics"),
             non_negative("failure_count", "usage_statistics"),
+            non_negative("timeout_count", "usage_statistics"),
             non_negative("unique_commands", "usage_statistics"),
             non_negative("total_duration_seconds", "usage_statistics"),
             non_negative("total_processing_time_ms", "usage_statistics"),

@@ -18,22 +18,36 @@ def status_literals(statuses: Iterable[str]) -> str:
     return "(" + ", ".join("'" + str(status).replace("'", "''") + "'" for status in statuses) + ")"
 
 
-# The status sets come from CommandStatus, the single source of which statuses finish or fail a
-# command; literals rather than parameters, so the planner can match the partial status indexes.
-STATUSES = {
+# The figures of a usage_statistics row that the statement below derives, in the table's order:
+# counts and sums, then the JSON breakdowns (the admin's columns and the tests' oracle use them).
+USAGE_STATISTIC_COUNTS = (
+    "command_count", "success_count", "failure_count", "timeout_count", "total_duration_seconds",
+    "total_processing_time_ms", "average_confidence", "unique_commands", "peak_usage_hour",
+)  # fmt: skip
+USAGE_STATISTIC_BREAKDOWNS = (
+    "device_breakdown", "command_categories", "error_types", "hourly_counts", "timings", "top_commands",
+    "quick_action_counts",
+)  # fmt: skip
+# The timings' histogram buckets: a bucket is named by its lower edge in ms and holds the values
+# up to the next edge (the last one, everything above). Sums of histograms give percentiles of a
+# range or of the family to a bucket's width; a member's day also has its exact p50 and p95.
+TIMING_BUCKET_EDGES_MS = (
+    0, 25, 50, 75, 100, 150, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 5000, 7500, 10000, 15000, 30000,
+)  # fmt: skip
+TIMING_COMPONENTS = ("processing", "whisper", "n8n", "tts")
+TOP_COMMANDS = 20  # a day keeps its 20 most said commands (ties by text)
+
+# Literals the statements are formatted with. The status sets come from CommandStatus, the single
+# source of which statuses finish or fail a command; literals rather than parameters, so the
+# planner can match the partial status indexes.
+LITERALS = {
+    "edges": "ARRAY[" + ", ".join(str(edge) for edge in TIMING_BUCKET_EDGES_MS) + "]",
+    "top_commands": str(TOP_COMMANDS),
     "finished": status_literals(CommandStatus.finished()),
     "failures": status_literals(CommandStatus.failures()),
     "success": status_literals([CommandStatus.SUCCESS]),
     "timeout": status_literals([CommandStatus.TIMEOUT]),
 }
-
-# The figures of a usage_statistics row that the statement below derives, in the table's order:
-# counts and sums, then the JSON breakdowns (the admin's columns and the tests' oracle use them).
-USAGE_STATISTIC_COUNTS = (
-    "command_count", "success_count", "failure_count", "total_duration_seconds", "total_processing_time_ms",
-    "average_confidence", "unique_commands", "peak_usage_hour",
-)  # fmt: skip
-USAGE_STATISTIC_BREAKDOWNS = ("device_breakdown", "command_categories", "error_types")
 
 # Which (profile, local day) pairs to recompute: %(profile_ids)s and %(days)s are parallel arrays.
 KEYS_FROM_ARRAYS = """
@@ -81,6 +95,7 @@ bounds AS (
 finished AS (
     -- LATERAL: one index range scan per (profile, day), never a scan of the whole table.
     SELECT b.profile_id, b.day, a.status, a.processing_time_ms, a.transcription_confidence,
+           a.whisper_time_ms, a.n8n_time_ms, a.tts_time_ms,
            lower(btrim(a.command_text)) AS command_key,
            nullif(a.metadata->>'device', '') AS device,
            CASE WHEN a.status IN {failures} THEN
@@ -103,15 +118,59 @@ counts AS (
            count(*) AS command_count,
            count(*) FILTER (WHERE status IN {success}) AS success_count,
            count(*) FILTER (WHERE status IN {failures}) AS failure_count,
+           count(*) FILTER (WHERE status IN {timeout}) AS timeout_count,
            coalesce(sum(processing_time_ms), 0) AS total_processing_time_ms,
            round(avg(transcription_confidence), 2) AS average_confidence,
            count(DISTINCT command_key) AS unique_commands
     FROM finished GROUP BY profile_id, day
 ),
+by_hour AS (
+    SELECT profile_id, day, hour, count(*) AS n FROM finished GROUP BY 1, 2, 3
+),
 peak AS (
     SELECT DISTINCT ON (profile_id, day) profile_id, day, hour AS peak_usage_hour
-    FROM (SELECT profile_id, day, hour, count(*) AS n FROM finished GROUP BY 1, 2, 3) AS by_hour
+    FROM by_hour
     ORDER BY profile_id, day, n DESC, hour
+),
+hours AS (
+    SELECT d.profile_id, d.day, array_agg(coalesce(h.n, 0)::int ORDER BY g.hour) AS hourly_counts
+    FROM (SELECT DISTINCT profile_id, day FROM by_hour) AS d
+    CROSS JOIN generate_series(0, 23) AS g(hour)
+    LEFT JOIN by_hour h ON h.profile_id = d.profile_id AND h.day = d.day AND h.hour = g.hour
+    GROUP BY 1, 2
+),
+top AS (
+    SELECT profile_id, day, jsonb_object_agg(command_key, n) AS top_commands
+    FROM (SELECT profile_id, day, command_key, n,
+                 row_number() OVER (PARTITION BY profile_id, day ORDER BY n DESC, command_key) AS rank
+          FROM (SELECT profile_id, day, command_key, count(*) AS n FROM finished GROUP BY 1, 2, 3) AS by_command
+         ) AS ranked
+    WHERE rank <= {top_commands}
+    GROUP BY 1, 2
+),
+timing_values AS (
+    SELECT f.profile_id, f.day, t.component, t.ms
+    FROM finished f
+    CROSS JOIN LATERAL (VALUES ('processing', f.processing_time_ms), ('whisper', f.whisper_time_ms),
+                               ('n8n', f.n8n_time_ms), ('tts', f.tts_time_ms)) AS t(component, ms)
+    WHERE t.ms IS NOT NULL
+),
+timing_histograms AS (
+    SELECT profile_id, day, component, jsonb_object_agg(edge, n) AS histogram
+    FROM (SELECT profile_id, day, component, ({edges})[width_bucket(ms, {edges})] AS edge, count(*) AS n
+          FROM timing_values GROUP BY 1, 2, 3, 4) AS by_bucket
+    GROUP BY 1, 2, 3
+),
+timings AS (
+    SELECT s.profile_id, s.day,
+           jsonb_object_agg(s.component, jsonb_build_object(
+               'count', s.n, 'sum', s.total, 'p50', s.p50, 'p95', s.p95, 'histogram', h.histogram)) AS timings
+    FROM (SELECT profile_id, day, component, count(*) AS n, sum(ms) AS total,
+                 percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
+                 percentile_disc(0.95) WITHIN GROUP (ORDER BY ms) AS p95
+          FROM timing_values GROUP BY 1, 2, 3) AS s
+    JOIN timing_histograms h USING (profile_id, day, component)
+    GROUP BY 1, 2
 ),
 devices AS (
     SELECT profile_id, day, jsonb_object_agg(device, n) AS device_breakdown
@@ -125,17 +184,26 @@ errors AS (
           FROM finished WHERE error_type IS NOT NULL GROUP BY 1, 2, 3) AS by_error
     GROUP BY 1, 2
 ),
+history AS (
+    SELECT b.profile_id, b.day, ch.command_category, ch.quick_action_id
+    FROM bounds b
+    CROSS JOIN LATERAL (
+        SELECT command_category, quick_action_id FROM command_history ch
+        WHERE ch.profile_id = b.profile_id AND ch.timestamp >= b.day_start AND ch.timestamp < b.day_end
+          AND (ch.command_category <> '' OR ch.quick_action_id IS NOT NULL)
+        OFFSET 0
+    ) AS ch
+),
 categories AS (
     SELECT profile_id, day, jsonb_object_agg(command_category, n) AS command_categories
-    FROM (SELECT b.profile_id, b.day, ch.command_category, count(*) AS n
-          FROM bounds b
-          CROSS JOIN LATERAL (
-              SELECT command_category FROM command_history ch
-              WHERE ch.profile_id = b.profile_id AND ch.timestamp >= b.day_start AND ch.timestamp < b.day_end
-                AND ch.command_category <> ''
-              OFFSET 0
-          ) AS ch
-          GROUP BY 1, 2, 3) AS by_category
+    FROM (SELECT profile_id, day, command_category, count(*) AS n
+          FROM history WHERE command_category <> '' GROUP BY 1, 2, 3) AS by_category
+    GROUP BY 1, 2
+),
+quick_actions AS (
+    SELECT profile_id, day, jsonb_object_agg(quick_action_id, n) AS quick_action_counts
+    FROM (SELECT profile_id, day, quick_action_id, count(*) AS n
+          FROM history WHERE quick_action_id IS NOT NULL GROUP BY 1, 2, 3) AS by_action
     GROUP BY 1, 2
 ),
 durations AS (
@@ -156,6 +224,7 @@ truth AS (
            coalesce(c.command_count, 0) AS command_count,
            coalesce(c.success_count, 0) AS success_count,
            coalesce(c.failure_count, 0) AS failure_count,
+           coalesce(c.timeout_count, 0) AS timeout_count,
            coalesce(d.total_duration_seconds, 0) AS total_duration_seconds,
            coalesce(c.total_processing_time_ms, 0) AS total_processing_time_ms,
            c.average_confidence,
@@ -163,7 +232,11 @@ truth AS (
            p.peak_usage_hour,
            coalesce(v.device_breakdown, '{{}}'::jsonb) AS device_breakdown,
            coalesce(g.command_categories, '{{}}'::jsonb) AS command_categories,
-           coalesce(e.error_types, '{{}}'::jsonb) AS error_types
+           coalesce(e.error_types, '{{}}'::jsonb) AS error_types,
+           coalesce(hr.hourly_counts, array_fill(0, ARRAY[24])) AS hourly_counts,
+           coalesce(tm.timings, '{{}}'::jsonb) AS timings,
+           coalesce(tp.top_commands, '{{}}'::jsonb) AS top_commands,
+           coalesce(q.quick_action_counts, '{{}}'::jsonb) AS quick_action_counts
     FROM keys k
     LEFT JOIN counts c USING (profile_id, day)
     LEFT JOIN peak p USING (profile_id, day)
@@ -171,6 +244,10 @@ truth AS (
     LEFT JOIN categories g USING (profile_id, day)
     LEFT JOIN errors e USING (profile_id, day)
     LEFT JOIN durations d USING (profile_id, day)
+    LEFT JOIN hours hr USING (profile_id, day)
+    LEFT JOIN timings tm USING (profile_id, day)
+    LEFT JOIN top tp USING (profile_id, day)
+    LEFT JOIN quick_actions q USING (profile_id, day)
 ),
 deleted AS (
     DELETE FROM usage_statistics u
@@ -181,18 +258,19 @@ deleted AS (
 ),
 upserted AS (
     INSERT INTO usage_statistics AS u (
-        profile_id, date, command_count, success_count, failure_count, total_duration_seconds,
-        total_processing_time_ms, average_confidence, unique_commands, peak_usage_hour,
-        device_breakdown, command_categories, error_types)
-    SELECT profile_id, day, command_count, success_count, failure_count, total_duration_seconds,
-           total_processing_time_ms, average_confidence, unique_commands, peak_usage_hour,
-           device_breakdown, command_categories, error_types
+        profile_id, date, command_count, success_count, failure_count, timeout_count, total_duration_seconds,
+        total_processing_time_ms, average_confidence, unique_commands, peak_usage_hour, device_breakdown,
+        command_categories, error_types, hourly_counts, timings, top_commands, quick_action_counts)
+    SELECT profile_id, day, command_count, success_count, failure_count, timeout_count, total_duration_seconds,
+           total_processing_time_ms, average_confidence, unique_commands, peak_usage_hour, device_breakdown,
+           command_categories, error_types, hourly_counts, timings, top_commands, quick_action_counts
     FROM truth
     WHERE command_count > 0 OR total_duration_seconds > 0
     ON CONFLICT (profile_id, date) DO UPDATE SET
         command_count = EXCLUDED.command_count,
         success_count = EXCLUDED.success_count,
         failure_count = EXCLUDED.failure_count,
+        timeout_count = EXCLUDED.timeout_count,
         total_duration_seconds = EXCLUDED.total_duration_seconds,
         total_processing_time_ms = EXCLUDED.total_processing_time_ms,
         average_confidence = EXCLUDED.average_confidence,
@@ -200,15 +278,21 @@ upserted AS (
         peak_usage_hour = EXCLUDED.peak_usage_hour,
         device_breakdown = EXCLUDED.device_breakdown,
         command_categories = EXCLUDED.command_categories,
-        error_types = EXCLUDED.error_types
-    WHERE (u.command_count, u.success_count, u.failure_count, u.total_duration_seconds,
+        error_types = EXCLUDED.error_types,
+        hourly_counts = EXCLUDED.hourly_counts,
+        timings = EXCLUDED.timings,
+        top_commands = EXCLUDED.top_commands,
+        quick_action_counts = EXCLUDED.quick_action_counts
+    WHERE (u.command_count, u.success_count, u.failure_count, u.timeout_count, u.total_duration_seconds,
            u.total_processing_time_ms, u.average_confidence, u.unique_commands, u.peak_usage_hour,
-           u.device_breakdown, u.command_categories, u.error_types)
+           u.device_breakdown, u.command_categories, u.error_types, u.hourly_counts, u.timings, u.top_commands,
+           u.quick_action_counts)
        IS DISTINCT FROM
-          (EXCLUDED.command_count, EXCLUDED.success_count, EXCLUDED.failure_count,
+          (EXCLUDED.command_count, EXCLUDED.success_count, EXCLUDED.failure_count, EXCLUDED.timeout_count,
            EXCLUDED.total_duration_seconds, EXCLUDED.total_processing_time_ms, EXCLUDED.average_confidence,
            EXCLUDED.unique_commands, EXCLUDED.peak_usage_hour, EXCLUDED.device_breakdown,
-           EXCLUDED.command_categories, EXCLUDED.error_types)
+           EXCLUDED.command_categories, EXCLUDED.error_types, EXCLUDED.hourly_counts, EXCLUDED.timings,
+           EXCLUDED.top_commands, EXCLUDED.quick_action_counts)
     RETURNING (xmax = 0) AS inserted
 )
 SELECT (SELECT count(*) FROM upserted WHERE inserted) AS inserted,
@@ -260,23 +344,23 @@ WHERE s.id = counted.sid
 
 def refresh_days_sql(keys: str) -> str:
     """The statement for usage_statistics of the (profile_id, day) pairs that `keys` yields."""
-    return REFRESH_DAYS.format(keys=keys, **STATUSES)
+    return REFRESH_DAYS.format(keys=keys, **LITERALS)
 
 
 def last_active_sql(profiles: str) -> str:
     """The statement for last_active_at of the profiles that `profiles` (a SELECT of ids) yields."""
-    return LAST_ACTIVE.format(profiles=profiles, **STATUSES)
+    return LAST_ACTIVE.format(profiles=profiles, **LITERALS)
 
 
 def session_counters_sql(sessions: str) -> str:
     """The statement for the counters of the sessions that `sessions` (a SELECT of ids) yields."""
-    return SESSION_COUNTERS.format(sessions=sessions, **STATUSES)
+    return SESSION_COUNTERS.format(sessions=sessions, **LITERALS)
 
 
 def keys_from_range_sql(*, with_profiles: bool) -> str:
     profile_filter = "AND profile_id = ANY(%(profile_ids)s::uuid[])" if with_profiles else ""
     session_filter = "AND s.profile_id = ANY(%(profile_ids)s::uuid[])" if with_profiles else ""
-    return KEYS_FROM_RANGE.format(profile_filter=profile_filter, session_profile_filter=session_filter, **STATUSES)
+    return KEYS_FROM_RANGE.format(profile_filter=profile_filter, session_profile_filter=session_filter, **LITERALS)
 
 
 def profiles_in_scope_sql(*, with_profiles: bool) -> str:

@@ -1,5 +1,6 @@
 """An independent, row-by-row Python recomputation of the derived numbers, for tests to compare with."""
 
+import math
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,18 +25,47 @@ def _error_type(row) -> str:
     return head or "unknown"
 
 
+# Histogram buckets by their lower edge in ms, written out again here rather than imported.
+EDGES = [0, 25, 50, 75, 100, 150, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 5000, 7500, 10000, 15000, 30000]
+
+
+def _percentile_disc(values: list[int], fraction: float) -> int:
+    """PostgreSQL's percentile_disc: the first value whose position reaches the fraction."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def _timings(rows) -> dict:
+    result = {}
+    for component in ("processing", "whisper", "n8n", "tts"):
+        values = [getattr(row, f"{component}_time_ms") for row in rows]
+        values = [value for value in values if value is not None]
+        if values:
+            edges = Counter(str(max(edge for edge in EDGES if edge <= value)) for value in values)
+            result[component] = {
+                "count": len(values),
+                "sum": sum(values),
+                "p50": _percentile_disc(values, 0.5),
+                "p95": _percentile_disc(values, 0.95),
+                "histogram": dict(edges),
+            }
+    return result
+
+
 def expected_statistics() -> dict:
     """{(profile_id, date): {field: value}} as the schema defines them, computed in Python."""
     zone = ZoneInfo(settings.TIME_ZONE)
     by_day = defaultdict(list)
     for row in ActivityLog.objects.filter(profile__isnull=False, status__in=FINISHED):
         by_day[(row.profile_id, row.timestamp.astimezone(zone).date())].append(row)
-    categories = defaultdict(Counter)
-    for pid, moment, category in CommandHistory.objects.filter(profile__isnull=False).values_list(
-        "profile_id", "timestamp", "command_category"
+    categories, quick_actions = defaultdict(Counter), defaultdict(Counter)
+    for pid, moment, category, quick_action in CommandHistory.objects.filter(profile__isnull=False).values_list(
+        "profile_id", "timestamp", "command_category", "quick_action_id"
     ):
         if category:
             categories[(pid, moment.astimezone(zone).date())][category] += 1
+        if quick_action is not None:
+            quick_actions[(pid, moment.astimezone(zone).date())][quick_action] += 1
     # Sum exact timedeltas (microseconds), as PostgreSQL sums exact intervals: float seconds
     # would make 890 seconds 889.9999999 and floor it to 889.
     durations = defaultdict(timedelta)
@@ -56,11 +86,13 @@ def expected_statistics() -> dict:
     for key in set(by_day) | {k for k, v in seconds.items() if v > 0}:
         rows = by_day.get(key, [])
         hours = Counter(row.timestamp.astimezone(zone).hour for row in rows)
+        commands = Counter(row.command_text.strip(" ").lower() for row in rows)
         confidences = [row.transcription_confidence for row in rows if row.transcription_confidence is not None]
         expected[key] = {
             "command_count": len(rows),
             "success_count": sum(row.status == "success" for row in rows),
             "failure_count": sum(row.status != "success" for row in rows),
+            "timeout_count": sum(row.status == "timeout" for row in rows),
             "total_duration_seconds": seconds.get(key, 0),
             "total_processing_time_ms": sum(row.processing_time_ms or 0 for row in rows),
             "average_confidence": (
@@ -73,6 +105,10 @@ def expected_statistics() -> dict:
             ),
             "command_categories": dict(categories.get(key, {})),
             "error_types": dict(Counter(_error_type(row) for row in rows if row.status != "success")),
+            "hourly_counts": [hours.get(hour, 0) for hour in range(24)],
+            "timings": _timings(rows),
+            "top_commands": dict(sorted(commands.items(), key=lambda item: (-item[1], item[0]))[:20]),
+            "quick_action_counts": dict(quick_actions.get(key, {})),
         }
     return expected
 

@@ -59,6 +59,8 @@ def _fields(spec, profiles, sessions):
         "error_message": spec["error"],
         "transcription_confidence": spec["confidence"],
         "processing_time_ms": spec["minute"] % 700,
+        "whisper_time_ms": spec["minute"] % 300 if spec["minute"] % 5 else None,
+        "n8n_time_ms": (spec["minute"] * 37) % 40_000,
         "metadata": metadata,
     }
 
