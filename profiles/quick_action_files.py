@@ -56,25 +56,23 @@ def export_json(actions: Iterable[QuickAction]) -> str:
     return json.dumps(list(export_rows(actions)), ensure_ascii=False, indent=2) + "\n"
 
 
+def csv_row(values: dict[str, Any]) -> list:
+    """One action's values as CSV cells, in CSV_HEADER's order (commands one a line)."""
+    row = []
+    for name in CSV_HEADER:
+        if name == "commands":
+            value = "\n".join(values["command_sequence"])
+        elif name == "metadata":
+            value = json.dumps(values["metadata"], sort_keys=True, ensure_ascii=False) if values["metadata"] else ""
+        else:
+            value = values[name]
+        row.append(_csv_value(value) if isinstance(value, str) else value)
+    return row
+
+
 def export_csv_lines(actions: Iterable[QuickAction]) -> Iterator[str]:
     """The actions as CSV lines (header first), readable by `read_file`."""
-
-    def cells():
-        for values in export_rows(actions):
-            row = []
-            for name in CSV_HEADER:
-                if name == "commands":
-                    value = "\n".join(values["command_sequence"])
-                elif name == "metadata":
-                    value = (
-                        json.dumps(values["metadata"], sort_keys=True, ensure_ascii=False) if values["metadata"] else ""
-                    )
-                else:
-                    value = values[name]
-                row.append(_csv_value(value) if isinstance(value, str) else value)
-            yield row
-
-    return csv_lines(CSV_HEADER, cells())
+    return csv_lines(CSV_HEADER, (csv_row(values) for values in export_rows(actions)))
 
 
 def export_text(actions: Iterable[QuickAction], *, file_format: str) -> str:

@@ -358,8 +358,13 @@ def _quick_actions_member_check(changed_by: UserProfile | None, fields: Iterable
 
 
 @transaction.atomic
-def quick_action_save(*, action: QuickAction, changed_by: UserProfile | None = None) -> QuickAction:
-    """Save a quick action edited in a form; a member below admin only switches actions at their level on or off."""
+def quick_action_save(
+    *, action: QuickAction, category: str | Keep = KEEP, changed_by: UserProfile | None = None
+) -> QuickAction:
+    """Save a quick action edited in a form (with its category, `metadata.category`, unless KEEP);
+    a member below admin only switches actions at their level on or off."""
+    if category is not KEEP:
+        _quick_action_apply_values(action, {"category": category or ""})
     _quick_actions_reachable_check([action], changed_by)
     if changed_by is not None and changed_by.permission_level != PermissionLevel.ADMIN:
         stored = QuickAction.objects.filter(pk=action.pk).first()
