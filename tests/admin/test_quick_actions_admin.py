@@ -70,7 +70,9 @@ def test_a_category_filter_with_a_nul_character_answers_400(client_as, family):
 def test_bulk_action_query_count_does_not_grow_with_rows(client_as, family, action):
     client = client_as("admin")
     few = many_actions(5)
-    few_queries = post_queries(client, {"action": action, "_selected_action": few, "index": "0", **BULK_ACTIONS[action]})
+    few_queries = post_queries(
+        client, {"action": action, "_selected_action": few, "index": "0", **BULK_ACTIONS[action]}
+    )
     QuickAction.objects.filter(id__contains="_copy").delete()
 
     many = many_actions(195)
@@ -287,7 +289,7 @@ def test_import_with_a_bad_row_names_it_and_offers_no_import(client_as, family):
 
 
 def test_import_confirmation_applies_the_file(client_as, family):
-    content = "id,display_name,commands\ngood,Good,\"lights on, dimmed\nmusic\"\n"
+    content = 'id,display_name,commands\ngood,Good,"lights on, dimmed\nmusic"\n'
 
     response = client_as("admin").post(
         url("profiles.quickaction", "import"), {"_apply": "1", "format": "csv", "content": content}
