@@ -315,6 +315,12 @@ class QuickActionAdmin(ChangeHistoryMixin, FamilyModelAdmin):
         # The id is the primary key: changing it would copy the action, not rename it.
         return [*self.readonly_fields, "id"] if obj is not None else self.readonly_fields
 
+    def get_form(self, request, obj=None, **kwargs):
+        if not viewer_of(request).sees_every_profile:
+            # A member's form holds only the on/off switch; the rest is shown read-only.
+            kwargs["form"] = forms.ModelForm
+        return super().get_form(request, obj, **kwargs)
+
     def get_changelist_form(self, request, **kwargs):
         form = super().get_changelist_form(request, **kwargs)
         if viewer_of(request).sees_every_profile:
@@ -391,7 +397,7 @@ class QuickActionAdmin(ChangeHistoryMixin, FamilyModelAdmin):
 
     @admin.display(description="category", ordering=KT("metadata__category"))
     def category(self, obj):
-        return services.quick_action_category(obj) or "-"
+        return services.quick_action_category(action=obj) or "-"
 
     category_name = category
 
@@ -410,7 +416,7 @@ class QuickActionAdmin(ChangeHistoryMixin, FamilyModelAdmin):
 
     @admin.display(description="other metadata")
     def other_metadata(self, obj):
-        values = services.quick_action_values(obj)["metadata"] if obj is not None and obj.pk else {}
+        values = services.quick_action_values(action=obj)["metadata"] if obj is not None and obj.pk else {}
         return format_html_join(", ", "{}: {}", ((k, json_pretty(v)) for k, v in values.items())) or "-"
 
     @admin.action(description="Enable selected quick actions", permissions=["change"])

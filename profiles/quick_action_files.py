@@ -48,7 +48,7 @@ def _csv_value(text: str) -> str:
 def export_rows(actions: Iterable[QuickAction]) -> Iterator[dict[str, Any]]:
     """Each action as a JSON-ready object."""
     for action in actions:
-        yield quick_action_values(action)
+        yield quick_action_values(action=action)
 
 
 def export_json(actions: Iterable[QuickAction]) -> str:

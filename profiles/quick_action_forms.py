@@ -110,7 +110,7 @@ class QuickActionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "category" in self.fields:
             self.fields["category"].widget = CategoryInput(categories=quick_action_categories())
-            self.fields["category"].initial = services.quick_action_category(self.instance)
+            self.fields["category"].initial = services.quick_action_category(action=self.instance)
 
 
 class QuickActionActionForm(helpers.ActionForm):

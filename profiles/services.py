@@ -230,14 +230,14 @@ class Keep:
 KEEP = Keep()
 
 
-def quick_action_category(action: QuickAction) -> str:
+def quick_action_category(*, action: QuickAction) -> str:
     """The action's category (`metadata.category`), "" when it has none."""
     metadata = action.metadata if isinstance(action.metadata, dict) else {}
     category = metadata.get("category")
     return category if isinstance(category, str) else ""
 
 
-def quick_action_values(action: QuickAction) -> dict[str, Any]:
+def quick_action_values(*, action: QuickAction) -> dict[str, Any]:
     """What a page, an export and an import compare: every column in the family's words.
 
     NULLs a plain-SQL client left read as the schema's defaults, so they compare equal
@@ -249,7 +249,7 @@ def quick_action_values(action: QuickAction) -> dict[str, Any]:
         "id": action.id,
         "display_name": action.display_name,
         "icon": action.icon or "",
-        "category": quick_action_category(action),
+        "category": quick_action_category(action=action),
         "required_permission": action.required_permission or PermissionLevel.USER,
         "is_enabled": action.is_enabled is not False,
         "description": action.description or "",
@@ -271,7 +271,7 @@ def _quick_action_apply_values(action: QuickAction, values: dict[str, Any]) -> N
             if "metadata" in values
             else (dict(action.metadata) if isinstance(action.metadata, dict) else {})
         )
-        category = values["category"] if "category" in values else quick_action_category(action)
+        category = values["category"] if "category" in values else quick_action_category(action=action)
         metadata.pop("category", None)
         if category:
             metadata["category"] = category
@@ -372,9 +372,9 @@ def quick_action_save(
             _quick_actions_member_check(changed_by, ["id"])
         else:
             _quick_actions_reachable_check([stored], changed_by)
-            before, after = quick_action_values(stored), quick_action_values(action)
+            before, after = quick_action_values(action=stored), quick_action_values(action=action)
             _quick_actions_member_check(changed_by, [name for name in after if after[name] != before[name]])
-    if problems := quick_action_problems(values=quick_action_values(action)):
+    if problems := quick_action_problems(values=quick_action_values(action=action)):
         raise ValidationError(problems)
     action.full_clean()
     action.save()
@@ -436,7 +436,7 @@ def quick_actions_bulk_plan(
         raise ValidationError(problems)
     plan = []
     for action in actions:
-        before = quick_action_values(action)
+        before = quick_action_values(action=action)
         after = {name: value for name, value in wanted.items() if before[name] != value}
         plan.append(
             QuickActionChange(action_id=action.id, display_name=action.display_name, before=before, after=after)
@@ -521,7 +521,7 @@ def quick_actions_duplicate(
         new_id = quick_action_copy_id(action_id=original.id, taken=taken)
         taken.add(new_id)
         copy = QuickAction(id=new_id)
-        values = quick_action_values(original)
+        values = quick_action_values(action=original)
         values["display_name"] = f"{original.display_name} (copy)"[:255]
         _quick_action_apply_values(copy, values)
         copies.append(copy)
@@ -609,7 +609,7 @@ def quick_actions_import_plan(*, rows: list[dict[str, Any]], for_update: bool = 
         if action is None:
             to_create.append(row)
             continue
-        before = quick_action_values(action)
+        before = quick_action_values(action=action)
         after = {name: value for name, value in row.items() if before[name] != value}
         if after:
             to_change.append(QuickActionChange(action.id, action.display_name, before, after))
