@@ -45,6 +45,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     PermissionLevel.GUEST: frozenset(),
 }
 
+# Roles below family admin that may switch quick actions (at their level or below) on and off;
+# only a family admin changes what an action does, creates, copies, imports or deletes one.
+QUICK_ACTION_SWITCHING_ROLES = frozenset({PermissionLevel.USER})
+
 # Roles that may sign in to the admin at all (is_staff follows this).
 ROLES_WITH_ADMIN_ACCESS = frozenset({PermissionLevel.ADMIN, PermissionLevel.USER, PermissionLevel.KID})
 

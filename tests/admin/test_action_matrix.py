@@ -23,6 +23,10 @@ EXPECTED = {
     ("telemetry.systemevent", "mark_resolved"): {"admin"},
     ("profiles.quickaction", "enable_selected"): {"admin", "user"},
     ("profiles.quickaction", "disable_selected"): {"admin", "user"},
+    ("profiles.quickaction", "set_permission_selected"): {"admin"},
+    ("profiles.quickaction", "set_category_selected"): {"admin"},
+    ("profiles.quickaction", "duplicate_selected"): {"admin"},
+    ("profiles.quickaction", "bulk_edit_selected"): {"admin"},
     **{(model, "delete_selected"): {"admin"} for model in DELETABLE_BY_ADMIN_ONLY},
     ("profiles.quickaction", "delete_selected"): {"admin"},
     ("telemetry.setting", "delete_selected"): {"admin"},
@@ -38,9 +42,19 @@ def target(model, role, family, rows):
     return own_object(model, "admin" if role == "guest" else role, family, rows)
 
 
+# What the actions that take a value (next to the action, or on their own page) are given.
+ACTION_VALUES = {
+    "set_permission_selected": {"permission": "guest"},
+    "set_category_selected": {"category": "chosen"},
+}
+
+
 def run_action(client, model, action, obj):
-    data = {"action": action, "_selected_action": [str(obj.pk)], "index": "0"}
+    data = {"action": action, "_selected_action": [str(obj.pk)], "index": "0", **ACTION_VALUES.get(action, {})}
     response = client.post(url(model, "changelist"), data)
+    if action == "bulk_edit_selected" and response.status_code == 200:
+        bulk = {"action": action, "_selected_action": [str(obj.pk)], "required_permission": "guest"}
+        response = client.post(url(model, "changelist"), {**bulk, "_step": "apply"})
     if action == "delete_selected" and response.status_code == 200 and not _is_csv(response):
         response = client.post(url(model, "changelist"), {**data, "post": "yes"} | {"index": []})
     return response
@@ -64,6 +78,12 @@ def effect_happened(model, action, obj, response) -> bool:
         return fresh.is_enabled is True
     if action == "disable_selected":
         return fresh.is_enabled is False
+    if action in ("set_permission_selected", "bulk_edit_selected"):
+        return fresh.required_permission == "guest"
+    if action == "set_category_selected":
+        return fresh.metadata.get("category") == "chosen"
+    if action == "duplicate_selected":
+        return type(obj).objects.filter(pk=f"{obj.pk}_copy").exists()
     raise AssertionError(action)
 
 
@@ -84,6 +104,9 @@ def test_action_takes_effect_only_for_the_roles_it_is_meant_for(client_as, famil
         ("telemetry.setting", "reset_to_default"),
         ("telemetry.systemevent", "mark_resolved"),
         ("profiles.quickaction", "disable_selected"),
+        ("profiles.quickaction", "set_permission_selected"),
+        ("profiles.quickaction", "set_category_selected"),
+        ("profiles.quickaction", "bulk_edit_selected"),
     ],
 )
 def test_every_changing_action_is_recorded_once_in_the_change_history(client_as, family, rows, model, action):

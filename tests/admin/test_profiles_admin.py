@@ -123,6 +123,9 @@ def test_switching_quick_actions_in_the_list_goes_through_the_service_and_the_lo
     }
     for i, action in enumerate(actions):
         data[f"form-{i}-id"] = action.pk
+        data[f"form-{i}-display_name"] = action.display_name
+        data[f"form-{i}-icon"] = action.icon
+        data[f"form-{i}-required_permission"] = action.required_permission
         if action.pk != "action_kid":
             data[f"form-{i}-is_enabled"] = "on"
 
