@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.db import models
 from django.db.models.base import ModelBase
+from django.urls import path
 
 from tonnysite.familyadmin.members import member_directory
 from tonnysite.familyadmin.scoping import FamilyModelAdmin, viewer_of
@@ -13,6 +14,22 @@ class FamilyAdminSite(admin.AdminSite):
     site_header = "TonnyTray Family Admin"
     site_title = "TonnyTray"
     index_title = "Family, activity and system"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages: list = []
+
+    def pages_register(self, *patterns) -> None:
+        """Pages of an app under /admin/ (in the `admin` namespace, behind the site's sign-in):
+        `path()`s whose views the site wraps with `admin_view`. Called from an app's ready()."""
+        self._pages.extend(patterns)
+
+    def get_urls(self):
+        pages = [
+            path(str(page.pattern), self.admin_view(page.callback), page.default_args, name=page.name)
+            for page in self._pages
+        ]
+        return [*pages, *super().get_urls()]
 
     def has_permission(self, request):
         """Let in active staff logins whose role has admin access (never a guest)."""

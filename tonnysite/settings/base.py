@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "profiles",
     "activity",
     "telemetry",
+    "dashboard",  # reads across profiles, activity and telemetry; nothing imports it
     "household",  # last: writes sample and synthetic data, nothing imports it
 ]
 

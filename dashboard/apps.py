@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class DashboardConfig(AppConfig):
+    """The family dashboard and the usage exports: reads over activity, profiles and telemetry."""
+
+    name = "dashboard"
+    verbose_name = "Dashboard"
+
+    def ready(self):
+        from django.contrib import admin
+
+        from dashboard.urls import pages
+
+        admin.site.pages_register(*pages)

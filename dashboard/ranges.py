@@ -1,0 +1,171 @@
+"""Which days and which members a dashboard or an export covers.
+
+A range is a run of whole local days in the family's zone: a preset (today, yesterday, this week,
+the last 7 days, this month, last month, this year) or a custom from/to. The GET parameters are
+read by a django-filter FilterSet (`range`, `from`, `to`, `member`), so a bad value is a form
+error that the views answer with a 400 naming it. A member who is not a family admin always
+gets their own profile, whatever `member` says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import django_filters
+from django.core.exceptions import BadRequest
+from django.utils import timezone
+
+from activity.services import family_zone
+from profiles.models import UserProfile
+from tonnysite.familyadmin.scoping import profiles_visible_to, viewer_of
+
+PRESETS = {
+    "today": "Today",
+    "yesterday": "Yesterday",
+    "this_week": "This week",
+    "last_7_days": "Last 7 days",
+    "this_month": "This month",
+    "last_month": "Last month",
+    "this_year": "This year",
+    "custom": "From – to",
+}
+DEFAULT_PRESET = "last_7_days"
+LONGEST_RANGE_DAYS = 731  # two years: a custom range longer than that is refused
+
+
+@dataclass(frozen=True)
+class DayRange:
+    """Local days `first` to `last`, both included, in `zone`."""
+
+    first: date
+    last: date
+    preset: str
+    zone: ZoneInfo
+
+    @property
+    def days(self) -> list[date]:
+        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+
+    @property
+    def start(self) -> datetime:
+        """Local midnight at the start of the first day."""
+        return _midnight(self.first, self.zone)
+
+    @property
+    def end(self) -> datetime:
+        """Local midnight after the last day (not included)."""
+        return _midnight(self.last + timedelta(days=1), self.zone)
+
+    @property
+    def label(self) -> str:
+        """In words: "Last 7 days: Friday 20 – Thursday 26 November 2026"."""
+        first, last = self.first, self.last
+        if first == last:
+            span = f"{first:%A} {first.day} {first:%B %Y}"
+        elif first.year != last.year:
+            span = f"{first.day} {first:%B %Y} – {last.day} {last:%B %Y}"
+        elif first.month != last.month:
+            span = f"{first.day} {first:%B} – {last.day} {last:%B %Y}"
+        else:
+            span = f"{first.day} – {last.day} {last:%B %Y}"
+        return f"{PRESETS[self.preset]}: {span}"
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone)
+
+
+def preset_range(preset: str, *, today: date, zone: ZoneInfo) -> DayRange:
+    """The local days of `preset` seen from `today`."""
+    if preset == "today":
+        first = last = today
+    elif preset == "yesterday":
+        first = last = today - timedelta(days=1)
+    elif preset == "this_week":
+        first, last = today - timedelta(days=today.weekday()), today
+    elif preset == "last_7_days":
+        first, last = today - timedelta(days=6), today
+    elif preset == "this_month":
+        first, last = today.replace(day=1), today
+    elif preset == "last_month":
+        last = today.replace(day=1) - timedelta(days=1)
+        first = last.replace(day=1)
+    elif preset == "this_year":
+        first, last = today.replace(month=1, day=1), today
+    else:
+        raise ValueError(f"unknown preset {preset!r}")
+    return DayRange(first, last, preset, zone)
+
+
+def _filter_class(profiles):
+    """The FilterSet of the dashboard's parameters; `from` is a Python keyword, so it is built with type()."""
+    day = {"input_formats": ["%Y-%m-%d"]}
+    declared = {
+        "member": django_filters.ModelChoiceFilter(
+            queryset=profiles, label="Member", empty_label="Whole family", method="_keep"
+        ),
+        "range": django_filters.ChoiceFilter(choices=list(PRESETS.items()), label="Range", method="_keep"),
+        "from": django_filters.DateFilter(label="From", method="_keep", **day),
+        "to": django_filters.DateFilter(label="To", method="_keep", **day),
+    }
+
+    def _keep(self, queryset, name, value):
+        return queryset
+
+    class Meta:
+        model = UserProfile
+        fields: list[str] = []
+
+    return type("DashboardFilter", (django_filters.FilterSet,), {**declared, "_keep": _keep, "Meta": Meta})
+
+
+@dataclass(frozen=True)
+class DashboardQuery:
+    """What a dashboard page or an export shows: the days, the chosen member (or None: all the
+    viewer may see) and the members in scope, by name."""
+
+    days: DayRange
+    member: UserProfile | None
+    members: list[UserProfile]
+    form: object  # the bound filter form, for the page's controls
+
+    @property
+    def member_ids(self) -> list:
+        return [member.pk for member in self.members]
+
+
+def dashboard_query(request, *, today: date | None = None) -> DashboardQuery:
+    """Read `range`, `from`, `to` and `member` from the request; BadRequest (400) names what is wrong."""
+    viewer = viewer_of(request)
+    visible = profiles_visible_to(viewer).order_by("name")
+    filters = _filter_class(visible)(request.GET, queryset=visible)
+    form = filters.form
+    if not form.is_valid():
+        problems = "; ".join(
+            f"{form.fields[name].label if name in form.fields else name}: {' '.join(errors)}"
+            for name, errors in form.errors.items()
+        )
+        raise BadRequest(f"The dashboard cannot show that: {problems}")
+    data = form.cleaned_data
+    zone = family_zone()
+    today = today or timezone.localdate(timezone=zone)
+    first, last = data.get("from"), data.get("to")
+    preset = data.get("range") or ("custom" if first or last else DEFAULT_PRESET)
+    if preset == "custom":
+        if first is None and last is None:
+            raise BadRequest("The dashboard cannot show that: a custom range needs a From or a To day.")
+        first, last = first or last, last or today
+        if first > last:
+            raise BadRequest(f"The dashboard cannot show that: From ({first}) is after To ({last}).")
+        if (last - first).days + 1 > LONGEST_RANGE_DAYS:
+            raise BadRequest(f"The dashboard cannot show that: at most {LONGEST_RANGE_DAYS} days at a time.")
+        days = DayRange(first, last, preset, zone)
+    else:
+        days = preset_range(preset, today=today, zone=zone)
+    member = data.get("member")
+    if not viewer.sees_every_profile:
+        member = viewer.profile
+    members = [member] if member is not None else list(visible)
+    return DashboardQuery(days=days, member=member, members=members, form=form)
