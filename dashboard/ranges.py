@@ -129,6 +129,7 @@ class DashboardQuery:
     days: DayRange
     member: UserProfile | None
     members: list[UserProfile]
+    sees_every_profile: bool  # a family admin: may pick any member and sees the family's events
     form: object  # the bound filter form, for the page's controls
 
     @property
@@ -168,4 +169,6 @@ def dashboard_query(request, *, today: date | None = None) -> DashboardQuery:
     if not viewer.sees_every_profile:
         member = viewer.profile
     members = [member] if member is not None else list(visible)
-    return DashboardQuery(days=days, member=member, members=members, form=form)
+    return DashboardQuery(
+        days=days, member=member, members=members, sees_every_profile=viewer.sees_every_profile, form=form
+    )

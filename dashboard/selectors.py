@@ -1,7 +1,413 @@
-"""The dashboard's figures, read from usage_statistics and bounded, index-backed queries."""
+"""The dashboard's figures: usage_statistics summed over the range in SQL, plus a few bounded reads.
 
-from dashboard.ranges import DashboardQuery
+Every figure of the range comes from usage_statistics (one row per member and local day, kept
+exact by activity.statistics_sql), read through its (profile, date) key: a year of a family is a
+few thousand rows, never a scan of the activity. Only the member cards' "today" (the policy's
+own minutes, open session included), the open system events and the last 24 hours read other
+tables, each through an index and a bound.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
+
+from django.db import connection
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+
+from activity.models import ActivityLog, CommandStatus
+from activity.statistics_sql import TIMING_BUCKET_EDGES_MS
+from dashboard.ranges import DashboardQuery, DayRange
+from profiles import policy
+from profiles.models import QuickAction, UserProfile
+from telemetry.models import EventSeverity, SystemEvent
+
+TOP = 10
+TIMED_COMPONENTS = ("whisper", "n8n", "tts")
+RECENT_ROWS = 15
+OPEN_EVENTS = 10
+REFUSED = policy.REFUSED_ERROR_TYPE
 
 
-def dashboard_figures(*, query: DashboardQuery) -> dict:
-    return {}
+# ---------------------------------------------------------------------------------------------
+# Links to the lists behind the figures
+
+
+def activity_list_url(*, start: datetime, end: datetime, member=None, status: str | None = None, q: str = "") -> str:
+    params = {"timestamp__gte": _param_time(start), "timestamp__lt": _param_time(end)}
+    if member is not None:
+        params["profile"] = str(member.pk if hasattr(member, "pk") else member)
+    if status:
+        params["status__exact"] = status
+    if q:
+        params["q"] = q
+    return f"{reverse('admin:activity_activitylog_changelist')}?{urlencode(params)}"
+
+
+def usage_list_url(*, days: DayRange, member=None) -> str:
+    params = {"date__gte": days.first.isoformat(), "date__lt": (days.last + timedelta(days=1)).isoformat()}
+    if member is not None:
+        params["profile"] = str(member.pk)
+    return f"{reverse('admin:activity_usagestatistic_changelist')}?{urlencode(params)}"
+
+
+def _param_time(moment: datetime) -> str:
+    return moment.isoformat(sep=" ")
+
+
+# ---------------------------------------------------------------------------------------------
+# Percentiles from summed histograms
+
+
+def histogram_percentile(histogram: dict[int, int], fraction: float) -> int | None:
+    """The value below which `fraction` of the counted values lie, from {lower edge: count},
+    interpolated inside its bucket (the last bucket reports its lower edge)."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    edges = list(TIMING_BUCKET_EDGES_MS)
+    wanted, seen = fraction * total, 0
+    for index, edge in enumerate(edges):
+        count = histogram.get(edge, 0)
+        if count and seen + count >= wanted:
+            if index + 1 == len(edges):
+                return edge
+            return round(edge + (edges[index + 1] - edge) * (wanted - seen) / count)
+        seen += count
+    return edges[-1]
+
+
+# ---------------------------------------------------------------------------------------------
+# The figures
+
+
+@dataclass
+class DayFigures:
+    day: date
+    commands: int = 0
+    success: int = 0
+    failed: int = 0  # failed, not timed out
+    timeout: int = 0
+    minutes: float = 0.0
+    confidence: float | None = None
+    timings: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)  # component: (p50, p95)
+    links: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def success_rate(self) -> float | None:
+        return 100.0 * self.success / self.commands if self.commands else None
+
+
+@dataclass
+class MemberCard:
+    profile: UserProfile
+    today_minutes: float
+    today_limit: int | None
+    today_rule: str
+    week_minutes: float
+    week_limit: int | None
+    commands: int = 0
+    success: int = 0
+    refused: int = 0
+    refused_reasons: Counter = field(default_factory=Counter)
+    over_limit_days: list[date] = field(default_factory=list)
+    outside_hours: int = 0
+    links: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def success_rate(self) -> float | None:
+        return 100.0 * self.success / self.commands if self.commands else None
+
+    @property
+    def today_percent(self) -> int | None:
+        return None if not self.today_limit else min(100, round(100 * self.today_minutes / self.today_limit))
+
+    @property
+    def week_percent(self) -> int | None:
+        return None if not self.week_limit else min(100, round(100 * self.week_minutes / self.week_limit))
+
+
+@dataclass
+class DashboardFigures:
+    days: list[DayFigures]
+    members: list[MemberCard]
+    heatmap: list[list[int]]  # [weekday 0 = Monday][hour]
+    top_commands: list[tuple[str, int, str]]  # text, count, link
+    top_errors: list[tuple[str, int]]
+    devices: list[tuple[str, int]]
+    categories: list[tuple[str, int]]
+    quick_actions: list[tuple[str, str, int]]  # display name, id, count
+    open_events: list[SystemEvent] | None  # None: not the viewer's to see
+    open_event_count: int
+    recent: list[ActivityLog]
+    recent_counts: dict[str, int]
+    timing_source: str  # "exact" or "histograms"
+    links: dict[str, str]
+
+    @property
+    def commands(self) -> int:
+        return sum(day.commands for day in self.days)
+
+    @property
+    def success(self) -> int:
+        return sum(day.success for day in self.days)
+
+    @property
+    def failed(self) -> int:
+        return sum(day.failed for day in self.days)
+
+    @property
+    def timeout(self) -> int:
+        return sum(day.timeout for day in self.days)
+
+    @property
+    def minutes(self) -> float:
+        return sum(day.minutes for day in self.days)
+
+    @property
+    def success_rate(self) -> float | None:
+        return 100.0 * self.success / self.commands if self.commands else None
+
+    @property
+    def confidence(self) -> float | None:
+        weighted = [(day.confidence, day.commands) for day in self.days if day.confidence is not None]
+        total = sum(n for _, n in weighted)
+        return sum(c * n for c, n in weighted) / total if total else None
+
+    @property
+    def heatmap_max(self) -> int:
+        return max((n for row in self.heatmap for n in row), default=0)
+
+
+_SCOPE = "u.profile_id = ANY(%(members)s) AND u.date BETWEEN %(first)s AND %(last)s"
+
+
+def _rows(sql: str, params: dict) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def dashboard_figures(*, query: DashboardQuery, now: datetime | None = None) -> DashboardFigures:
+    """Everything the dashboard shows for `query` (days, members in scope) at `now`."""
+    days_range = query.days
+    params = {"members": query.member_ids, "first": days_range.first, "last": days_range.last}
+    days = _day_figures(query, params)
+    heatmap = [[0] * 24 for _ in range(7)]
+    for weekday, hour, count in _rows(
+        f"""SELECT extract(isodow FROM u.date)::int - 1, h.hour::int - 1, sum(h.n)::int
+            FROM usage_statistics u, unnest(u.hourly_counts) WITH ORDINALITY AS h(n, hour)
+            WHERE {_SCOPE} GROUP BY 1, 2""",
+        params,
+    ):
+        heatmap[weekday][hour] = count
+    ranked = _ranked(params)
+    names = dict(
+        QuickAction.objects.filter(pk__in=[key for key, _ in ranked["quick_action"]]).values_list("pk", "display_name")
+    )
+    start, end = days_range.start, days_range.end
+    member = query.member
+    now = now or timezone.now()
+    events, event_count = _open_events(query)
+    recent, recent_counts = _recent(query, now)
+    return DashboardFigures(
+        days=days,
+        members=_member_cards(query, now),
+        heatmap=heatmap,
+        top_commands=[
+            (text, n, activity_list_url(start=start, end=end, member=member, q=text)) for text, n in ranked["command"]
+        ],
+        top_errors=ranked["error"],
+        devices=ranked["device"],
+        categories=ranked["category"],
+        quick_actions=[(names.get(key, key), key, n) for key, n in ranked["quick_action"]],
+        open_events=events,
+        open_event_count=event_count,
+        recent=recent,
+        recent_counts=recent_counts,
+        timing_source="exact" if len(query.members) == 1 else "histograms",
+        links={
+            "all": activity_list_url(start=start, end=end, member=member),
+            "success": activity_list_url(start=start, end=end, member=member, status=CommandStatus.SUCCESS),
+            "failed": activity_list_url(start=start, end=end, member=member, status=CommandStatus.FAILED),
+            "timeout": activity_list_url(start=start, end=end, member=member, status=CommandStatus.TIMEOUT),
+            "usage": usage_list_url(days=days_range, member=member),
+            "events": f"{reverse('admin:telemetry_systemevent_changelist')}?resolution=attention",
+            "recent": activity_list_url(start=now - timedelta(hours=24), end=now + timedelta(seconds=1), member=member),
+        },
+    )
+
+
+def _day_figures(query: DashboardQuery, params: dict) -> list[DayFigures]:
+    zone = query.days.zone
+    by_day = {day: DayFigures(day) for day in query.days.days}
+    for day, commands, success, failed, timeout, seconds, confidence in _rows(
+        f"""SELECT u.date, sum(u.command_count)::int, sum(u.success_count)::int,
+                   sum(u.failure_count - u.timeout_count)::int, sum(u.timeout_count)::int,
+                   sum(u.total_duration_seconds)::bigint,
+                   sum(u.average_confidence * u.command_count) FILTER (WHERE u.average_confidence IS NOT NULL)
+                   / nullif(sum(u.command_count) FILTER (WHERE u.average_confidence IS NOT NULL), 0)
+            FROM usage_statistics u WHERE {_SCOPE} GROUP BY 1""",
+        params,
+    ):
+        figures = by_day[day]
+        figures.commands, figures.success, figures.failed, figures.timeout = commands, success, failed, timeout
+        figures.minutes = seconds / 60
+        figures.confidence = None if confidence is None else float(confidence)
+    if len(query.members) == 1:
+        for day, component, p50, p95 in _rows(
+            f"""SELECT u.date, t.key, (t.value->>'p50')::int, (t.value->>'p95')::int
+                FROM usage_statistics u, jsonb_each(u.timings) t WHERE {_SCOPE}""",
+            params,
+        ):
+            by_day[day].timings[component] = (p50, p95)
+    else:
+        histograms = defaultdict(dict)
+        for day, component, edge, count in _rows(
+            f"""SELECT u.date, t.key, h.key::int, sum(h.value::int)::int
+                FROM usage_statistics u, jsonb_each(u.timings) t, jsonb_each_text(t.value->'histogram') h
+                WHERE {_SCOPE} GROUP BY 1, 2, 3""",
+            params,
+        ):
+            histograms[(day, component)][edge] = count
+        for (day, component), histogram in histograms.items():
+            by_day[day].timings[component] = (
+                histogram_percentile(histogram, 0.5),
+                histogram_percentile(histogram, 0.95),
+            )
+    member = query.member
+    for day, figures in by_day.items():
+        start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+        end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+        figures.links = {"all": activity_list_url(start=start, end=end, member=member)} | {
+            status: activity_list_url(start=start, end=end, member=member, status=status)
+            for status in (CommandStatus.SUCCESS, CommandStatus.FAILED, CommandStatus.TIMEOUT)
+        }
+    return list(by_day.values())
+
+
+def _ranked(params: dict) -> dict[str, list[tuple[str, int]]]:
+    """The range's top commands, errors, devices, categories and quick actions, most used first."""
+    ranked = defaultdict(list)
+    rows = _rows(
+        f"""SELECT kind, key, sum(n)::int FROM (
+                SELECT 'command' AS kind, e.key, e.value::int AS n
+                FROM usage_statistics u, jsonb_each_text(u.top_commands) e WHERE {_SCOPE}
+                UNION ALL SELECT 'error', e.key, e.value::int
+                FROM usage_statistics u, jsonb_each_text(u.error_types) e WHERE {_SCOPE}
+                UNION ALL SELECT 'device', e.key, e.value::int
+                FROM usage_statistics u, jsonb_each_text(u.device_breakdown) e WHERE {_SCOPE}
+                UNION ALL SELECT 'category', e.key, e.value::int
+                FROM usage_statistics u, jsonb_each_text(u.command_categories) e WHERE {_SCOPE}
+                UNION ALL SELECT 'quick_action', e.key, e.value::int
+                FROM usage_statistics u, jsonb_each_text(u.quick_action_counts) e WHERE {_SCOPE}
+            ) AS keyed GROUP BY 1, 2""",
+        params,
+    )
+    for kind, key, count in sorted(rows, key=lambda row: (row[0], -row[2], row[1])):
+        if len(ranked[kind]) < TOP:
+            ranked[kind].append((key, count))
+    return ranked
+
+
+def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
+    """Per member: today and this week against their limits, and what broke a rule in the range."""
+    zone = query.days.zone
+    today = now.astimezone(zone).date()
+    week_start = today - timedelta(days=today.weekday())
+    calendar = policy.family_calendar()
+    day_types = {}
+
+    def day_type(day: date) -> str:
+        if day not in day_types:
+            day_types[day] = calendar.day_type(day)
+        return day_types[day][0]
+
+    earlier = defaultdict(float)  # minutes of this week before today, by member
+    for pid, seconds in _rows(
+        """SELECT u.profile_id, sum(u.total_duration_seconds)::bigint FROM usage_statistics u
+           WHERE u.profile_id = ANY(%(members)s) AND u.date >= %(week)s AND u.date < %(today)s GROUP BY 1""",
+        {"members": query.member_ids, "week": week_start, "today": today},
+    ):
+        earlier[pid] = seconds / 60
+    cards = {}
+    for profile in query.members:
+        controls = policy.controls_of(profile.usage_limits)
+        used = policy.policy_inputs(profile_id=profile.pk, moment=now).used_seconds / 60
+        limit, key = controls.limit_for(day_type(today))
+        week = [week_start + timedelta(days=n) for n in range(7)]
+        limits = [controls.limit_for(day_type(day))[0] for day in week]
+        cards[profile.pk] = MemberCard(
+            profile=profile,
+            today_minutes=used,
+            today_limit=limit,
+            today_rule=policy.limit_rule(limit, key, calendar.day_type(today)[1]),
+            week_minutes=earlier[profile.pk] + used,
+            week_limit=None if any(value is None for value in limits) else sum(limits),
+        )
+    days = query.days
+    for pid, day, commands, success, seconds, hourly, refused in _rows(
+        f"""SELECT u.profile_id, u.date, u.command_count, u.success_count, u.total_duration_seconds,
+                   u.hourly_counts, coalesce((u.error_types->>'{REFUSED}')::int, 0)
+            FROM usage_statistics u WHERE {_SCOPE}""",
+        {"members": query.member_ids, "first": days.first, "last": days.last},
+    ):
+        card = cards[pid]
+        card.commands += commands or 0
+        card.success += success or 0
+        card.refused += refused
+        controls = policy.controls_of(card.profile.usage_limits)
+        limit, _ = controls.limit_for(day_type(day))
+        if limit is not None and (seconds or 0) > limit * 60:
+            card.over_limit_days.append(day)
+        card.outside_hours += _outside_hours(day, controls, calendar, zone, hourly or [])
+    for card in cards.values():
+        card.over_limit_days.sort()
+        card.links = {
+            "activity": activity_list_url(start=days.start, end=days.end, member=card.profile),
+            "failed": activity_list_url(
+                start=days.start, end=days.end, member=card.profile, status=CommandStatus.FAILED
+            ),
+            "usage": usage_list_url(days=days, member=card.profile),
+            "controls": reverse("admin:profiles_userprofile_parental_controls", args=[card.profile.pk]),
+        }
+    return list(cards.values())
+
+
+def _outside_hours(day: date, controls, calendar, zone, hourly: list[int]) -> int:
+    """Commands of `day` in hours that lie wholly outside the allowed hours (a lower bound: a
+    command in an hour the windows only partly cover is not counted)."""
+    if controls.windows_for(calendar.day_type(day)[0]) is None:
+        return 0
+    spans = policy.allowed_spans(day, controls, calendar, zone)
+    count = 0
+    for hour, commands in enumerate(hourly):
+        if not commands:
+            continue
+        start = datetime.combine(day, datetime.min.time(), tzinfo=zone) + timedelta(hours=hour)
+        end = start + timedelta(hours=1)
+        if not any(low < end and high > start for low, high in spans):
+            count += commands
+    return count
+
+
+def _open_events(query: DashboardQuery) -> tuple[list[SystemEvent] | None, int]:
+    """Unresolved error and critical events: the family admin's to see (of every member)."""
+    if not query.sees_every_profile:
+        return None, 0
+    events = SystemEvent.objects.filter(
+        resolved_at__isnull=True, severity__in=[EventSeverity.ERROR, EventSeverity.CRITICAL]
+    ).select_related("profile")
+    return list(events.order_by("-timestamp")[:OPEN_EVENTS]), events.count()
+
+
+def _recent(query: DashboardQuery, now: datetime) -> tuple[list[ActivityLog], dict[str, int]]:
+    rows = ActivityLog.objects.filter(
+        profile_id__in=query.member_ids, timestamp__gte=now - timedelta(hours=24), timestamp__lte=now
+    )
+    counts = dict(rows.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n"))
+    return list(rows.select_related("profile").order_by("-timestamp")[:RECENT_ROWS]), counts

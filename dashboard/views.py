@@ -3,21 +3,50 @@
 from django.contrib import admin
 from django.template.response import TemplateResponse
 
-from dashboard import exports, selectors
+from dashboard import charts, exports, selectors
 from dashboard.ranges import PRESETS, dashboard_query
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def dashboard_page(request):
     """/admin/dashboard/: usage at a glance for the chosen range and member(s)."""
     query = dashboard_query(request)
+    figures = selectors.dashboard_figures(query=query)
+    top = figures.heatmap_max
+    heatmap = [
+        (WEEKDAYS[weekday], [(hour, count, charts.heat_level(count, top)) for hour, count in enumerate(row)])
+        for weekday, row in enumerate(figures.heatmap)
+    ]
+    params = request.GET.copy()
     context = {
         **admin.site.each_context(request),
-        "title": "Dashboard",
+        "title": f"Dashboard: {query.member.name}" if query.member else "Dashboard: the whole family",
         "query": query,
-        "presets": PRESETS,
-        "dashboard": selectors.dashboard_figures(query=query),
+        "presets": [(key, label, _with(params, range=key, drop=("from", "to"))) for key, label in PRESETS.items()],
+        "figures": figures,
+        "commands_chart": charts.commands_chart(figures.days),
+        "timing_charts": [
+            (charts.COMPONENT_NAMES[c], charts.timing_chart(figures.days, c), c) for c in selectors.TIMED_COMPONENTS
+        ],
+        "timing_rows": [
+            (day, [day.timings.get(c, (None, None)) for c in selectors.TIMED_COMPONENTS]) for day in figures.days
+        ],
+        "heatmap": heatmap,
+        "hours": range(24),
+        "export_query": _with(params, drop=()),
     }
     return TemplateResponse(request, "admin/dashboard/index.html", context)
+
+
+def _with(params, *, drop: tuple[str, ...], **values) -> str:
+    """The query string of `params` with `values` set and `drop` removed."""
+    params = params.copy()
+    for key in drop:
+        params.pop(key, None)
+    for key, value in values.items():
+        params[key] = value
+    return params.urlencode()
 
 
 def usage_csv(request):

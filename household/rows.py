@@ -49,7 +49,7 @@ from household.command_catalog import (
 from household.simulation import DAY_SECONDS, DayRules, FamilySimulator, SimulatedSession
 from profiles import policy
 from profiles.models import ResponseMode, UserProfile
-from telemetry.models import Setting, SystemEvent
+from telemetry.models import SystemEvent
 
 ACTIVITY_COLUMNS = (
     "id", "profile_id", "timestamp", "command_text", "transcription_confidence", "response_text",
@@ -81,13 +81,6 @@ ERROR_RESOLVED_RATE = 0.7  # errors a parent marks resolved the next morning, be
 def json_members(value: dict) -> str:
     """The members of a JSON object as text, without its braces ("" for {}): row JSON is joined from these."""
     return json.dumps(value)[1:-1]
-
-
-def family_calendar() -> policy.FamilyCalendar:
-    """The family's calendar, from the settings the policy reads it from."""
-    keys = (policy.COUNTRY_SETTING, policy.HOLIDAYS_SETTING)
-    values = dict(Setting.objects.filter(key__in=keys).values_list("key", "value"))
-    return policy.FamilyCalendar.from_settings(*map(values.get, keys))
 
 
 def as_is(value: str | None) -> str | None:

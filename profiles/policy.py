@@ -479,6 +479,17 @@ def policy_inputs(*, profile_id: uuid.UUID, moment: datetime) -> PolicyInputs:
     return PolicyInputs(calendar=calendar, used_seconds=max(0.0, float(seconds or 0)), session_open=bool(session_open))
 
 
+def family_calendar() -> FamilyCalendar:
+    """The family's calendar from its settings (`family.country`, `family.holidays`), in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT value FROM settings WHERE key = %s), (SELECT value FROM settings WHERE key = %s)",
+            [COUNTRY_SETTING, HOLIDAYS_SETTING],
+        )
+        country, holidays = cursor.fetchone()
+    return FamilyCalendar.from_settings(_json_value(country), _json_value(holidays))
+
+
 def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """Local midnight of `day` and of the next day: 23, 24 or 25 hours apart."""
     return _local(day, 0, zone), _local(day + timedelta(days=1), 0, zone)
