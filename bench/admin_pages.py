@@ -47,7 +47,6 @@ embedded_server_ensure()
 
 from django.conf import settings  # noqa: E402
 from django.contrib import admin  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.urls import path, reverse  # noqa: E402
@@ -61,15 +60,13 @@ from activity.models import (  # noqa: E402
     UsageStatistic,
     UserStatisticsSummary,
 )
-from bench.scratch import activity_rows_ensure, scratch_database_require  # noqa: E402
+from bench.scratch import activity_rows_ensure, login_for, scratch_database_require, signed_in  # noqa: E402
 from profiles.models import FamilyLogin, QuickAction, UserProfile  # noqa: E402
-from profiles.services import family_login_create, family_member_create  # noqa: E402
 from telemetry.models import Notification, Setting, SystemEvent  # noqa: E402
 
 TARGET_P95_MS = 150
 STATIC_FILES = "django.contrib.staticfiles.storage.StaticFilesStorage"  # no manifest needed
 SMALL = (UserProfile, QuickAction, Setting, FamilyLogin, Notification, UsageStatistic)
-PASSWORD = "bench-admin-pages-5e1d"  # noqa: S105  (a scratch database's throwaway login)
 
 # Stock ModelAdmin settings: what a first admin.py would say, with Django's defaults for the rest.
 STOCK = {
@@ -146,24 +143,6 @@ def stock_site() -> admin.AdminSite:
     for model, options in STOCK.items():
         site.register(model, type(f"Stock{model.__name__}Admin", (admin.ModelAdmin,), dict(options)))
     return site
-
-
-def login_for(name: str, role: str, *, username: str) -> None:
-    if get_user_model().objects.filter(username=username).exists():
-        return
-    profile = UserProfile.objects.filter(permission_level=role, login__isnull=True, settings__generated=True).first()
-    if profile is None:
-        family_member_create(name=name, permission_level=role, username=username, password=PASSWORD)
-    else:
-        family_login_create(profile=profile, username=username, password=PASSWORD)
-
-
-def signed_in(username: str) -> Client:
-    client = Client()
-    client.force_login(
-        get_user_model().objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend"
-    )
-    return client
 
 
 def pages(kid_profile_id) -> list[tuple[str, type, str, dict, dict | None]]:

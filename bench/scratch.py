@@ -6,8 +6,15 @@ Import after `django.setup()`.
 import sys
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
+
+from profiles.models import UserProfile
+from profiles.services import family_login_create, family_member_create
+
+PASSWORD = "bench-admin-pages-5e1d"  # noqa: S105  (a scratch database's throwaway login)
 
 
 def scratch_database_require() -> None:
@@ -35,3 +42,22 @@ def activity_rows_ensure(rows: int) -> int:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE) activity_logs, command_history, sessions, system_events, usage_statistics")
     return have
+
+
+def login_for(name: str, role: str, *, username: str) -> None:
+    """A login of `role` for the benchmarks: a generated member's, or a new member's when there is none."""
+    if get_user_model().objects.filter(username=username).exists():
+        return
+    profile = UserProfile.objects.filter(permission_level=role, login__isnull=True, settings__generated=True).first()
+    if profile is None:
+        family_member_create(name=name, permission_level=role, username=username, password=PASSWORD)
+    else:
+        family_login_create(profile=profile, username=username, password=PASSWORD)
+
+
+def signed_in(username: str) -> Client:
+    client = Client()
+    client.force_login(
+        get_user_model().objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend"
+    )
+    return client

@@ -1,0 +1,107 @@
+"""Benchmark: the family dashboard page at 10,000,000 activity rows, whole family and one member.
+
+Usage (a scratch database whose name starts with "bench"; it generates what is missing):
+    createdb -h 127.0.0.1 -U postgres bench_admin
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_admin .venv/bin/python bench/dashboard.py --rows 10000000
+
+Each timed request renders /admin/dashboard/ for a family admin through Django's test client
+(no network), for the last 30 days and for a year, for the whole family and for the member with
+the most commands. It prints p50 and p95 in milliseconds and the queries per page; the targets
+are p95 under 100 ms for 30 days and under 200 ms for a year.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tonnysite.settings.local")
+os.environ.setdefault("DEBUG", "false")
+
+import django  # noqa: E402
+
+django.setup()
+
+from tonnysite.db import embedded_server_ensure  # noqa: E402
+
+embedded_server_ensure()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import override_settings  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from activity.models import UsageStatistic  # noqa: E402
+from bench.scratch import activity_rows_ensure, login_for, scratch_database_require, signed_in  # noqa: E402
+
+TARGETS = {"30 days": 100, "a year": 200}
+
+
+def percentile(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=10_000_000, help="Activity rows to have before measuring.")
+    parser.add_argument("--repeat", type=int, default=40, help="Timed requests per case (after 3 warm-ups).")
+    args = parser.parse_args()
+
+    scratch_database_require()
+    have = activity_rows_ensure(args.rows)
+    login_for("Bench Parent", "admin", username="bench_parent")
+    today = timezone.localdate()
+    busiest = (
+        UsageStatistic.objects.filter(date__gte=today - timedelta(days=365))
+        .values("profile_id")
+        .order_by()
+        .annotate(n=django.db.models.Sum("command_count"))
+        .order_by("-n")
+        .first()
+    )
+    member = str(busiest["profile_id"]) if busiest else ""
+    month = {"from": (today - timedelta(days=29)).isoformat(), "to": today.isoformat()}
+    year = {"from": (today - timedelta(days=364)).isoformat(), "to": today.isoformat()}
+    cases = [
+        ("30 days", "whole family", month),
+        ("30 days", "one member", {**month, "member": member}),
+        ("a year", "whole family", year),
+        ("a year", "one member", {**year, "member": member}),
+    ]
+    with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
+        client = signed_in("bench_parent")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM usage_statistics")
+            (statistics_rows,) = cursor.fetchone()
+            cursor.execute("SELECT count(*) FROM user_profiles")
+            (members,) = cursor.fetchone()
+            cursor.execute("SELECT version()")
+            version = cursor.fetchone()[0].split(",")[0]
+        print(
+            f"activity_logs: {have:,} rows; usage_statistics: {statistics_rows:,} rows; {members:,} members; {version}"
+        )
+        print(f"zone {settings.TIME_ZONE}; {args.repeat} timed requests per case; ms\n")
+        print(f"{'range':10} {'who':14} {'p50':>8} {'p95':>8} {'queries':>8}  target p95")
+        for span, who, params in cases:
+            for _ in range(3):
+                assert client.get("/admin/dashboard/", params).status_code == 200
+            times = []
+            for _ in range(args.repeat):
+                start = time.perf_counter()
+                response = client.get("/admin/dashboard/", params)
+                times.append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 200
+            with CaptureQueriesContext(connection) as captured:
+                client.get("/admin/dashboard/", params)
+            p50, p95 = statistics.median(times), percentile(times, 95)
+            verdict = "ok" if p95 < TARGETS[span] else "MISSED"
+            print(f"{span:10} {who:14} {p50:8.1f} {p95:8.1f} {len(captured):8}  < {TARGETS[span]} ms {verdict}")
+
+
+if __name__ == "__main__":
+    main()
