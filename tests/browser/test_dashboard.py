@@ -1,0 +1,79 @@
+"""A parent opens the dashboard, sees the charts drawn, follows a preset, and downloads both CSVs."""
+
+import csv
+import io
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from activity.tests.factories import ActivityLogFactory, SessionFactory
+from profiles.models import PermissionLevel
+from profiles.services import family_member_create
+from tests.browser.pages import admin_sign_in
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "family-dashboard-pass-3b9e"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture
+def family(settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    parent = family_member_create(name="Dad", permission_level=PermissionLevel.ADMIN, username="dad", password=PASSWORD)
+    alex = family_member_create(
+        name="Alex", permission_level=PermissionLevel.KID, username="alex", password=PASSWORD,
+        usage_limits={"daily_limit_minutes": 60, "allowed_hours": [7, 21]},
+    )  # fmt: skip
+    now = datetime.now(BERLIN).replace(minute=0, second=0, microsecond=0)
+    for day in range(5):
+        moment = now - timedelta(days=day, hours=2)
+        for minute, status in ((0, "success"), (5, "success"), (10, "failed"), (15, "timeout")):
+            ActivityLogFactory(profile=alex, timestamp=moment + timedelta(minutes=minute), status=status)
+        ActivityLogFactory(profile=parent, timestamp=moment, command_text="=cmd|' /C calc'!A0")
+        SessionFactory(profile=alex, started_at=moment, ended_at=moment + timedelta(minutes=20))
+    return {"parent": parent, "alex": alex}
+
+
+def test_a_parent_opens_the_dashboard_sees_charts_and_downloads_both_csvs(page, family):
+    admin_sign_in(page, username="dad", password=PASSWORD)
+    page.click("#dashboard-link a.section")
+    page.wait_for_url("**/admin/dashboard/")
+
+    assert "Europe/Berlin" in page.inner_text(".dashboard-zone")
+    assert page.locator("svg.chart").count() == 4
+    assert page.locator("svg.chart rect.bar.success").count() >= 5
+    assert page.locator("svg.chart rect.bar.failed").count() >= 5
+    assert page.locator("table.heatmap td.heat-5").count() >= 1
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+
+    page.click("text=This month")
+    assert "This month" in page.inner_text(".dashboard-zone")
+    page.select_option("#id_member", label="Alex")
+    page.click(".custom button")
+    assert page.inner_text("#site-name") and "Dashboard: Alex" in page.inner_text("#content h1")
+
+    with page.expect_download() as usage_download:
+        page.click("text=usage per day (CSV)")
+    usage = usage_download.value
+    assert "Europe-Berlin" in usage.suggested_filename
+    usage_rows = list(csv.reader(io.StringIO(Path(usage.path()).read_text(encoding="utf-8"))))
+    assert usage_rows[0][:2] == ["date", "member"] or "date" in usage_rows[0][0].lower()
+    assert all("Alex" in row for row in usage_rows[1:] if any(row))
+
+    with page.expect_download() as activity_download:
+        page.click("text=every command (CSV)")
+    activity_rows = list(csv.reader(io.StringIO(Path(activity_download.value.path()).read_text(encoding="utf-8"))))
+    assert len(activity_rows) - 1 == 20  # Alex's commands of the five days, none of Dad's
+    assert not any(cell.startswith("=") for row in activity_rows for cell in row)
+
+
+def test_a_kid_sees_only_their_own_dashboard(page, family):
+    admin_sign_in(page, username="alex", password=PASSWORD)
+    page.goto(f"/admin/dashboard/?member={family['parent'].pk}")
+
+    assert "Dad" not in page.inner_text("#content")
