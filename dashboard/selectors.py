@@ -30,6 +30,7 @@ TOP = 10
 TIMED_COMPONENTS = ("whisper", "n8n", "tts")
 RECENT_ROWS = 15
 OPEN_EVENTS = 10
+OPEN_EVENTS_COUNTED = 1000  # the page says 1000+ beyond
 REFUSED = policy.REFUSED_ERROR_TYPE
 
 
@@ -402,7 +403,9 @@ def _open_events(query: DashboardQuery) -> tuple[list[SystemEvent] | None, int]:
     events = SystemEvent.objects.filter(
         resolved_at__isnull=True, severity__in=[EventSeverity.ERROR, EventSeverity.CRITICAL]
     ).select_related("profile")
-    return list(events.order_by("-timestamp")[:OPEN_EVENTS]), events.count()
+    # Counted up to a bound: a page needs "more than 999", not a count of a big backlog.
+    counted = events.order_by()[:OPEN_EVENTS_COUNTED].count()
+    return list(events.order_by("-timestamp")[:OPEN_EVENTS]), counted
 
 
 def _recent(query: DashboardQuery, now: datetime) -> tuple[list[ActivityLog], dict[str, int]]:
