@@ -257,8 +257,14 @@ class UsageStatistic(models.Model):
         blank=True,
         default=dict,
         db_default={},
-        db_comment='{"processing"|"whisper"|"n8n"|"tts": {"count", "sum", "p50", "p95", "histogram": '
-        "{lower edge in ms: count}}}, in ms",
+        db_comment='{"processing"|"whisper"|"n8n"|"tts": {"count", "sum", "p50", "p95"}}, in ms',
+    )
+    timing_histograms = ArrayField(
+        ArrayField(models.IntegerField(), size=20),
+        size=4,
+        null=True,
+        blank=True,
+        db_comment="[processing, whisper, n8n, tts][bucket]: commands per time bucket (edges in statistics_sql)",
     )
     top_commands = models.JSONField(
         null=True, blank=True, default=dict, db_default={}, db_comment="The 20 most said commands (lower case): count"

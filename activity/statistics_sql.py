@@ -25,12 +25,13 @@ USAGE_STATISTIC_COUNTS = (
     "total_processing_time_ms", "average_confidence", "unique_commands", "peak_usage_hour",
 )  # fmt: skip
 USAGE_STATISTIC_BREAKDOWNS = (
-    "device_breakdown", "command_categories", "error_types", "hourly_counts", "timings", "top_commands",
-    "quick_action_counts",
+    "device_breakdown", "command_categories", "error_types", "hourly_counts", "timings", "timing_histograms",
+    "top_commands", "quick_action_counts",
 )  # fmt: skip
-# The timings' histogram buckets: a bucket is named by its lower edge in ms and holds the values
-# up to the next edge (the last one, everything above). Sums of histograms give percentiles of a
-# range or of the family to a bucket's width; a member's day also has its exact p50 and p95.
+# The timing histograms' buckets by lower edge in ms: bucket n holds the values from edge n up to
+# the next (the last one, everything above). timing_histograms[c][n] counts component c's values
+# (1 processing, 2 whisper, 3 n8n, 4 tts) in bucket n; sums of them give percentiles of a range or
+# of the family to a bucket's width, while a member's day also has its exact p50 and p95.
 TIMING_BUCKET_EDGES_MS = (
     0, 25, 50, 75, 100, 150, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 5000, 7500, 10000, 15000, 30000,
 )  # fmt: skip
@@ -43,6 +44,7 @@ TOP_COMMANDS = 20  # a day keeps its 20 most said commands (ties by text)
 LITERALS = {
     "edges": "ARRAY[" + ", ".join(str(edge) for edge in TIMING_BUCKET_EDGES_MS) + "]",
     "top_commands": str(TOP_COMMANDS),
+    "buckets": str(len(TIMING_BUCKET_EDGES_MS)),
     "finished": status_literals(CommandStatus.finished()),
     "failures": status_literals(CommandStatus.failures()),
     "success": status_literals([CommandStatus.SUCCESS]),
@@ -149,27 +151,36 @@ top AS (
     GROUP BY 1, 2
 ),
 timing_values AS (
-    SELECT f.profile_id, f.day, t.component, t.ms
+    SELECT f.profile_id, f.day, t.component, t.position, t.ms
     FROM finished f
-    CROSS JOIN LATERAL (VALUES ('processing', f.processing_time_ms), ('whisper', f.whisper_time_ms),
-                               ('n8n', f.n8n_time_ms), ('tts', f.tts_time_ms)) AS t(component, ms)
+    CROSS JOIN LATERAL (VALUES ('processing', 1, f.processing_time_ms), ('whisper', 2, f.whisper_time_ms),
+                               ('n8n', 3, f.n8n_time_ms), ('tts', 4, f.tts_time_ms)) AS t(component, position, ms)
     WHERE t.ms IS NOT NULL
 ),
-timing_histograms AS (
-    SELECT profile_id, day, component, jsonb_object_agg(edge, n) AS histogram
-    FROM (SELECT profile_id, day, component, ({edges})[width_bucket(ms, {edges})] AS edge, count(*) AS n
-          FROM timing_values GROUP BY 1, 2, 3, 4) AS by_bucket
-    GROUP BY 1, 2, 3
+by_bucket AS (
+    SELECT profile_id, day, position, width_bucket(ms, {edges}) AS bucket, count(*)::int AS n
+    FROM timing_values GROUP BY 1, 2, 3, 4
+),
+histograms AS (
+    -- Dense: four components (processing, whisper, n8n, tts) by every bucket, zeros included.
+    SELECT profile_id, day, array_agg(counts ORDER BY position) AS timing_histograms
+    FROM (SELECT d.profile_id, d.day, c.position, array_agg(coalesce(n.n, 0) ORDER BY g.bucket) AS counts
+          FROM (SELECT DISTINCT profile_id, day FROM by_bucket) AS d
+          CROSS JOIN generate_series(1, 4) AS c(position)
+          CROSS JOIN generate_series(1, {buckets}) AS g(bucket)
+          LEFT JOIN by_bucket n
+            ON n.profile_id = d.profile_id AND n.day = d.day AND n.position = c.position AND n.bucket = g.bucket
+          GROUP BY 1, 2, 3) AS per_component
+    GROUP BY 1, 2
 ),
 timings AS (
-    SELECT s.profile_id, s.day,
-           jsonb_object_agg(s.component, jsonb_build_object(
-               'count', s.n, 'sum', s.total, 'p50', s.p50, 'p95', s.p95, 'histogram', h.histogram)) AS timings
+    SELECT profile_id, day,
+           jsonb_object_agg(component, jsonb_build_object('count', n, 'sum', total, 'p50', p50, 'p95', p95))
+               AS timings
     FROM (SELECT profile_id, day, component, count(*) AS n, sum(ms) AS total,
                  percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
                  percentile_disc(0.95) WITHIN GROUP (ORDER BY ms) AS p95
           FROM timing_values GROUP BY 1, 2, 3) AS s
-    JOIN timing_histograms h USING (profile_id, day, component)
     GROUP BY 1, 2
 ),
 devices AS (
@@ -235,6 +246,7 @@ truth AS (
            coalesce(e.error_types, '{{}}'::jsonb) AS error_types,
            coalesce(hr.hourly_counts, array_fill(0, ARRAY[24])) AS hourly_counts,
            coalesce(tm.timings, '{{}}'::jsonb) AS timings,
+           coalesce(th.timing_histograms, array_fill(0, ARRAY[4, {buckets}])) AS timing_histograms,
            coalesce(tp.top_commands, '{{}}'::jsonb) AS top_commands,
            coalesce(q.quick_action_counts, '{{}}'::jsonb) AS quick_action_counts
     FROM keys k
@@ -246,6 +258,7 @@ truth AS (
     LEFT JOIN durations d USING (profile_id, day)
     LEFT JOIN hours hr USING (profile_id, day)
     LEFT JOIN timings tm USING (profile_id, day)
+    LEFT JOIN histograms th USING (profile_id, day)
     LEFT JOIN top tp USING (profile_id, day)
     LEFT JOIN quick_actions q USING (profile_id, day)
 ),
@@ -260,10 +273,12 @@ upserted AS (
     INSERT INTO usage_statistics AS u (
         profile_id, date, command_count, success_count, failure_count, timeout_count, total_duration_seconds,
         total_processing_time_ms, average_confidence, unique_commands, peak_usage_hour, device_breakdown,
-        command_categories, error_types, hourly_counts, timings, top_commands, quick_action_counts)
+        command_categories, error_types, hourly_counts, timings, timing_histograms, top_commands,
+        quick_action_counts)
     SELECT profile_id, day, command_count, success_count, failure_count, timeout_count, total_duration_seconds,
            total_processing_time_ms, average_confidence, unique_commands, peak_usage_hour, device_breakdown,
-           command_categories, error_types, hourly_counts, timings, top_commands, quick_action_counts
+           command_categories, error_types, hourly_counts, timings, timing_histograms, top_commands,
+           quick_action_counts
     FROM truth
     WHERE command_count > 0 OR total_duration_seconds > 0
     ON CONFLICT (profile_id, date) DO UPDATE SET
@@ -281,18 +296,19 @@ upserted AS (
         error_types = EXCLUDED.error_types,
         hourly_counts = EXCLUDED.hourly_counts,
         timings = EXCLUDED.timings,
+        timing_histograms = EXCLUDED.timing_histograms,
         top_commands = EXCLUDED.top_commands,
         quick_action_counts = EXCLUDED.quick_action_counts
     WHERE (u.command_count, u.success_count, u.failure_count, u.timeout_count, u.total_duration_seconds,
            u.total_processing_time_ms, u.average_confidence, u.unique_commands, u.peak_usage_hour,
-           u.device_breakdown, u.command_categories, u.error_types, u.hourly_counts, u.timings, u.top_commands,
-           u.quick_action_counts)
+           u.device_breakdown, u.command_categories, u.error_types, u.hourly_counts, u.timings,
+           u.timing_histograms, u.top_commands, u.quick_action_counts)
        IS DISTINCT FROM
           (EXCLUDED.command_count, EXCLUDED.success_count, EXCLUDED.failure_count, EXCLUDED.timeout_count,
            EXCLUDED.total_duration_seconds, EXCLUDED.total_processing_time_ms, EXCLUDED.average_confidence,
            EXCLUDED.unique_commands, EXCLUDED.peak_usage_hour, EXCLUDED.device_breakdown,
            EXCLUDED.command_categories, EXCLUDED.error_types, EXCLUDED.hourly_counts, EXCLUDED.timings,
-           EXCLUDED.top_commands, EXCLUDED.quick_action_counts)
+           EXCLUDED.timing_histograms, EXCLUDED.top_commands, EXCLUDED.quick_action_counts)
     RETURNING (xmax = 0) AS inserted
 )
 SELECT (SELECT count(*) FROM upserted WHERE inserted) AS inserted,

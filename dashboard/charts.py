@@ -5,7 +5,7 @@ same numbers beside it."""
 
 from __future__ import annotations
 
-from django.utils.html import escape
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from dashboard.selectors import DayFigures
@@ -159,3 +159,57 @@ def heat_level(count: int, top: int) -> int:
     if not count or not top:
         return 0
     return max(1, min(5, round(5 * count / top)))
+
+
+def _number(value, digits: int = 0) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def days_table(days: list[DayFigures]) -> SafeString:
+    """The numbers of the commands chart, a row a day, each count a link to its list (rendered
+    here rather than in the template: a year is 365 rows)."""
+    rows = format_html_join(
+        "\n",
+        '<tr><th scope="row">{}</th><td><a href="{}">{}</a></td><td><a href="{}">{}</a></td>'
+        '<td><a href="{}">{}</a></td><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>',
+        (
+            (
+                f"{d.day:%a} {d.day.day} {d.day:%b %Y}", d.links["all"], d.commands, d.links["success"], d.success,
+                d.links["failed"], d.failed, d.links["timeout"], d.timeout,
+                "–" if d.success_rate is None else f"{d.success_rate:.0f} %", _number(d.confidence, 2),
+                _number(d.minutes),
+            )
+            for d in days
+        ),
+    )  # fmt: skip
+    return format_html(
+        '<table><thead><tr><th scope="col">Day</th><th scope="col">Commands</th><th scope="col">Successful</th>'
+        '<th scope="col">Failed</th><th scope="col">Timed out</th><th scope="col">Success rate</th>'
+        '<th scope="col">Confidence</th><th scope="col">Minutes</th></tr></thead><tbody>{}</tbody></table>',
+        rows,
+    )
+
+
+def timings_table(days: list[DayFigures], components: tuple[str, ...]) -> SafeString:
+    """The numbers of the timing charts: median and 95th percentile per component, a row a day."""
+    head = format_html_join(
+        "",
+        '<th scope="col">{}: median</th><th scope="col">95th percentile</th>',
+        ((COMPONENT_NAMES[c],) for c in components),
+    )
+    rows = format_html_join(
+        "\n",
+        '<tr><th scope="row">{}</th>{}</tr>',
+        (
+            (
+                f"{d.day:%a} {d.day.day} {d.day:%b %Y}",
+                format_html_join(
+                    "", "<td>{}</td><td>{}</td>",
+                    ((_number(d.timings.get(c, (None, None))[0]), _number(d.timings.get(c, (None, None))[1]))
+                     for c in components),
+                ),
+            )
+            for d in days
+        ),
+    )  # fmt: skip
+    return format_html('<table><thead><tr><th scope="col">Day</th>{}</tr></thead><tbody>{}</tbody></table>', head, rows)

@@ -9,12 +9,13 @@ tables, each through an index and a bound.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -46,14 +47,19 @@ def activity_list_url(*, start: datetime, end: datetime, member=None, status: st
         params["status__exact"] = status
     if q:
         params["q"] = q
-    return f"{reverse('admin:activity_activitylog_changelist')}?{urlencode(params)}"
+    return f"{_changelist('activity_activitylog')}?{urlencode(params)}"
+
+
+@functools.cache
+def _changelist(model: str) -> str:
+    return reverse(f"admin:{model}_changelist")
 
 
 def usage_list_url(*, days: DayRange, member=None) -> str:
     params = {"date__gte": days.first.isoformat(), "date__lt": (days.last + timedelta(days=1)).isoformat()}
     if member is not None:
         params["profile"] = str(member.pk)
-    return f"{reverse('admin:activity_usagestatistic_changelist')}?{urlencode(params)}"
+    return f"{_changelist('activity_usagestatistic')}?{urlencode(params)}"
 
 
 def _param_time(moment: datetime) -> str:
@@ -184,6 +190,8 @@ class DashboardFigures:
         return max((n for row in self.heatmap for n in row), default=0)
 
 
+# Where the charted components sit in timing_histograms (1 processing, 2 whisper, 3 n8n, 4 tts).
+_HISTOGRAM_POSITIONS = {"whisper": 2, "n8n": 3, "tts": 4}
 _SCOPE = "u.profile_id = ANY(%(members)s) AND u.date BETWEEN %(first)s AND %(last)s"
 
 
@@ -194,7 +202,18 @@ def _rows(sql: str, params: dict) -> list[tuple]:
 
 
 def dashboard_figures(*, query: DashboardQuery, now: datetime | None = None) -> DashboardFigures:
-    """Everything the dashboard shows for `query` (days, members in scope) at `now`."""
+    """Everything the dashboard shows for `query` (days, members in scope) at `now`.
+
+    In one read-only transaction with PostgreSQL's JIT off: the JSON set-returning functions make
+    the planner expect millions of rows, and compiling for them cost ten times the query itself.
+    """
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('jit', 'off', true)")
+        return _figures(query, now or timezone.now())
+
+
+def _figures(query: DashboardQuery, now: datetime) -> DashboardFigures:
     days_range = query.days
     params = {"members": query.member_ids, "first": days_range.first, "last": days_range.last}
     days = _day_figures(query, params)
@@ -212,7 +231,6 @@ def dashboard_figures(*, query: DashboardQuery, now: datetime | None = None) -> 
     )
     start, end = days_range.start, days_range.end
     member = query.member
-    now = now or timezone.now()
     events, event_count = _open_events(query)
     recent, recent_counts = _recent(query, now)
     return DashboardFigures(
@@ -267,25 +285,30 @@ def _day_figures(query: DashboardQuery, params: dict) -> list[DayFigures]:
         ):
             by_day[day].timings[component] = (p50, p95)
     else:
-        histograms = defaultdict(dict)
-        for day, component, edge, count in _rows(
-            f"""SELECT u.date, t.key, h.key::int, sum(h.value::int)::int
-                FROM usage_statistics u, jsonb_each(u.timings) t, jsonb_each_text(t.value->'histogram') h
-                WHERE {_SCOPE} GROUP BY 1, 2, 3""",
-            params,
-        ):
-            histograms[(day, component)][edge] = count
-        for (day, component), histogram in histograms.items():
-            by_day[day].timings[component] = (
-                histogram_percentile(histogram, 0.5),
-                histogram_percentile(histogram, 0.95),
-            )
+        buckets = len(TIMING_BUCKET_EDGES_MS)
+        sums = ", ".join(
+            f"sum(u.timing_histograms[{position}][{bucket}])"
+            for position in _HISTOGRAM_POSITIONS.values()
+            for bucket in range(1, buckets + 1)
+        )
+        for day, *counts in _rows(f"SELECT u.date, {sums} FROM usage_statistics u WHERE {_SCOPE} GROUP BY 1", params):
+            for n, component in enumerate(_HISTOGRAM_POSITIONS):
+                histogram = {
+                    edge: count or 0
+                    for edge, count in zip(TIMING_BUCKET_EDGES_MS, counts[n * buckets : (n + 1) * buckets], strict=True)
+                }
+                if any(histogram.values()):
+                    by_day[day].timings[component] = (
+                        histogram_percentile(histogram, 0.5),
+                        histogram_percentile(histogram, 0.95),
+                    )
     member = query.member
     for day, figures in by_day.items():
         start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
         end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
-        figures.links = {"all": activity_list_url(start=start, end=end, member=member)} | {
-            status: activity_list_url(start=start, end=end, member=member, status=status)
+        every = activity_list_url(start=start, end=end, member=member)
+        figures.links = {"all": every} | {
+            status: f"{every}&status__exact={status}"
             for status in (CommandStatus.SUCCESS, CommandStatus.FAILED, CommandStatus.TIMEOUT)
         }
     return list(by_day.values())
@@ -351,21 +374,28 @@ def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
             week_limit=None if any(value is None for value in limits) else sum(limits),
         )
     days = query.days
+    controls = {pid: policy.controls_of(card.profile.usage_limits) for pid, card in cards.items()}
+    masks: dict[tuple, list[bool]] = {}
     for pid, day, commands, success, seconds, hourly, refused in _rows(
         f"""SELECT u.profile_id, u.date, u.command_count, u.success_count, u.total_duration_seconds,
                    u.hourly_counts, coalesce((u.error_types->>'{REFUSED}')::int, 0)
             FROM usage_statistics u WHERE {_SCOPE}""",
         {"members": query.member_ids, "first": days.first, "last": days.last},
     ):
-        card = cards[pid]
+        card, rules, kind = cards[pid], controls[pid], day_type(day)
         card.commands += commands or 0
         card.success += success or 0
         card.refused += refused
-        controls = policy.controls_of(card.profile.usage_limits)
-        limit, _ = controls.limit_for(day_type(day))
+        limit, _ = rules.limit_for(kind)
         if limit is not None and (seconds or 0) > limit * 60:
             card.over_limit_days.append(day)
-        card.outside_hours += _outside_hours(day, controls, calendar, zone, hourly or [])
+        if rules.windows_for(kind) is not None and hourly:
+            # The hours a day allows depend on its kind, the day before's (a window across
+            # midnight) and a clock change: one mask per such combination, not per day.
+            key = (pid, kind, day_type(day - timedelta(days=1)), _clock_changes(day, zone))
+            if key not in masks:
+                masks[key] = _hours_outside(day, rules, calendar, zone)
+            card.outside_hours += sum(n for n, outside in zip(hourly, masks[key], strict=False) if outside)
     for card in cards.values():
         card.over_limit_days.sort()
         card.links = {
@@ -379,21 +409,21 @@ def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
     return list(cards.values())
 
 
-def _outside_hours(day: date, controls, calendar, zone, hourly: list[int]) -> int:
-    """Commands of `day` in hours that lie wholly outside the allowed hours (a lower bound: a
-    command in an hour the windows only partly cover is not counted)."""
-    if controls.windows_for(calendar.day_type(day)[0]) is None:
-        return 0
+def _clock_changes(day: date, zone) -> bool:
+    start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+    return start.utcoffset() != (start + timedelta(hours=23)).utcoffset()
+
+
+def _hours_outside(day: date, controls, calendar, zone) -> list[bool]:
+    """For each hour of `day`, whether it lies wholly outside the allowed hours: commands there are
+    counted as outside (a lower bound: an hour the windows partly cover is not)."""
     spans = policy.allowed_spans(day, controls, calendar, zone)
-    count = 0
-    for hour, commands in enumerate(hourly):
-        if not commands:
-            continue
+    outside = []
+    for hour in range(24):
         start = datetime.combine(day, datetime.min.time(), tzinfo=zone) + timedelta(hours=hour)
         end = start + timedelta(hours=1)
-        if not any(low < end and high > start for low, high in spans):
-            count += commands
-    return count
+        outside.append(not any(low < end and high > start for low, high in spans))
+    return outside
 
 
 def _open_events(query: DashboardQuery) -> tuple[list[SystemEvent] | None, int]:

@@ -29,9 +29,8 @@ def dashboard_page(request):
         "timing_charts": [
             (charts.COMPONENT_NAMES[c], charts.timing_chart(figures.days, c), c) for c in selectors.TIMED_COMPONENTS
         ],
-        "timing_rows": [
-            (day, [day.timings.get(c, (None, None)) for c in selectors.TIMED_COMPONENTS]) for day in figures.days
-        ],
+        "days_table": charts.days_table(figures.days),
+        "timings_table": charts.timings_table(figures.days, selectors.TIMED_COMPONENTS),
         "heatmap": heatmap,
         "hours": range(24),
         "export_query": _with(params, drop=()),

@@ -1,5 +1,6 @@
 """usage_statistics gains what the dashboard draws: timed-out commands, commands per local hour,
-timings (sum, p50, p95 and a histogram per component), the day's top commands and quick-action runs.
+timings (count, sum, p50 and p95 per component), timing histograms, the day's top commands and
+quick-action runs.
 
 The existing rows are brought to the truth by the one statement (activity.statistics_sql), so the
 new columns are filled for every day that has statistics.
@@ -44,8 +45,13 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='usagestatistic',
+            name='timing_histograms',
+            field=django.contrib.postgres.fields.ArrayField(base_field=django.contrib.postgres.fields.ArrayField(base_field=models.IntegerField(), size=20), blank=True, db_comment='[processing, whisper, n8n, tts][bucket]: commands per time bucket (edges in statistics_sql)', null=True, size=4),
+        ),
+        migrations.AddField(
+            model_name='usagestatistic',
             name='timings',
-            field=models.JSONField(blank=True, db_comment='{"processing"|"whisper"|"n8n"|"tts": {"count", "sum", "p50", "p95", "histogram": {lower edge in ms: count}}}, in ms', db_default={}, default=dict, null=True),
+            field=models.JSONField(blank=True, db_comment='{"processing"|"whisper"|"n8n"|"tts": {"count", "sum", "p50", "p95"}}, in ms', db_default={}, default=dict, null=True),
         ),
         migrations.AddField(
             model_name='usagestatistic',

@@ -35,21 +35,34 @@ def _percentile_disc(values: list[int], fraction: float) -> int:
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
+COMPONENTS = ("processing", "whisper", "n8n", "tts")
+
+
 def _timings(rows) -> dict:
     result = {}
-    for component in ("processing", "whisper", "n8n", "tts"):
+    for component in COMPONENTS:
         values = [getattr(row, f"{component}_time_ms") for row in rows]
         values = [value for value in values if value is not None]
         if values:
-            edges = Counter(str(max(edge for edge in EDGES if edge <= value)) for value in values)
             result[component] = {
                 "count": len(values),
                 "sum": sum(values),
                 "p50": _percentile_disc(values, 0.5),
                 "p95": _percentile_disc(values, 0.95),
-                "histogram": dict(edges),
             }
     return result
+
+
+def _timing_histograms(rows) -> list[list[int]]:
+    histograms = []
+    for component in COMPONENTS:
+        counts = [0] * len(EDGES)
+        for row in rows:
+            value = getattr(row, f"{component}_time_ms")
+            if value is not None:
+                counts[max(i for i, edge in enumerate(EDGES) if edge <= value)] += 1
+        histograms.append(counts)
+    return histograms
 
 
 def expected_statistics() -> dict:
@@ -107,6 +120,7 @@ def expected_statistics() -> dict:
             "error_types": dict(Counter(_error_type(row) for row in rows if row.status != "success")),
             "hourly_counts": [hours.get(hour, 0) for hour in range(24)],
             "timings": _timings(rows),
+            "timing_histograms": _timing_histograms(rows),
             "top_commands": dict(sorted(commands.items(), key=lambda item: (-item[1], item[0]))[:20]),
             "quick_action_counts": dict(quick_actions.get(key, {})),
         }

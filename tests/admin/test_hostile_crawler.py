@@ -136,6 +136,28 @@ def crawl_parental_controls(crawl: Crawl, profile) -> None:
             crawl.post(PARENTAL_CONTROLS, path, {**data, "_form": box}, note=f"{box}: {change}")
 
 
+DASHBOARD_PAGES = ("admin:dashboard", "admin:dashboard_usage_csv", "admin:dashboard_activity_csv")
+
+
+def crawl_dashboard(crawl: Crawl, member_ids: list[str]) -> None:
+    """The dashboard and its exports: every preset, real and hostile ranges and members."""
+    good = [
+        *({"range": preset} for preset in ("today", "yesterday", "this_week", "this_month", "last_month", "this_year")),
+        {"from": "2026-10-25", "to": "2026-10-25"},
+        {"from": "2024-12-01", "to": "2026-11-30"},
+        *({"member": member} for member in member_ids),
+    ]
+    for name in DASHBOARD_PAGES:
+        path = reverse(name)
+        for params in good:
+            crawl.get(name, path, params)
+        for i, value in enumerate(rotate(HOSTILE_VALUES, len(name), 16)):
+            other = HOSTILE_VALUES[(i * 5) % len(HOSTILE_VALUES)]
+            crawl.get(name, path, {"range": value, "member": other})
+            crawl.get(name, path, {"from": value, "to": other})
+            crawl.get(name, path, {"to": value, "member": value})
+
+
 def crawl_other_pages(crawl: Crawl, real_user_id: int, covered: set[str]) -> None:
     """Every admin pattern that is not a model's page: index, app lists, autocomplete, login, view on site…"""
     content_type = ContentType.objects.get_for_model(Setting)
@@ -195,7 +217,8 @@ def test_hostile_crawl_answers_no_5xx_and_shows_no_secret(role, family, rows, se
             crawl_model(crawl, model, model_admin, target_of(model, role, family, rows))
             covered |= set(model_pattern_names(model_admin).values())
         crawl_parental_controls(crawl, family.other if role == "admin" else family.members.get(role, family["kid"]))
-        crawl_other_pages(crawl, family["user"].login.user_id, covered)
+        crawl_dashboard(crawl, [str(family.other.pk), str(family["kid"].pk)])
+        crawl_other_pages(crawl, family["user"].login.user_id, covered | set(DASHBOARD_PAGES))
 
     with capsys.disabled():
         print(f"\nhostile crawl as {role}: {crawl.requests} requests, {len(crawl.failures)} failures")
