@@ -94,7 +94,7 @@ def histogram_percentile(histogram: dict[int, int], fraction: float) -> int | No
 
 @dataclass
 class DayFigures:
-    day: date
+    day: date | None
     commands: int = 0
     success: int = 0
     failed: int = 0  # failed, not timed out
@@ -154,36 +154,7 @@ class DashboardFigures:
     recent_counts: dict[str, int]
     timing_source: str  # "exact" or "histograms"
     links: dict[str, str]
-
-    @property
-    def commands(self) -> int:
-        return sum(day.commands for day in self.days)
-
-    @property
-    def success(self) -> int:
-        return sum(day.success for day in self.days)
-
-    @property
-    def failed(self) -> int:
-        return sum(day.failed for day in self.days)
-
-    @property
-    def timeout(self) -> int:
-        return sum(day.timeout for day in self.days)
-
-    @property
-    def minutes(self) -> float:
-        return sum(day.minutes for day in self.days)
-
-    @property
-    def success_rate(self) -> float | None:
-        return 100.0 * self.success / self.commands if self.commands else None
-
-    @property
-    def confidence(self) -> float | None:
-        weighted = [(day.confidence, day.commands) for day in self.days if day.confidence is not None]
-        total = sum(n for _, n in weighted)
-        return sum(c * n for c, n in weighted) / total if total else None
+    total: DayFigures  # the whole range (day: None)
 
     @property
     def heatmap_max(self) -> int:
@@ -233,7 +204,19 @@ def _figures(query: DashboardQuery, now: datetime) -> DashboardFigures:
     member = query.member
     events, event_count = _open_events(query)
     recent, recent_counts = _recent(query, now)
+    weighted = [(day.confidence, day.commands) for day in days if day.confidence is not None]
+    answered = sum(n for _, n in weighted)
+    total = DayFigures(
+        None,
+        commands=sum(day.commands for day in days),
+        success=sum(day.success for day in days),
+        failed=sum(day.failed for day in days),
+        timeout=sum(day.timeout for day in days),
+        minutes=sum(day.minutes for day in days),
+        confidence=sum(c * n for c, n in weighted) / answered if answered else None,
+    )
     return DashboardFigures(
+        total=total,
         days=days,
         members=_member_cards(query, now),
         heatmap=heatmap,
