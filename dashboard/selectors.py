@@ -33,6 +33,16 @@ RECENT_ROWS = 15
 OPEN_EVENTS = 10
 OPEN_EVENTS_COUNTED = 1000  # the page says 1000+ beyond
 REFUSED = policy.REFUSED_ERROR_TYPE
+# The error types the tray records, in a parent's words; any other is shown as recorded.
+ERROR_WORDS = {
+    REFUSED: "refused by the parental controls",
+    "transcription": "speech not understood (Whisper)",
+    "n8n_error": "the n8n workflow failed",
+    "device_unreachable": "a device did not answer",
+    "tts_error": "no spoken answer (ElevenLabs)",
+    "timeout": "timed out",
+    "blocked": "blocked",
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -223,7 +233,7 @@ def _figures(query: DashboardQuery, now: datetime) -> DashboardFigures:
         top_commands=[
             (text, n, activity_list_url(start=start, end=end, member=member, q=text)) for text, n in ranked["command"]
         ],
-        top_errors=ranked["error"],
+        top_errors=[(ERROR_WORDS.get(name, name), n) for name, n in ranked["error"]],
         devices=ranked["device"],
         categories=ranked["category"],
         quick_actions=[(names.get(key, key), key, n) for key, n in ranked["quick_action"]],
