@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from dashboard.selectors import DayFigures
 
 WIDTH, HEIGHT = 760, 220
+LINKED_PARTS_DAYS = 92  # up to a quarter, each part of a bar (and each count of the table) is a link
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 36
 
 _PATTERNS = """
@@ -76,20 +77,26 @@ def commands_chart(days: list[DayFigures]) -> SafeString:
         return LEFT + slot * i + slot / 2
 
     parts = [_PATTERNS, *_y_axis(top, "")]
+    # A part of a bar links to its commands; over a long range, the whole bar to the day's.
+    per_part = len(days) <= LINKED_PARTS_DAYS
     for i, day in enumerate(days):
         y = HEIGHT - BOTTOM
+        bars = []
         for key, words, fill in SERIES:
             count = getattr(day, key)
             if not count:
                 continue
             height = plot_h * count / top
             y -= height
-            title = f"{_day_label(day)}: {count} {words}"
-            parts.append(
-                f'<a href="{escape(day.links[key])}"><rect x="{x_of(i) - bar / 2:.1f}" y="{y:.1f}" '
-                f'width="{bar:.1f}" height="{height:.1f}" fill="{fill}" class="bar {key}">'
-                f"<title>{escape(title)}</title></rect></a>"
+            title = escape(f"{_day_label(day)}: {count} {words}")
+            rect = (
+                f'<rect x="{x_of(i) - bar / 2:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{height:.1f}" '
+                f'fill="{fill}" class="bar {key}"><title>{title}</title></rect>'
             )
+            bars.append(f'<a href="{escape(day.links[key])}">{rect}</a>' if per_part else rect)
+        if bars:
+            joined = "".join(bars)
+            parts.append(joined if per_part else f'<a href="{escape(day.links["all"])}">{joined}</a>')
     parts += _x_labels(days, x_of)
     legend = []
     for n, (key, words, fill) in enumerate(SERIES):
@@ -168,6 +175,20 @@ def _number(value, digits: int = 0) -> str:
 def days_table(days: list[DayFigures]) -> SafeString:
     """The numbers of the commands chart, a row a day, each count a link to its list (rendered
     here rather than in the template: a year is 365 rows)."""
+    if len(days) > LINKED_PARTS_DAYS:
+        row = (
+            '<tr><th scope="row">{}</th><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td>'
+            "<td>{}</td><td>{}</td><td>{}</td></tr>"
+        )
+        values = [
+            (
+                f"{d.day:%a} {d.day.day} {d.day:%b %Y}", d.links["all"], d.commands, d.success, d.failed, d.timeout,
+                "–" if d.success_rate is None else f"{d.success_rate:.0f} %", _number(d.confidence, 2),
+                _number(d.minutes),
+            )
+            for d in days
+        ]  # fmt: skip
+        return _days_table(format_html_join("\n", row, values))
     rows = format_html_join(
         "\n",
         '<tr><th scope="row">{}</th><td><a href="{}">{}</a></td><td><a href="{}">{}</a></td>'
@@ -182,6 +203,10 @@ def days_table(days: list[DayFigures]) -> SafeString:
             for d in days
         ),
     )  # fmt: skip
+    return _days_table(rows)
+
+
+def _days_table(rows) -> SafeString:
     return format_html(
         '<table><thead><tr><th scope="col">Day</th><th scope="col">Commands</th><th scope="col">Successful</th>'
         '<th scope="col">Failed</th><th scope="col">Timed out</th><th scope="col">Success rate</th>'

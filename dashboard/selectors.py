@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.db import connection, transaction
-from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
@@ -156,12 +155,10 @@ class DashboardFigures:
     top_commands: list[tuple[str, int, str]]  # text, count, link
     top_errors: list[tuple[str, int]]
     devices: list[tuple[str, int]]
-    categories: list[tuple[str, int]]
     quick_actions: list[tuple[str, str, int]]  # display name, id, count
     open_events: list[SystemEvent] | None  # None: not the viewer's to see
     open_event_count: int
     recent: list[ActivityLog]
-    recent_counts: dict[str, int]
     timing_source: str  # "exact" or "histograms"
     links: dict[str, str]
     total: DayFigures  # the whole range (day: None)
@@ -197,15 +194,7 @@ def dashboard_figures(*, query: DashboardQuery, now: datetime | None = None) -> 
 def _figures(query: DashboardQuery, now: datetime) -> DashboardFigures:
     days_range = query.days
     params = {"members": query.member_ids, "first": days_range.first, "last": days_range.last}
-    days = _day_figures(query, params)
-    heatmap = [[0] * 24 for _ in range(7)]
-    for weekday, hour, count in _rows(
-        f"""SELECT extract(isodow FROM u.date)::int - 1, h.hour::int - 1, sum(h.n)::int
-            FROM usage_statistics u, unnest(u.hourly_counts) WITH ORDINALITY AS h(n, hour)
-            WHERE {_SCOPE} GROUP BY 1, 2""",
-        params,
-    ):
-        heatmap[weekday][hour] = count
+    days, heatmap = _day_figures(query, params)
     ranked = _ranked(params)
     names = dict(
         QuickAction.objects.filter(pk__in=[key for key, _ in ranked["quick_action"]]).values_list("pk", "display_name")
@@ -213,7 +202,7 @@ def _figures(query: DashboardQuery, now: datetime) -> DashboardFigures:
     start, end = days_range.start, days_range.end
     member = query.member
     events, event_count = _open_events(query)
-    recent, recent_counts = _recent(query, now)
+    recent = _recent(query, now)
     weighted = [(day.confidence, day.commands) for day in days if day.confidence is not None]
     answered = sum(n for _, n in weighted)
     total = DayFigures(
@@ -235,12 +224,10 @@ def _figures(query: DashboardQuery, now: datetime) -> DashboardFigures:
         ],
         top_errors=[(ERROR_WORDS.get(name, name), n) for name, n in ranked["error"]],
         devices=ranked["device"],
-        categories=ranked["category"],
         quick_actions=[(names.get(key, key), key, n) for key, n in ranked["quick_action"]],
         open_events=events,
         open_event_count=event_count,
         recent=recent,
-        recent_counts=recent_counts,
         timing_source="exact" if len(query.members) == 1 else "histograms",
         links={
             "all": activity_list_url(start=start, end=end, member=member),
@@ -254,15 +241,27 @@ def _figures(query: DashboardQuery, now: datetime) -> DashboardFigures:
     )
 
 
-def _day_figures(query: DashboardQuery, params: dict) -> list[DayFigures]:
+def _day_figures(query: DashboardQuery, params: dict) -> tuple[list[DayFigures], list[list[int]]]:
+    """The range's days and its busy-hours heat map, from one pass over its usage_statistics rows
+    (with, for several members, the sums of the timing histograms)."""
     zone = query.days.zone
     by_day = {day: DayFigures(day) for day in query.days.days}
-    for day, commands, success, failed, timeout, seconds, confidence in _rows(
+    heatmap = [[0] * 24 for _ in range(7)]
+    buckets = len(TIMING_BUCKET_EDGES_MS)
+    merged = len(query.members) != 1
+    hours = ", ".join(f"coalesce(sum(u.hourly_counts[{hour}]), 0)::int" for hour in range(1, 25))
+    histograms = ", ".join(
+        f"sum(u.timing_histograms[{position}][{bucket}])::int"
+        for position in _HISTOGRAM_POSITIONS.values()
+        for bucket in range(1, buckets + 1)
+    )
+    for day, commands, success, failed, timeout, seconds, confidence, *sums in _rows(
         f"""SELECT u.date, sum(u.command_count)::int, sum(u.success_count)::int,
                    sum(u.failure_count - u.timeout_count)::int, sum(u.timeout_count)::int,
                    sum(u.total_duration_seconds)::bigint,
                    sum(u.average_confidence * u.command_count) FILTER (WHERE u.average_confidence IS NOT NULL)
-                   / nullif(sum(u.command_count) FILTER (WHERE u.average_confidence IS NOT NULL), 0)
+                   / nullif(sum(u.command_count) FILTER (WHERE u.average_confidence IS NOT NULL), 0),
+                   {hours}{", " + histograms if merged else ""}
             FROM usage_statistics u WHERE {_SCOPE} GROUP BY 1""",
         params,
     ):
@@ -270,31 +269,22 @@ def _day_figures(query: DashboardQuery, params: dict) -> list[DayFigures]:
         figures.commands, figures.success, figures.failed, figures.timeout = commands, success, failed, timeout
         figures.minutes = seconds / 60
         figures.confidence = None if confidence is None else float(confidence)
-    if len(query.members) == 1:
+        heatmap[day.weekday()] = [a + b for a, b in zip(heatmap[day.weekday()], sums[:24], strict=True)]
+        for n, component in enumerate(_HISTOGRAM_POSITIONS if merged else ()):
+            counts = sums[24 + n * buckets : 24 + (n + 1) * buckets]
+            if any(counts):
+                histogram = dict(zip(TIMING_BUCKET_EDGES_MS, (count or 0 for count in counts), strict=True))
+                figures.timings[component] = (
+                    histogram_percentile(histogram, 0.5),
+                    histogram_percentile(histogram, 0.95),
+                )
+    if not merged:
         for day, component, p50, p95 in _rows(
             f"""SELECT u.date, t.key, (t.value->>'p50')::int, (t.value->>'p95')::int
                 FROM usage_statistics u, jsonb_each(u.timings) t WHERE {_SCOPE}""",
             params,
         ):
             by_day[day].timings[component] = (p50, p95)
-    else:
-        buckets = len(TIMING_BUCKET_EDGES_MS)
-        sums = ", ".join(
-            f"sum(u.timing_histograms[{position}][{bucket}])"
-            for position in _HISTOGRAM_POSITIONS.values()
-            for bucket in range(1, buckets + 1)
-        )
-        for day, *counts in _rows(f"SELECT u.date, {sums} FROM usage_statistics u WHERE {_SCOPE} GROUP BY 1", params):
-            for n, component in enumerate(_HISTOGRAM_POSITIONS):
-                histogram = {
-                    edge: count or 0
-                    for edge, count in zip(TIMING_BUCKET_EDGES_MS, counts[n * buckets : (n + 1) * buckets], strict=True)
-                }
-                if any(histogram.values()):
-                    by_day[day].timings[component] = (
-                        histogram_percentile(histogram, 0.5),
-                        histogram_percentile(histogram, 0.95),
-                    )
     member = query.member
     for day, figures in by_day.items():
         start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
@@ -304,25 +294,22 @@ def _day_figures(query: DashboardQuery, params: dict) -> list[DayFigures]:
             status: f"{every}&status__exact={status}"
             for status in (CommandStatus.SUCCESS, CommandStatus.FAILED, CommandStatus.TIMEOUT)
         }
-    return list(by_day.values())
+    return list(by_day.values()), heatmap
 
 
 def _ranked(params: dict) -> dict[str, list[tuple[str, int]]]:
-    """The range's top commands, errors, devices, categories and quick actions, most used first."""
+    """The range's top commands, errors, devices and quick actions, most used first."""
     ranked = defaultdict(list)
     rows = _rows(
-        f"""SELECT kind, key, sum(n)::int FROM (
-                SELECT 'command' AS kind, e.key, e.value::int AS n
-                FROM usage_statistics u, jsonb_each_text(u.top_commands) e WHERE {_SCOPE}
-                UNION ALL SELECT 'error', e.key, e.value::int
-                FROM usage_statistics u, jsonb_each_text(u.error_types) e WHERE {_SCOPE}
-                UNION ALL SELECT 'device', e.key, e.value::int
-                FROM usage_statistics u, jsonb_each_text(u.device_breakdown) e WHERE {_SCOPE}
-                UNION ALL SELECT 'category', e.key, e.value::int
-                FROM usage_statistics u, jsonb_each_text(u.command_categories) e WHERE {_SCOPE}
-                UNION ALL SELECT 'quick_action', e.key, e.value::int
-                FROM usage_statistics u, jsonb_each_text(u.quick_action_counts) e WHERE {_SCOPE}
-            ) AS keyed GROUP BY 1, 2""",
+        f"""SELECT e.kind, e.key, sum(e.n)::int
+            FROM usage_statistics u
+            CROSS JOIN LATERAL (
+                SELECT 'command', key, value::int FROM jsonb_each_text(u.top_commands)
+                UNION ALL SELECT 'error', key, value::int FROM jsonb_each_text(u.error_types)
+                UNION ALL SELECT 'device', key, value::int FROM jsonb_each_text(u.device_breakdown)
+                UNION ALL SELECT 'quick_action', key, value::int FROM jsonb_each_text(u.quick_action_counts)
+            ) AS e(kind, key, n)
+            WHERE {_SCOPE} GROUP BY 1, 2""",
         params,
     )
     for kind, key, count in sorted(rows, key=lambda row: (row[0], -row[2], row[1])):
@@ -351,10 +338,19 @@ def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
         {"members": query.member_ids, "week": week_start, "today": today},
     ):
         earlier[pid] = seconds / 60
+    # Today's minutes as the policy counts them (policy_sessions_used: an open session counts up
+    # to now), for every member in one statement.
+    used_today = dict(
+        _rows(
+            """SELECT m.id, used.seconds FROM unnest(%(members)s::uuid[]) AS m(id)
+               CROSS JOIN LATERAL policy_sessions_used(m.id, %(day_start)s, %(now)s) AS used""",
+            {"members": query.member_ids, "day_start": policy.day_bounds(today, zone)[0], "now": now},
+        )
+    )
     cards = {}
     for profile in query.members:
         controls = policy.controls_of(profile.usage_limits)
-        used = policy.policy_inputs(profile_id=profile.pk, moment=now).used_seconds / 60
+        used = max(0.0, float(used_today.get(profile.pk) or 0)) / 60
         limit, key = controls.limit_for(day_type(today))
         week = [week_start + timedelta(days=n) for n in range(7)]
         limits = [controls.limit_for(day_type(day))[0] for day in week]
@@ -367,18 +363,29 @@ def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
             week_limit=None if any(value is None for value in limits) else sum(limits),
         )
     days = query.days
+    scope = {"members": query.member_ids, "first": days.first, "last": days.last}
+    for pid, commands, success, refused in _rows(
+        f"""SELECT u.profile_id, sum(u.command_count)::int, sum(u.success_count)::int,
+                   coalesce(sum((u.error_types->>'{REFUSED}')::int), 0)::int
+            FROM usage_statistics u WHERE {_SCOPE} GROUP BY 1""",
+        scope,
+    ):
+        cards[pid].commands, cards[pid].success, cards[pid].refused = commands or 0, success or 0, refused
+    # Days over the limit and commands outside the allowed hours: only members with time rules
+    # have them, and only their days are read one by one.
     controls = {pid: policy.controls_of(card.profile.usage_limits) for pid, card in cards.items()}
+    ruled = [pid for pid, rules in controls.items() if rules.has_time_rules]
     masks: dict[tuple, list[bool]] = {}
-    for pid, day, commands, success, seconds, hourly, refused in _rows(
-        f"""SELECT u.profile_id, u.date, u.command_count, u.success_count, u.total_duration_seconds,
-                   u.hourly_counts, coalesce((u.error_types->>'{REFUSED}')::int, 0)
+    for pid, day, seconds, hourly in (
+        _rows(
+            f"""SELECT u.profile_id, u.date, u.total_duration_seconds, u.hourly_counts
             FROM usage_statistics u WHERE {_SCOPE}""",
-        {"members": query.member_ids, "first": days.first, "last": days.last},
+            {**scope, "members": ruled},
+        )
+        if ruled
+        else []
     ):
         card, rules, kind = cards[pid], controls[pid], day_type(day)
-        card.commands += commands or 0
-        card.success += success or 0
-        card.refused += refused
         limit, _ = rules.limit_for(kind)
         if limit is not None and (seconds or 0) > limit * 60:
             card.over_limit_days.append(day)
@@ -431,9 +438,9 @@ def _open_events(query: DashboardQuery) -> tuple[list[SystemEvent] | None, int]:
     return list(events.order_by("-timestamp")[:OPEN_EVENTS]), counted
 
 
-def _recent(query: DashboardQuery, now: datetime) -> tuple[list[ActivityLog], dict[str, int]]:
+def _recent(query: DashboardQuery, now: datetime) -> list[ActivityLog]:
+    """The latest commands of the last 24 hours (the page links to all of them)."""
     rows = ActivityLog.objects.filter(
         profile_id__in=query.member_ids, timestamp__gte=now - timedelta(hours=24), timestamp__lte=now
     )
-    counts = dict(rows.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n"))
-    return list(rows.select_related("profile").order_by("-timestamp")[:RECENT_ROWS]), counts
+    return list(rows.select_related("profile").order_by("-timestamp")[:RECENT_ROWS])
