@@ -37,13 +37,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from activity.models import UsageStatistic  # noqa: E402
-from bench.scratch import activity_rows_ensure, login_for, scratch_database_require, signed_in  # noqa: E402
+from bench.scratch import activity_rows_ensure, login_for, percentile, scratch_database_require, signed_in  # noqa: E402
 
 TARGETS = {"30 days": 100, "a year": 200}
-
-
-def percentile(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 def main() -> None:

@@ -37,7 +37,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from activity.models import Session  # noqa: E402
-from bench.scratch import activity_rows_ensure, scratch_database_require  # noqa: E402
+from bench.scratch import activity_rows_ensure, percentile, scratch_database_require  # noqa: E402
 from profiles.models import UserProfile  # noqa: E402
 from profiles.policy import policy_decide  # noqa: E402
 from profiles.services import family_calendar_save, parental_controls_save  # noqa: E402
@@ -48,10 +48,6 @@ H = 60
 
 class Rollback(Exception):
     pass
-
-
-def percentile(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 Import after `django.setup()`.
 """
 
+import statistics
 import sys
 
 from django.conf import settings
@@ -61,3 +62,8 @@ def signed_in(username: str) -> Client:
         get_user_model().objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend"
     )
     return client
+
+
+def percentile(values: list[float], q: int) -> float:
+    """The q-th percentile of `values` (inclusive method: p50 of two values is their mean)."""
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]

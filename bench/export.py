@@ -1,0 +1,236 @@
+"""Benchmark: activity.csv of about a million rows, beside PostgreSQL's own COPY of the same rows.
+
+Usage (a scratch database whose name starts with "bench", migrated, with the activity of
+`generate_activity`; this benchmark adds no rows and runs no migrations, it waits for them):
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_policy .venv/bin/python bench/export.py
+
+It picks the latest whole local days holding about --rows commands of the whole family, then,
+in the same run and alternating, times:
+
+* export: /admin/dashboard/activity.csv through Django's test client, signed in as a family
+  admin made for the run (in a transaction rolled back at the end), consuming the streamed
+  response chunk by chunk;
+* COPY, psycopg: `COPY (SELECT …) TO STDOUT WITH (FORMAT csv, HEADER)` of the same rows (same
+  WHERE and ORDER BY, the same columns unformatted: timestamp, profile id, raw text) read by
+  psycopg on the same connection and thrown away;
+* COPY, psql: the same statement run by psql into /dev/null (the C client: the upper bound).
+
+It prints the plan of the export's query, rows/s of each (best of --repeat), the export's ratio
+to each COPY, and how much the process grew while streaming the export (largest resident set
+seen between chunks, and ru_maxrss).
+"""
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tonnysite.settings.local")
+os.environ.setdefault("DEBUG", "false")
+
+import django  # noqa: E402
+
+django.setup()
+
+from tonnysite.db import embedded_server_ensure  # noqa: E402
+
+embedded_server_ensure()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.db.migrations.executor import MigrationExecutor  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from activity.services import family_zone  # noqa: E402
+from bench.scratch import scratch_database_require  # noqa: E402
+from dashboard import exports  # noqa: E402
+from dashboard.ranges import DayRange  # noqa: E402
+from profiles.models import PermissionLevel  # noqa: E402
+from profiles.services import family_member_create  # noqa: E402
+
+# The same rows as the export, unformatted: what PostgreSQL streams when it only has to copy.
+PLAIN_COPY_SQL = """
+COPY (
+    SELECT a."timestamp", a.profile_id, a.command_text, a.status, a.processing_time_ms, a.whisper_time_ms,
+           a.n8n_time_ms, a.tts_time_ms, a.transcription_confidence, a.metadata ->> 'device',
+           a.metadata ->> 'error_type', a.error_message
+    FROM activity_logs a
+    WHERE a.profile_id = ANY({member_ids}::uuid[])
+      AND a."timestamp" >= {start} AND a."timestamp" < {end}
+    ORDER BY a."timestamp"
+) TO STDOUT WITH (FORMAT csv, HEADER)
+"""
+
+
+class Rollback(Exception):
+    pass
+
+
+def migrations_wait(limit_seconds: int) -> None:
+    """Wait while another process migrates the database (never migrate it from here)."""
+    deadline = time.monotonic() + limit_seconds
+    while True:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if not pending:
+            return
+        if time.monotonic() > deadline:
+            sys.exit(f"Still {len(pending)} migrations to apply (first {pending[0][0]}); run migrate first.")
+        print(f"Waiting for {len(pending)} migrations ({pending[0][0]}) applied by another process...", flush=True)
+        connection.close()
+        time.sleep(15)
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def range_pick(target: int) -> tuple[DayRange, list, int]:
+    """The latest whole local days whose commands (all members) add up to about `target`."""
+    zone = family_zone()
+    with connection.cursor() as cursor:
+        # usage_statistics counts finished commands per member and day: a cheap guide, counted exactly below.
+        cursor.execute("SELECT date, sum(command_count) FROM usage_statistics GROUP BY date ORDER BY date DESC")
+        days = cursor.fetchall()
+        cursor.execute("SELECT array_agg(id ORDER BY name) FROM user_profiles")
+        member_ids = cursor.fetchone()[0]
+    total, first = 0, None
+    for day, count in days:
+        if total >= target:
+            break
+        total += count
+        first = day
+    days_range = DayRange(first, days[0][0], "custom", zone)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'SELECT count(*) FROM activity_logs WHERE profile_id = ANY(%s) AND "timestamp" >= %s AND "timestamp" < %s',
+            [member_ids, days_range.start, days_range.end],
+        )
+        rows = cursor.fetchone()[0]
+    return days_range, member_ids, rows
+
+
+def plain_copy_sql(member_ids, days: DayRange) -> str:
+    ids = "ARRAY[" + ", ".join(f"'{member_id}'" for member_id in member_ids) + "]"
+    return PLAIN_COPY_SQL.format(
+        member_ids=ids, start=f"'{days.start.isoformat()}'::timestamptz", end=f"'{days.end.isoformat()}'::timestamptz"
+    )
+
+
+def time_export(client: Client, days: DayRange) -> tuple[float, int, int, int]:
+    """Seconds, lines, bytes and the largest RSS growth (bytes) of one export through the view."""
+    rss_before = rss_peak = rss_bytes()
+    lines = size = 0
+    started = time.perf_counter()
+    response = client.get(reverse("admin:dashboard_activity_csv"), {"from": days.first, "to": days.last})
+    assert response.status_code == 200, response.status_code
+    for chunk in response.streaming_content:
+        lines += chunk.count(b"\n")
+        size += len(chunk)
+        rss_peak = max(rss_peak, rss_bytes())
+    return time.perf_counter() - started, lines, size, rss_peak - rss_before
+
+
+def time_copy_psycopg(statement: str) -> tuple[float, int]:
+    size = 0
+    started = time.perf_counter()
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for block in copy:
+            size += len(block)
+    return time.perf_counter() - started, size
+
+
+def time_copy_psql(statement: str) -> float:
+    database = settings.DATABASES["default"]
+    env = {**os.environ, "PGPASSWORD": database["PASSWORD"] or ""}
+    command = [
+        "psql", "-X", "-q", "-h", database["HOST"] or "localhost", "-p", str(database["PORT"] or 5432),
+        "-U", database["USER"], "-d", database["NAME"], "-c", statement.replace("\n", " "),
+    ]  # fmt: skip
+    started = time.perf_counter()
+    with open(os.devnull, "wb") as sink:
+        subprocess.run(command, stdout=sink, env=env, check=True)  # noqa: S603
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="About how many rows the export holds.")
+    parser.add_argument("--repeat", type=int, default=3, help="Timed runs of each (after one warm-up).")
+    parser.add_argument("--wait", type=int, default=3600, help="Seconds to wait for pending migrations.")
+    args = parser.parse_args()
+
+    scratch_database_require()
+    migrations_wait(args.wait)
+    days, member_ids, rows = range_pick(args.rows)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM activity_logs")
+        have = cursor.fetchone()[0]
+        cursor.execute(
+            "EXPLAIN " + exports.activity_rows_sql(), {"member_ids": member_ids, "start": days.start, "end": days.end}
+        )
+        plan = [line for (line,) in cursor.fetchall()]
+        cursor.execute("SELECT version()")
+        version = cursor.fetchone()[0].split(",")[0]
+    print(f"activity_logs: {have:,} rows; {version}; zone {days.zone.key}")
+    print(f"range {days.first} to {days.last} ({(days.last - days.first).days + 1} days, {len(member_ids)} members):")
+    print(f"  {rows:,} rows\nplan of the export's query:")
+    print("\n".join("  " + line for line in plan))
+
+    statement = plain_copy_sql(member_ids, days)
+    try:
+        with override_settings(ALLOWED_HOSTS=["testserver"]), transaction.atomic():
+            family_member_create(
+                name="Bench export admin", permission_level=PermissionLevel.ADMIN, username="bench_export_admin"
+            )
+            client = Client()
+            client.force_login(
+                get_user_model().objects.get(username="bench_export_admin"),
+                backend="django.contrib.auth.backends.ModelBackend",
+            )
+            measure(args, client, days, statement, rows)
+            raise Rollback
+    except Rollback:
+        pass
+
+
+def measure(args, client: Client, days: DayRange, statement: str, rows: int) -> None:
+    maxrss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    # Warm-up (caches), not timed; the export first, so ru_maxrss says what the export needed.
+    _, lines, size, growth = time_export(client, days)
+    assert lines == rows + 1, (lines, rows)
+    maxrss_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - maxrss_before
+    time_copy_psycopg(statement)
+    export_times, psycopg_times, psql_times, growths = [], [], [], [growth]
+    for _ in range(args.repeat):
+        seconds, _, _, growth = time_export(client, days)
+        export_times.append(seconds)
+        growths.append(growth)
+        psycopg_times.append(time_copy_psycopg(statement)[0])
+        psql_times.append(time_copy_psql(statement))
+    best = {"export": min(export_times), "COPY, psycopg": min(psycopg_times), "COPY, psql": min(psql_times)}
+    mb = 2**20
+    print(f"\n{rows:,} rows, {size / mb:.0f} MB of CSV; best of {args.repeat} after a warm-up:")
+    for name, seconds in best.items():
+        print(f"  {name:<14} {seconds:6.2f} s  {rows / seconds:>10,.0f} rows/s")
+    for name in ("COPY, psycopg", "COPY, psql"):
+        print(f"  export rows/s ÷ {name} rows/s: {best[name] / best['export']:.2f}")
+    print(f"  every run, s: export {fmt(export_times)}; psycopg {fmt(psycopg_times)}; psql {fmt(psql_times)}")
+    print(f"  process growth while streaming: at most {max(growths) / mb:.1f} MB resident between chunks, "
+          f"ru_maxrss +{maxrss_growth / mb:.1f} MB")  # fmt: skip
+    print(f"  load average {', '.join(f'{load:.2f}' for load in os.getloadavg())}")
+
+
+def fmt(values) -> str:
+    return " ".join(f"{value:.2f}" for value in values)
+
+
+if __name__ == "__main__":
+    main()
