@@ -41,3 +41,19 @@ def home_setting(name: str, **env: str) -> str:
     result = python_run(["-c", f"from django.conf import settings; print(settings.{name})"], clean)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
+
+
+def family_with_logins(password: str) -> dict:
+    """A member with a login per role (username = role, name "Kid Member"...), and "other", a user
+    without a login whose rows only a family admin sees."""
+    from profiles.models import PermissionLevel
+    from profiles.services import family_member_create
+
+    members = {
+        role: family_member_create(
+            name=f"{role.capitalize()} Member", permission_level=role, username=role, password=password
+        )
+        for role in PermissionLevel.values
+    }
+    members["other"] = family_member_create(name="Other Member", permission_level=PermissionLevel.USER)
+    return members

@@ -23,10 +23,10 @@ from activity.models import UsageStatistic
 from activity.tests.factories import ActivityLogFactory
 from dashboard import exports
 from dashboard.ranges import DashboardQuery, DayRange
-from profiles.models import PermissionLevel
-from profiles.services import family_member_create, pin_set
+from profiles.services import pin_set
 from profiles.tests.factories import UserProfileFactory
 from telemetry.tests.factories import SettingFactory
+from tests.helpers import family_with_logins
 from tonnysite.familyadmin.export import csv_cell
 
 pytestmark = pytest.mark.django_db
@@ -45,14 +45,7 @@ def family_zone_berlin(settings):
 @pytest.fixture
 def family(db) -> dict:
     """A login per role, and a member without a login whose rows only the family admin sees."""
-    members = {
-        role: family_member_create(
-            name=f"{role.capitalize()} Member", permission_level=role, username=role, password=PASSWORD
-        )
-        for role in PermissionLevel.values
-    }
-    members["other"] = family_member_create(name="Other Member", permission_level=PermissionLevel.USER)
-    return members
+    return family_with_logins(PASSWORD)
 
 
 def client_as(username: str) -> Client:

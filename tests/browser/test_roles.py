@@ -9,8 +9,8 @@ import pytest
 
 from activity.tests.factories import ActivityLogFactory
 from profiles.models import PermissionLevel
-from profiles.services import family_member_create
 from tests.browser.pages import admin_index_addable_models, admin_index_models, admin_sign_in, schema_models
+from tests.helpers import family_with_logins
 
 pytestmark = pytest.mark.browser
 
@@ -34,14 +34,7 @@ INDEX_OF = {
 @pytest.fixture
 def family():
     """One member with a login per role (username = role), and a member without a login."""
-    members = {
-        role: family_member_create(
-            name=f"{role.capitalize()} Member", permission_level=role, username=role, password=PASSWORD
-        )
-        for role in PermissionLevel.values
-    }
-    members["other"] = family_member_create(name="Other Member", permission_level=PermissionLevel.USER)
-    return members
+    return family_with_logins(PASSWORD)
 
 
 @pytest.fixture

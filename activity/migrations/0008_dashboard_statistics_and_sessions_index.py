@@ -1,6 +1,7 @@
 """usage_statistics gains what the dashboard draws: timed-out commands, commands per local hour,
 timings (count, sum, p50 and p95 per component), timing histograms, the day's top commands and
-quick-action runs.
+quick-action runs. And sessions_profile_started_idx also carries ended_at, so the policy reads a
+day of a member's sessions by index alone.
 
 The existing rows are brought to the truth by the one statement (activity.statistics_sql), so the
 new columns are filled for every day that has statistics.
@@ -23,11 +24,19 @@ class Migration(migrations.Migration):
     atomic = False  # the rebuild commits a month at a time
 
     dependencies = [
-        ('activity', '0008_sessions_index_includes_ended_at'),
+        ('activity', '0007_sessions_long_idx'),
         ('profiles', '0007_policy_sessions_used'),
     ]
 
     operations = [
+        migrations.RemoveIndex(
+            model_name='session',
+            name='sessions_profile_started_idx',
+        ),
+        migrations.AddIndex(
+            model_name='session',
+            index=models.Index(fields=['profile', '-started_at'], include=('ended_at',), name='sessions_profile_started_idx'),
+        ),
         migrations.AddField(
             model_name='usagestatistic',
             name='hourly_counts',
