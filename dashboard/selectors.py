@@ -32,6 +32,8 @@ RECENT_ROWS = 15
 OPEN_EVENTS = 10
 OPEN_EVENTS_COUNTED = 1000  # the page says 1000+ beyond
 REFUSED = policy.REFUSED_ERROR_TYPE
+# Why the policy refused, in a parent's words (profiles.policy.Reason).
+REASON_WORDS = {reason.value: str(reason.label).lower() for reason in policy.Reason}
 # The error types the tray records, in a parent's words; any other is shown as recorded.
 ERROR_WORDS = {
     REFUSED: "refused by the parental controls",
@@ -137,6 +139,11 @@ class MemberCard:
     @property
     def success_rate(self) -> float | None:
         return 100.0 * self.success / self.commands if self.commands else None
+
+    @property
+    def refused_why(self) -> list[tuple[str, int]]:
+        """(reason in words, commands), most first (a template cannot call most_common on a Counter)."""
+        return self.refused_reasons.most_common()
 
     @property
     def today_percent(self) -> int | None:
@@ -396,6 +403,19 @@ def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
             if key not in masks:
                 masks[key] = _hours_outside(day, rules, calendar, zone)
             card.outside_hours += sum(n for n, outside in zip(hourly, masks[key], strict=False) if outside)
+    # Why commands were refused: the refusals are few, read through the GIN index on metadata.
+    refused_by = [pid for pid, card in cards.items() if card.refused]
+    for pid, reason, count in (
+        _rows(
+            """SELECT a.profile_id, a.metadata->'policy'->>'reason', count(*)::int FROM activity_logs a
+           WHERE a.metadata @> %(refused)s AND a.profile_id = ANY(%(members)s)
+             AND a.timestamp >= %(start)s AND a.timestamp < %(end)s GROUP BY 1, 2""",
+            {"refused": f'{{"error_type": "{REFUSED}"}}', "members": refused_by, "start": days.start, "end": days.end},
+        )
+        if refused_by
+        else []
+    ):
+        cards[pid].refused_reasons[REASON_WORDS.get(reason, reason or "no reason recorded")] += count
     for card in cards.values():
         card.over_limit_days.sort()
         card.links = {

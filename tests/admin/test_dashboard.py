@@ -163,7 +163,10 @@ def test_the_kid_card_says_which_limit_applies_and_counts_refusals_and_late_comm
     saturday = date(2026, 10, 24)
     ActivityLogFactory(profile=kid, timestamp=at(saturday, 22, 15), command_text="late")
     ActivityLogFactory(
-        profile=kid, timestamp=at(saturday, 10), status="failed", metadata={"error_type": "policy_refused"}
+        profile=kid,
+        timestamp=at(saturday, 10),
+        status="failed",
+        metadata={"error_type": "policy_refused", "policy": {"reason": "blocked_command", "rule": "blocked “buy”"}},
     )
     SessionFactory(profile=kid, started_at=at(saturday, 10), ended_at=at(saturday, 10, 25))
 
@@ -173,7 +176,7 @@ def test_the_kid_card_says_which_limit_applies_and_counts_refusals_and_late_comm
     assert card.refused == 1
     assert card.outside_hours == 1
     assert card.over_limit_days == [saturday]
-    assert "1 command refused" in response.text
+    assert "1 command refused</a> by the parental controls: 1 blocked command" in response.text
     assert "Over the limit on 1 day" in response.text
 
 
