@@ -82,7 +82,8 @@ KEYS_FROM_RANGE = """
 # the lock is taken in its own statement, so the refresh that follows (READ COMMITTED)
 # sees every command committed by the writer it waited for.
 LOCK_PROFILES = """
-    SELECT set_config('work_mem', '64MB', true), pg_advisory_xact_lock(7411, hashtext(pid::text))
+    SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true),
+           pg_advisory_xact_lock(7411, hashtext(pid::text))
     FROM (SELECT DISTINCT pid FROM unnest(%(profile_ids)s::uuid[]) AS pid ORDER BY pid) AS ordered
 """
 
