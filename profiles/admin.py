@@ -343,14 +343,9 @@ class QuickActionAdmin(ChangeHistoryMixin, FamilyModelAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        changed_by = viewer_of(request).profile
-        if change and set(form.changed_data) <= {"is_enabled"}:
-            services.quick_actions_bulk_update(
-                actions=QuickAction.objects.filter(pk=obj.pk), is_enabled=bool(obj.is_enabled), changed_by=changed_by
-            )
-        else:
-            category = form.cleaned_data.get("category", services.KEEP)
-            services.quick_action_save(action=obj, category=category, changed_by=changed_by)
+        # The service checks what a member may change (the on/off switch of actions at their level).
+        category = form.cleaned_data.get("category", services.KEEP)
+        services.quick_action_save(action=obj, category=category, changed_by=viewer_of(request).profile)
 
     def delete_model(self, request, obj):
         services.quick_actions_delete(

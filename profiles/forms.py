@@ -141,7 +141,7 @@ class ParentalControlsForm(forms.Form):
                 blocked_commands=lines_of(data.get("blocked_commands") or "") or None,
             )
         except ValidationError as error:
-            _errors_to_form(self, error)
+            service_errors_to_form(self, error)
             raise
 
 
@@ -214,7 +214,7 @@ class FamilyCalendarForm(forms.Form):
                 country=self.cleaned_data["country"], holidays=self.cleaned_data["holidays"], updated_by=updated_by
             )
         except ValidationError as error:
-            _errors_to_form(self, error)
+            service_errors_to_form(self, error)
             raise
 
 
@@ -242,7 +242,8 @@ class PreviewForm(forms.Form):
             raise ValidationError("That moment is out of range.") from error
 
 
-def _errors_to_form(form: forms.Form, error: ValidationError) -> None:
+def service_errors_to_form(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: by field where the form has it, else on the form."""
     if hasattr(error, "error_dict"):
         for field, problems in error.message_dict.items():
             form.add_error(field if field in form.fields else None, problems)

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from profiles import services
+from profiles.forms import service_errors_to_form
 from profiles.models import PermissionLevel
 from profiles.quick_action_files import (
     CSV_HEADER,
@@ -94,7 +95,7 @@ def bulk_edit_page(request, *, queryset, model_admin):
                 return None  # back to the list
             plan = services.quick_actions_bulk_plan(actions=actions, **form.changes())
         except ValidationError as error:
-            _errors_to_form(form, error)
+            service_errors_to_form(form, error)
     previews = [(change, change_rows(change)) for change in plan or []]
     context = _context(
         request,
@@ -108,14 +109,6 @@ def bulk_edit_page(request, *, queryset, model_admin):
         action_name=request.POST.get("action", "bulk_edit_selected"),
     )
     return TemplateResponse(request, "admin/profiles/quickaction/bulk_edit.html", context)
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def import_page(request, *, model_admin):

@@ -17,7 +17,7 @@ from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import JSONField, QuerySet
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -513,8 +513,8 @@ def quick_actions_duplicate(
     """Copy every action of `actions` under a new id (good_morning_copy, good_morning_copy_2, ...)."""
     _quick_actions_member_check(changed_by, ["id"])
     originals = list(actions.order_by("pk"))
-    # Every id a copy could take: lock the table against a concurrent copy taking the same one.
-    taken = set(QuickAction.objects.select_for_update().filter(id__contains="_copy").values_list("id", flat=True))
+    # The ids copies already took; a copy made meanwhile by someone else fails the primary key below.
+    taken = set(QuickAction.objects.filter(id__contains="_copy").values_list("id", flat=True))
     taken |= {action.id for action in originals}
     copies = []
     for original in originals:
@@ -525,7 +525,11 @@ def quick_actions_duplicate(
         values["display_name"] = f"{original.display_name} (copy)"[:255]
         _quick_action_apply_values(copy, values)
         copies.append(copy)
-    QuickAction.objects.bulk_create(copies)
+    try:
+        with transaction.atomic():
+            QuickAction.objects.bulk_create(copies)
+    except IntegrityError as error:
+        raise ValidationError("Someone made a copy with the same id at the same moment: try again.") from error
     return copies
 
 
