@@ -131,3 +131,21 @@ OWN_PAGES = {
 def test_pages_of_their_own_open_only_for_their_roles(client_as, family, page, role):
     for profile in (family[role], family.other):
         assert client_as(role).get(reverse(page, args=[profile.pk])).status_code == OWN_PAGES[page][role]
+
+
+# Pages of their own without a row: status per role (a guest is sent to the sign-in page).
+FAMILY_PAGES = {
+    "admin:dashboard": {"admin": 200, "user": 200, "kid": 200, "guest": 302},
+    "admin:dashboard_usage_csv": {"admin": 200, "user": 200, "kid": 200, "guest": 302},
+    "admin:dashboard_activity_csv": {"admin": 200, "user": 200, "kid": 200, "guest": 302},
+    "admin:profiles_quickaction_import": {"admin": 200, "user": 403, "kid": 403, "guest": 302},
+    "admin:profiles_quickaction_export": {"admin": 200, "user": 200, "kid": 403, "guest": 302},
+    "admin:profiles_quickaction_export_json": {"admin": 200, "user": 200, "kid": 403, "guest": 302},
+}
+
+
+@pytest.mark.parametrize(
+    ("page", "role"), [(page, role) for page in FAMILY_PAGES for role in ("admin", "user", "kid", "guest")]
+)
+def test_family_pages_open_only_for_their_roles(client_as, family, rows, page, role):
+    assert client_as(role).get(reverse(page)).status_code == FAMILY_PAGES[page][role]
