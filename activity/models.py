@@ -37,6 +37,11 @@ def non_negative(field: str, table: str) -> models.CheckConstraint:
     )
 
 
+# What is stored instead of the command and its transcription while privacy.log_commands is false
+# (the trigger of migration 0009 writes it, whoever inserts).
+COMMAND_NOT_LOGGED = "(not logged)"
+
+
 class ActivityLog(models.Model):
     id = uuid_primary_key()
     # No index of its own on the member: activity_logs_dashboard_idx serves it.

@@ -38,6 +38,13 @@ TIMING_BUCKET_EDGES_MS = (
 TIMING_COMPONENTS = ("processing", "whisper", "n8n", "tts")
 TOP_COMMANDS = 20  # a day keeps its 20 most said commands (ties by text)
 
+# The first local day whose statistics may still change: the retention purge sets it (a date
+# 'YYYY-MM-DD' in the setting privacy.purged_before); a value that is not a date counts as none.
+PURGED_BEFORE = """coalesce((
+    SELECT (value #>> '{}')::date FROM settings
+    WHERE key = 'privacy.purged_before' AND value #>> '{}' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
+), '-infinity'::date)"""
+
 # Literals the statements are formatted with. The status sets come from CommandStatus, the single
 # source of which statuses finish or fail a command; literals rather than parameters, so the
 # planner can match the partial status indexes.
@@ -49,6 +56,7 @@ LITERALS = {
     "failures": status_literals(CommandStatus.failures()),
     "success": status_literals([CommandStatus.SUCCESS]),
     "timeout": status_literals([CommandStatus.TIMEOUT]),
+    "purged_before": PURGED_BEFORE,
 }
 
 # Which (profile, local day) pairs to recompute: %(profile_ids)s and %(days)s are parallel arrays.
@@ -88,7 +96,11 @@ LOCK_PROFILES = """
 """
 
 REFRESH_DAYS = """
-WITH keys AS ({keys}),
+WITH keys AS (
+    -- Days before the retention horizon were purged (operations.retention): their rows stay as they were.
+    SELECT candidate.profile_id, candidate.day FROM ({keys}) AS candidate
+    WHERE candidate.day >= {purged_before}
+),
 bounds AS (
     SELECT profile_id, day,
            (day::timestamp AT TIME ZONE %(tz)s) AS day_start,
