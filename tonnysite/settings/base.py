@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "activity",
     "telemetry",
     "dashboard",  # reads across profiles, activity and telemetry; nothing imports it
+    "procrastinate.contrib.django",  # background jobs in PostgreSQL (operations.tasks)
+    "operations",  # roles, backups, health, retention and the scheduled jobs; nothing imports it
     "household",  # last: writes sample and synthetic data, nothing imports it
 ]
 
@@ -113,6 +115,16 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
+# Operations: where `tonny_backup` and the nightly backup job write, and how many nightly ones stay.
+TONNY_BACKUP_DIR = env.path("TONNY_BACKUP_DIR", default=str(BASE_DIR / "var" / "backups"))
+TONNY_BACKUPS_KEPT = env.int("TONNY_BACKUPS_KEPT", default=7)
+# Where the nightly purge archives what it deletes (one .csv.gz per table and month); unset, it only deletes.
+TONNY_PURGE_ARCHIVE_DIR = env.str("TONNY_PURGE_ARCHIVE_DIR", default="")
+
+# Background jobs (Procrastinate). A worker that starts after the machine slept through a
+# scheduled time still runs that task once (the latest missed time, up to a month back).
+PROCRASTINATE_PERIODIC_DEFAULTS = {"max_delay": 31 * 24 * 3600}
+
 # Login hardening: lock a username from an address out after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
@@ -144,5 +156,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # Procrastinate announces every task it registers at INFO, in every manage.py command.
+    "loggers": {"axes": {"level": "WARNING"}, "procrastinate": {"level": "WARNING"}},
 }

@@ -1,0 +1,38 @@
+"""Drop and recreate the schema, empty or with the sample family (init.sh --reset [--with-samples])."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from operations.confirm import destruction_confirm
+from operations.database import OperationError, app_login
+from operations.services import database_reset
+from tonnysite.commands import refuse_on_production
+
+
+class Command(BaseCommand):
+    help = "DESTROY every row: drop the schema, migrate it again, optionally load the sample family."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--with-samples", action="store_true", help="Load the sample family afterwards.")
+        parser.add_argument("--yes", action="store_true", help="Do not ask.")
+        parser.add_argument("--force", action="store_true", help="Allow --with-samples under production settings.")
+
+    def handle(self, *args, **options):
+        if options["with_samples"]:
+            refuse_on_production(command="tonny_reset --with-samples", force=options["force"])
+        database = app_login().dbname
+        destruction_confirm(
+            yes=options["yes"],
+            warning=f"This DELETES EVERY MEMBER, COMMAND, SETTING AND LOGIN in the database {database!r}.",
+            answer=database,
+            stdout=self.stdout,
+        )
+        try:
+            database_reset(with_samples=options["with_samples"], say=self.stdout.write)
+        except OperationError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Database {database} reset. `make run` (or manage.py ensure_family_admin) "
+                "creates the first login again."
+            )
+        )
