@@ -351,7 +351,9 @@ def _may_skip_row_triggers(cursor, tables: tuple[str, ...]) -> bool:
 
     Only a trigger that fires on INSERT (bit 4 of pg_trigger.tgtype) could miss a loaded row; one that
     fires on UPDATE or DELETE only (a change history, say) has nothing to do during a COPY, so it must
-    not cost the load its fast path. Foreign-key checks are internal triggers: see `_Lane._load`.
+    not cost the load its fast path. The privacy triggers (activity migration 0009) change nothing
+    while privacy.log_commands is on, so they count only while it is off. Foreign-key checks are
+    internal triggers: see `_Lane._load`.
     """
     cursor.execute(
         """
@@ -359,6 +361,8 @@ def _may_skip_row_triggers(cursor, tables: tuple[str, ...]) -> bool:
            AND NOT EXISTS (
                SELECT 1 FROM pg_trigger
                WHERE tgrelid = ANY(%s::regclass[]) AND NOT tgisinternal AND tgtype::integer & 4 <> 0
+                 AND (tgname NOT IN ('activity_logs_privacy', 'command_history_privacy')
+                      OR privacy_log_commands_off())
            )
         """,
         [list(tables)],

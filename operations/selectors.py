@@ -127,7 +127,8 @@ def _migrations(report: HealthReport) -> None:
         report.add(
             Level.PROBLEM,
             "migrations",
-            f"{len(names)} migrations not applied ({', '.join(names[:3])}{' ...' if len(names) > 3 else ''}): "
+            f"{_plural(len(names), 'migration')} not applied "
+            f"({', '.join(names[:3])}{' ...' if len(names) > 3 else ''}): "
             "run `manage.py migrate` (or `tonny_initdb` where the application role may not change the schema).",
         )
     else:
@@ -227,7 +228,7 @@ def _indexes(report: HealthReport) -> None:
     report.add(
         Level.OK,
         "indexes",
-        f"{len(indexes)} indexes; {len(unused)} not used since the statistics began "
+        f"{_plural(len(indexes), 'index', 'indexes')}; {len(unused)} not used since the statistics began "
         f"({_megabytes(sum(row['bytes'] for row in unused))}).",
     )
 
@@ -256,7 +257,11 @@ def _slow_queries(report: HealthReport) -> None:
         return
     report.figures["slow_queries"] = slow
     if slow:
-        report.add(Level.WARNING, "slow queries", f"{len(slow)} queries take over {SLOW_QUERY_MS} ms on average.")
+        report.add(
+            Level.WARNING,
+            "slow queries",
+            f"{_plural(len(slow), 'query', 'queries')} over {SLOW_QUERY_MS} ms on average.",
+        )
     else:
         report.add(Level.OK, "slow queries", f"No query takes over {SLOW_QUERY_MS} ms on average.")
 
@@ -275,7 +280,7 @@ def _sign_ins(report: HealthReport) -> None:
     failures = failed_sign_ins(since=report.checked_at - timedelta(hours=24))
     report.figures["failed_sign_ins_24h"] = failures
     level = Level.WARNING if failures >= FAILED_SIGN_INS_WARNING else Level.OK
-    report.add(level, "sign-ins", f"{failures} failed sign-ins in the last 24 hours.")
+    report.add(level, "sign-ins", f"{_plural(failures, 'failed sign-in')} in the last 24 hours.")
 
 
 def open_problem_events():
@@ -291,9 +296,9 @@ def _events(report: HealthReport) -> None:
         counts[severity] += 1
     report.figures["open_events"] = counts
     if counts["critical"]:
-        report.add(Level.PROBLEM, "events", f"{counts['critical']} critical events are not resolved.")
+        report.add(Level.PROBLEM, "events", f"{_unresolved(counts['critical'], 'critical event')}.")
     elif counts["error"]:
-        report.add(Level.WARNING, "events", f"{counts['error']} error events are not resolved.")
+        report.add(Level.WARNING, "events", f"{_unresolved(counts['error'], 'error event')}.")
     else:
         report.add(Level.OK, "events", "No unresolved error or critical event.")
 
@@ -328,6 +333,14 @@ def _disk(report: HealthReport) -> None:
         else Level.OK
     )
     report.add(level, "disk", text)
+
+
+def _plural(count: int, word: str, words: str | None = None) -> str:
+    return f"{count:,} {word if count == 1 else words or word + 's'}"
+
+
+def _unresolved(count: int, word: str) -> str:
+    return f"{_plural(count, word)} {'is' if count == 1 else 'are'} not resolved"
 
 
 def _megabytes(size: int) -> str:

@@ -62,10 +62,11 @@ def public_relations(name, server) -> set[str]:
 
 
 def public_enum_types(name, server) -> set[str]:
+    """The contract's enum types in the schema (Procrastinate's job queue brings its own, procrastinate_*)."""
     with psycopg.connect(dbname=name, **server) as conn:
         rows = conn.execute(
             "SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-            "WHERE n.nspname = 'public' AND t.typtype = 'e'"
+            "WHERE n.nspname = 'public' AND t.typtype = 'e' AND t.typname NOT LIKE 'procrastinate%'"
         ).fetchall()
     return {row[0] for row in rows}
 

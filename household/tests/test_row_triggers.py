@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 
 from household.generator import _may_skip_row_triggers
+from telemetry.models import Setting
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +45,11 @@ def test_an_update_or_delete_trigger_keeps_the_fast_path(trigger_on_system_event
 def test_a_trigger_that_fires_on_insert_turns_the_fast_path_off(trigger_on_system_events, events):
     trigger_on_system_events(events)
     assert not may_skip()
+
+
+def test_the_privacy_trigger_keeps_the_fast_path_only_while_commands_are_logged():
+    Setting.objects.create(key="privacy.log_commands", value=True, category="privacy")
+    logged = may_skip()
+    Setting.objects.filter(key="privacy.log_commands").update(value=False)
+
+    assert (logged, may_skip()) == (True, False)

@@ -48,7 +48,7 @@ def test_an_unresolved_error_is_a_warning_exit_1():
     code, output = check()
 
     assert code == 1
-    assert "WARNING  events: 1 error events are not resolved." in output
+    assert "WARNING  events: 1 error event is not resolved." in output
 
 
 def test_many_failed_sign_ins_are_a_warning():
