@@ -56,3 +56,14 @@ def test_a_test_module_imports_no_other_test_module(relative):
     imported = modules_imported_by(BASE_DIR / relative)
 
     assert {name for name in imported if name.rsplit(".", 1)[-1].startswith("test_")} == set()
+
+
+def test_every_folder_of_tests_is_collected_by_make_test():
+    import tomllib
+
+    testpaths = set(
+        tomllib.loads((BASE_DIR / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["testpaths"]
+    )
+    folders = {path.parent.parent.name for path in BASE_DIR.glob("*/tests/__init__.py")} | {"tests"}
+
+    assert folders <= testpaths, folders - testpaths
