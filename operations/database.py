@@ -95,10 +95,11 @@ class RoleNames:
 def app_login() -> ServerLogin:
     """The application's own login: Django's default database."""
     db = settings.DATABASES["default"]
+    # A socket directory given as DATABASE_URL=postgres://user@/db?host=/path lands in OPTIONS.
+    host = db["HOST"] or db.get("OPTIONS", {}).get("host") or ""
     return ServerLogin(
-        host=db["HOST"] or "", port=str(db["PORT"] or ""), user=db["USER"], password=db["PASSWORD"] or "",
-        dbname=db["NAME"],
-    )  # fmt: skip
+        host=host, port=str(db["PORT"] or ""), user=db["USER"], password=db["PASSWORD"] or "", dbname=db["NAME"]
+    )
 
 
 def server_reachable_check() -> None:
@@ -152,7 +153,7 @@ def postgres_tool(name: str, *, major: int) -> Path:
     Looked for in the embedded server's own binaries, Debian's /usr/lib/postgresql/<major>/bin, then PATH.
     """
     candidates = []
-    candidates.append(Path(pgserver_module().__file__).parent / "pginstall" / "bin" / name)
+    candidates.extend(sorted(Path(pgserver_module().__file__).parent.glob(f"pginstall*/bin/{name}")))
     candidates.append(Path(f"/usr/lib/postgresql/{major}/bin/{name}"))
     on_path = shutil.which(name)
     if on_path:
