@@ -5,6 +5,7 @@ from django.template.response import TemplateResponse
 
 from dashboard import charts, exports, selectors
 from dashboard.ranges import PRESETS, dashboard_query
+from profiles.selectors import parent_requests_pending
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -34,6 +35,7 @@ def dashboard_page(request):
         "heatmap": heatmap,
         "hours": range(24),
         "export_query": _with(params, drop=()),
+        "parent_requests": parent_requests_pending() if query.sees_every_profile else [],
     }
     return TemplateResponse(request, "admin/dashboard/index.html", context)
 

@@ -19,7 +19,7 @@ from activity.services import family_zone
 from profiles import policy, services
 from profiles.forms import FamilyCalendarForm, ParentalControlsForm, PauseForm, PinForm, PreviewForm
 from profiles.models import UserProfile
-from profiles.selectors import member_today
+from profiles.selectors import member_today, parent_requests_pending
 from tonnysite.familyadmin.scoping import viewer_of
 
 FORMS = ("controls", "pin", "pause", "resume", "calendar")
@@ -107,6 +107,7 @@ def parental_controls_page(request, *, profile: UserProfile, model_admin):
         "preview": preview,
         "preview_until": preview.until.astimezone(zone) if preview and preview.until else None,
         "reasons": dict(policy.Reason.choices),
+        "parent_requests": parent_requests_pending(profile=profile),
     }
     # A form sent back with its errors answers 200, as Django's admin forms do.
     return TemplateResponse(request, "admin/profiles/userprofile/parental_controls.html", context)

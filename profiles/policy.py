@@ -42,7 +42,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from activity.services import family_zone
-from profiles.models import UserProfile
+from profiles.models import ParentRequest, RequestKind, RequestStatus, UserProfile
 
 DAY_MINUTES = 24 * 60
 # Looking further ahead than this for "allowed again at" means "not by itself".
@@ -75,6 +75,7 @@ class Reason(models.TextChoices):
     NOT_IN_ALLOWED_LIST = "not_in_allowed_list", "Not in the allowed list"
     OUTSIDE_ALLOWED_HOURS = "outside_allowed_hours", "Outside the allowed hours"
     DAILY_LIMIT_REACHED = "daily_limit_reached", "Daily limit reached"
+    APPROVED_BY_PARENT = "approved_by_parent", "Approved by a parent"
     ALLOWED = "allowed", "Allowed"
 
 
@@ -632,11 +633,11 @@ def policy_decide(*, profile: UserProfile, command: str, at: datetime | None = N
         )
     blocked = _first_match(profile.blocked_commands, command, anywhere=True)
     if blocked is not None:
-        return refused(
+        return approved_instead(profile, command, moment, kinds=(RequestKind.COMMAND,)) or refused(
             Reason.BLOCKED_COMMAND, "Sorry, that is something Tonny can't do for you.", f"blocked command “{blocked}”"
         )
     if profile.allowed_commands is not None and _first_match(profile.allowed_commands, command, anywhere=False) is None:
-        return refused(
+        return approved_instead(profile, command, moment, kinds=(RequestKind.COMMAND,)) or refused(
             Reason.NOT_IN_ALLOWED_LIST,
             "Sorry, Tonny can't do that for you. Ask a grown-up to add it to your list.",
             f"not one of the {len(profile.allowed_commands)} allowed commands",
@@ -668,11 +669,43 @@ def policy_decide(*, profile: UserProfile, command: str, at: datetime | None = N
             reason, rule = Reason.DAILY_LIMIT_REACHED, limit_rule(limit, limit_key, day_reason)
             message = f"You've used all your Tonny time for today ({limit} minutes)."
             message += f" See you {when}!" if when else ""
-        return refused(reason, message, rule, until, **facts)
+        approved = approved_instead(profile, command, moment, kinds=(RequestKind.MORE_TIME, RequestKind.COMMAND))
+        return approved or refused(reason, message, rule, until, **facts)
     until = _allowed_until(moment, controls, calendar, zone, used, inputs.session_open)
     left = f" You have {max(0, int(limit - used / 60))} minutes left today." if limit is not None else ""
     rule = allowed_rule(controls, day_type, day_reason, limit, limit_key)
     return Decision(True, Reason.ALLOWED, f"Sure!{left}", rule, until, moment, **facts)
+
+
+def approved_instead(profile: UserProfile, command: str, moment: datetime, *, kinds) -> Decision | None:
+    """The allowed answer a parent's approval gives instead of a refusal, or None when none holds.
+
+    More time lifts the hours and the limit; one command lifts every rule but a pause or a
+    switched-off profile for that command, until it has run once (`used_at`). One query.
+    """
+    approval = (
+        ParentRequest.objects.filter(profile=profile, status=RequestStatus.APPROVED, approved_until__gt=moment)
+        .filter(
+            models.Q(kind=RequestKind.MORE_TIME, kind__in=kinds)
+            | models.Q(kind=RequestKind.COMMAND, kind__in=kinds, command_key=command_normalize(command), used_at=None)
+        )
+        .order_by("-approved_until")
+        .values_list("kind", "approved_until")
+        .first()
+    )
+    if approval is None:
+        return None
+    kind, until = approval
+    zone = moment.tzinfo
+    what = "more Tonny time" if kind == RequestKind.MORE_TIME else "this one"
+    return Decision(
+        True,
+        Reason.APPROVED_BY_PARENT,
+        f"A grown-up said yes to {what} until {until.astimezone(zone):%H:%M}.",
+        f"approved by a parent ({RequestKind(kind).label.lower()}) until {until.astimezone(zone):%Y-%m-%d %H:%M}",
+        until,
+        moment,
+    )
 
 
 def hours_rule(controls: ParentalControls, day_type: str, day_reason: str) -> str:

@@ -10,7 +10,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from profiles.models import PermissionLevel, QuickAction, UserProfile
+from profiles.models import ParentRequest, PermissionLevel, QuickAction, RequestStatus, UserProfile
 
 
 def profile_of_user(user) -> UserProfile | None:
@@ -130,3 +130,11 @@ def quick_action_categories() -> list[str]:
         .order_by("category")
         .values_list("category", flat=True)
     )
+
+
+def parent_requests_pending(*, profile: UserProfile | None = None) -> QuerySet:
+    """Requests to a parent still waiting for an answer, oldest first (one member's, or everyone's)."""
+    pending = (
+        ParentRequest.objects.filter(status=RequestStatus.PENDING).select_related("profile").order_by("created_at")
+    )
+    return pending.filter(profile=profile) if profile is not None else pending
