@@ -19,6 +19,9 @@ class TrackedTable(models.TextChoices):
     QUICK_ACTIONS = "quick_actions", "Quick action"
     SETTINGS = "settings", "Setting"
     SYSTEM_EVENTS = "system_events", "System event"
+    PARENT_REQUESTS = "parent_requests", "Request to a parent"
+    DEVICE_TOKENS = "device_tokens", "Device token"
+    NOTIFICATIONS = "notification_queue", "Notification"
 
 
 class ChangeAction(models.TextChoices):

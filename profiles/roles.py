@@ -13,7 +13,7 @@ from django.db.models import Q
 from profiles.models import PermissionLevel
 
 # Apps whose every permission a family admin holds.
-FAMILY_ADMIN_APPS = ("profiles", "activity", "telemetry", "history", "auth", "admin", "axes")
+FAMILY_ADMIN_APPS = ("profiles", "activity", "telemetry", "history", "trayapi", "auth", "admin", "axes")
 
 _OWN_ACTIVITY_AND_STATISTICS = frozenset(
     {

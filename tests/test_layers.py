@@ -10,7 +10,7 @@ import pytest
 
 from tonnysite.env import BASE_DIR
 
-APPS = {"profiles", "activity", "telemetry", "household", "operations", "dashboard", "history"}
+APPS = {"profiles", "activity", "telemetry", "household", "operations", "dashboard", "history", "trayapi"}
 ALLOWED = {Path("tonnysite/urls.py")}
 
 
@@ -45,7 +45,7 @@ def test_the_walk_finds_the_admin_machinery():
 
 TEST_MODULES = sorted(
     path.relative_to(BASE_DIR)
-    for folder in ("tests", "profiles", "activity", "telemetry", "household", "operations", "dashboard", "history")
+    for folder in ("tests", "profiles", "activity", "telemetry", "household", "operations", "dashboard", "history", "trayapi")
     for path in (BASE_DIR / folder).rglob("test_*.py")
 )
 

@@ -15,6 +15,7 @@ from profiles.models import PermissionLevel, UserProfile
 from profiles.services import family_member_create
 from profiles.tests.factories import QuickActionFactory
 from telemetry.tests.factories import NotificationFactory, SettingFactory, SystemEventFactory
+from trayapi.services import device_token_create
 
 PASSWORD = "family-admin-test-9f3c"
 ROLES = ("admin", "user", "kid", "guest")
@@ -79,4 +80,5 @@ def rows(family):
         "secret": SettingFactory(key="n8n.api_key", value="sk-very-secret-value", is_sensitive=True),
         "locked": SettingFactory(key="server.port", value=8080, is_user_editable=False),
     }
+    made["devicetoken"], _ = device_token_create(name="kitchen speaker", members=[family["kid"]])
     return made

@@ -22,6 +22,8 @@ def own_object(model: str, role: str, family, rows):
         return rows["quickaction"]["kid"]
     if name == "setting":
         return rows["setting"]["plain"]
+    if name == "devicetoken":
+        return rows["devicetoken"]
     if name == "recentactivity":
         return RecentActivity.objects.get(pk=rows[owner]["activitylog"].pk)
     if name == "userstatisticssummary":

@@ -31,6 +31,8 @@ EXPECTED = {
     "auth.group": {"admin": ALL, "user": set(), "kid": set()},
     # Written by the database only: nobody adds, changes or deletes an entry.
     "history.change": {"admin": READ, "user": READ, "kid": set()},
+    # Revoked, never deleted: the device's name stays in the change history.
+    "trayapi.devicetoken": {"admin": READ | {"add", "change"}, "user": set(), "kid": set()},
 }
 CASES = [(model, role) for model in EXPECTED for role in ("admin", "user", "kid")]
 

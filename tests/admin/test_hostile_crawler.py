@@ -7,6 +7,7 @@ being added to the site. It prints how many requests each role made.
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from django.contrib import admin
@@ -70,6 +71,8 @@ def target_of(model, role, family, rows):
         from django.contrib.auth.models import Group
 
         return Group.objects.get(name="user")
+    if name == "devicetoken":
+        return rows["devicetoken"]
     return model._default_manager.first()
 
 
@@ -167,6 +170,7 @@ def crawl_other_pages(crawl: Crawl, real_user_id: int, covered: set[str]) -> Non
         "content_type_id": [str(content_type.pk), "0", "99999999999999999999"],
         "id": [str(real_user_id), "0", "99999999999999999999", "not-an-id"],
         "url": ["", "x", "a" * 300],
+        "request_id": [str(uuid.uuid4()), "00000000-0000-0000-0000-000000000000"],
     }
     for name, route in admin_patterns():
         if name in covered:

@@ -41,7 +41,8 @@ class FamilyAdminSite(admin.AdminSite):
     def each_context(self, request):
         """Name the family's time zone on every page: all times and days shown are in it. Say whether the
         viewer is a family admin, who alone sees the System health page."""
-        signed_in = request.user.is_authenticated
+        user = getattr(request, "user", None)  # an error page may come before authentication
+        signed_in = user is not None and user.is_authenticated
         return {
             **super().each_context(request),
             "family_zone": settings.TIME_ZONE,

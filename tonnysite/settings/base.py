@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "dashboard",  # reads across profiles, activity and telemetry; nothing imports it
     "procrastinate.contrib.django",  # background jobs in PostgreSQL (operations.tasks)
     "operations",  # roles, backups, health, retention and the scheduled jobs; nothing imports it
+    "trayapi",  # the tray's JSON API (/api/v1/), device tokens, asking a parent; nothing imports it
     "household",  # last: writes sample and synthetic data, nothing imports it
 ]
 

@@ -1,0 +1,180 @@
+"""Benchmark: GET /api/v1/policy over real HTTP against gunicorn, on a big database.
+
+Usage (a scratch database whose name starts with "bench"; it generates what is missing):
+    createdb -h 127.0.0.1 -U postgres bench_api
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_api .venv/bin/python bench/api.py --rows 10000000
+
+The busiest members get parental controls (limits, windows, command lists) and an open session,
+a device token is made, and gunicorn (2 workers, as `make run`) serves the scratch database on a
+free local port. One keep-alive connection then asks the policy about random members and
+commands; the time of each answer is measured at the client (the HTTP round trip included, so
+the server's own time is at most this) and printed as p50/p95/p99 in milliseconds. A batch of
+1,000 commands through POST /api/v1/activity is timed too. The controls, sessions and token stay
+(the database is a scratch one).
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tonnysite.settings.local")
+
+import django  # noqa: E402
+
+django.setup()
+
+from tonnysite.db import embedded_server_ensure  # noqa: E402
+
+embedded_server_ensure()
+
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from activity.models import Session  # noqa: E402
+from bench.scratch import activity_rows_ensure, percentile, scratch_database_require  # noqa: E402
+from profiles.models import UserProfile  # noqa: E402
+from profiles.services import parental_controls_save  # noqa: E402
+from trayapi.models import DeviceToken  # noqa: E402
+from trayapi.services import device_token_create  # noqa: E402
+
+COMMANDS = ["play music", "Play some music!", "tell me a joke", "buy a new game", "what's the weather", "goodnight"]
+H = 60
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=10_000_000, help="Activity rows to have before measuring.")
+    parser.add_argument("--repeat", type=int, default=2000, help="Timed requests (after 200 warm-ups).")
+    parser.add_argument("--members", type=int, default=12, help="Members with parental controls.")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    scratch_database_require()
+    have = activity_rows_ensure(args.rows)
+    rng = random.Random(args.seed)
+    members = controls_give(args.members, rng)
+    DeviceToken.objects.filter(name="bench api").delete()
+    _, token = device_token_create(name="bench api")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('activity_logs')), version()")
+        size, version = cursor.fetchone()
+    print(f"activity_logs: {have:,} rows ({size}); {version.split(',')[0]}")
+    connection.close()
+
+    port = free_port()
+    server = gunicorn_start(port)
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {"Authorization": f"Bearer {token}"}
+
+        def ask() -> tuple[float, str]:
+            member = rng.choice(members)
+            command = rng.choice(COMMANDS)
+            path = f"/api/v1/policy?member={member}&command={command.replace(' ', '+').replace('!', '%21')}"
+            started = time.perf_counter()
+            conn.request("GET", path, headers=headers)
+            answer = conn.getresponse()
+            body = answer.read()
+            elapsed = (time.perf_counter() - started) * 1000
+            if answer.status != 200:
+                sys.exit(f"GET {path} answered {answer.status}: {body[:300]!r}")
+            return elapsed, json.loads(body)["reason"]
+
+        for _ in range(200):
+            ask()
+        results = [ask() for _ in range(args.repeat)]
+        times = [elapsed for elapsed, _ in results]
+        reasons: dict[str, int] = {}
+        for _, reason in results:
+            reasons[reason] = reasons.get(reason, 0) + 1
+        print(f"\nGET /api/v1/policy, {args.repeat} requests over one keep-alive connection, in ms (client side):")
+        p50, p95, p99 = statistics.median(times), percentile(times, 95), percentile(times, 99)
+        print(f"  p50 {p50:.2f}   p95 {p95:.2f}   p99 {p99:.2f}   max {max(times):.2f}")
+        print("  reasons: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1])))
+
+        batch_times = []
+        for _ in range(5):
+            items = [
+                {"client_id": str(uuid.uuid4()), "member": rng.choice(members), "command_text": rng.choice(COMMANDS),
+                 "status": "success", "processing_time_ms": rng.randint(200, 3000)}
+                for _ in range(1000)
+            ]  # fmt: skip
+            body = json.dumps({"items": items})
+            started = time.perf_counter()
+            conn.request("POST", "/api/v1/activity", body=body, headers={**headers, "Content-Type": "application/json"})
+            answer = conn.getresponse()
+            answer.read()
+            batch_times.append((time.perf_counter() - started) * 1000)
+            if answer.status != 200:
+                sys.exit(f"POST /api/v1/activity answered {answer.status}")
+        median = statistics.median(batch_times)
+        print(f"\nPOST /api/v1/activity, 5 batches of 1,000 commands: median {median:.0f} ms a batch "
+              f"({1000 / median * 1000:,.0f} commands/s)")  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def controls_give(count: int, rng: random.Random) -> list[str]:
+    """Parental controls and an open session for the `count` members with the most sessions; their ids."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT profile_id FROM sessions WHERE profile_id IS NOT NULL GROUP BY profile_id "
+            "ORDER BY count(*) DESC LIMIT %s",
+            [count],
+        )
+        busiest = [row[0] for row in cursor.fetchall()]
+    now = timezone.now()
+    for profile_id in busiest:
+        parental_controls_save(
+            profile=UserProfile.objects.get(pk=profile_id),
+            daily_limit_minutes=60,
+            school_day_limit=45,
+            weekend_limit=120,
+            windows={"school_day": [(7 * H, 7 * H + 45), (15 * H, 21 * H)], "weekend": [(8 * H, 22 * H + 30)]},
+            allowed_commands=["play music", "play * music", "tell me a joke", "what's the weather", "goodnight"],
+            blocked_commands=["buy", "order", "unlock the front door"],
+        )
+        if not Session.objects.filter(profile_id=profile_id, ended_at=None).exists():
+            Session.objects.create(profile_id=profile_id, started_at=now - timedelta(minutes=rng.randint(1, 90)))
+    return [str(profile_id) for profile_id in busiest]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def gunicorn_start(port: int) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tonnysite.settings.local"}
+    server = subprocess.Popen(  # noqa: S603  (our own gunicorn, fixed arguments)
+        [str(Path(sys.executable).parent / "gunicorn"), "tonnysite.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    sys.exit("gunicorn did not start within 30 s")
+
+
+if __name__ == "__main__":
+    main()

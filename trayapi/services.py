@@ -1,0 +1,499 @@
+"""Writes of the tray API: device tokens, recorded commands and sessions, asking a parent, notifications.
+
+The HTTP layer (trayapi.api) checks shapes and types; these services check what only the
+database knows (members, duplicates, ownership) and raise ValidationError / PermissionDenied with a
+message the tray can show. Each runs in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from activity.models import ActivityLog, CommandHistory, CommandStatus, Session
+from activity.services import activity_record_many, family_zone
+from profiles.models import ParentRequest, PermissionLevel, RequestKind, RequestStatus, UserProfile
+from profiles.policy import command_normalize, policy_decide
+from telemetry.models import Notification, Setting
+from telemetry.services import log_system_event
+from trayapi.models import DeviceToken
+
+TOKEN_PREFIX = "tt_"  # noqa: S105  (the visible start of every token, not a secret)
+LAST_USED_EVERY = timedelta(minutes=1)  # last_used_at moves at most this often: no write per call
+
+
+def token_hash(token: str) -> str:
+    """The stored form of a token: sha256 (a token is 256 random bits, so no slow hash is needed)."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@transaction.atomic
+def device_token_create(
+    *, name: str, members: list[UserProfile] | None = None, sensitive_settings: list[str] | None = None,
+    created_by: str = "",
+) -> tuple[DeviceToken, str]:  # fmt: skip
+    """Create the token of a device named `name` (limited to `members` when given); return it and the
+    token, which is shown this once and stored only as its hash."""
+    name = (name or "").strip()
+    if not name or "\x00" in name:
+        raise ValidationError({"name": "A device needs a name, e.g. “kitchen speaker”."})
+    if DeviceToken.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"A device called “{name}” exists already; revoke it or pick another name."})
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    device = DeviceToken(
+        name=name, token_hash=token_hash(token), token_prefix=token[:10], created_by=created_by[:150],
+        sensitive_settings=sorted(set(sensitive_settings or [])),
+    )  # fmt: skip
+    device.full_clean()
+    device.save()
+    device.members.set(members or [])
+    return device, token
+
+
+@transaction.atomic
+def device_token_update(*, device: DeviceToken, name: str, sensitive_settings: list[str]) -> DeviceToken:
+    """Rename a device or change which sensitive settings it may read (its token stays)."""
+    name = (name or "").strip()
+    if not name or "\x00" in name:
+        raise ValidationError({"name": "A device needs a name."})
+    if DeviceToken.objects.filter(name__iexact=name).exclude(pk=device.pk).exists():
+        raise ValidationError({"name": f"Another device is called “{name}”."})
+    device.name, device.sensitive_settings = name, sorted(set(sensitive_settings))
+    device.full_clean()
+    device.save()
+    return device
+
+
+def device_token_members_set(*, device: DeviceToken, members: list[UserProfile]) -> None:
+    """Limit the device to these members (none: every member)."""
+    device.members.set(members)
+
+
+def device_token_revoke(*, device: DeviceToken) -> DeviceToken:
+    """Revoke a device's token now; every later call with it gets 401."""
+    if device.revoked_at is None:
+        device.revoked_at = timezone.now()
+        device.save(update_fields=["revoked_at"])
+    return device
+
+
+def device_authenticate(*, token: str, address: str | None) -> DeviceToken | None:
+    """The active device whose token this is, or None; notes when and from where it was last used."""
+    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    device = DeviceToken.objects.filter(token_hash=token_hash(token), revoked_at=None).first()
+    if device is None:
+        return None
+    now = timezone.now()
+    if device.last_used_at is None or now - device.last_used_at > LAST_USED_EVERY or device.last_used_from != address:
+        DeviceToken.objects.filter(pk=device.pk).update(last_used_at=now, last_used_from=address)
+        device.last_used_at, device.last_used_from = now, address
+    return device
+
+
+def device_member_ids(device: DeviceToken) -> set[uuid.UUID] | None:
+    """The members a device may act for, or None for every member."""
+    if not hasattr(device, "_member_ids"):
+        ids = set(device.members.values_list("pk", flat=True))
+        device._member_ids = ids or None
+    return device._member_ids
+
+
+def device_member(*, device: DeviceToken, member_id: uuid.UUID | None) -> UserProfile | None:
+    """The member `member_id` if this device may act for them (None for no member)."""
+    if member_id is None:
+        return None
+    allowed = device_member_ids(device)
+    profile = UserProfile.objects.filter(pk=member_id).first()
+    if profile is None:
+        raise ValidationError({"member": "No family member has this id."})
+    if allowed is not None and profile.pk not in allowed:
+        raise PermissionDenied(f"The device “{device.name}” may not act for this member.")
+    return profile
+
+
+# --- commands --------------------------------------------------------------------------------------
+
+# Fields of a command-history row the tray may send with a command.
+HISTORY_FIELDS = (
+    "command", "raw_transcription", "normalized_command", "command_category", "n8n_workflow_id", "n8n_webhook_url",
+    "n8n_request_payload", "n8n_response_payload", "n8n_response_time_ms", "n8n_status_code", "elevenlabs_voice_id",
+    "elevenlabs_request_id", "audio_file_path", "audio_duration_seconds", "typed_response", "typing_target_app",
+    "quick_action_id", "is_favorite", "execution_metadata",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    stored: list[uuid.UUID]
+    duplicates: list[uuid.UUID]
+
+
+def tray_activity_record(*, device: DeviceToken, items: list[dict[str, Any]]) -> RecordResult:
+    """Store a batch of commands all or nothing; a `client_id` stored before is skipped (a retried batch).
+
+    Each item is a dict of the API's fields (validated for type by the API). The command's id is
+    its client_id. Everything goes through the bulk path, so statistics stay exact; command-history
+    rows go in first, in the same transaction, so the one refresh counts their categories too.
+    """
+    ids = [item["client_id"] for item in items]
+    if len(set(ids)) != len(ids):
+        seen: set[uuid.UUID] = set()
+        first = next(i for i, client_id in enumerate(ids) if client_id in seen or seen.add(client_id))
+        raise ValidationError({f"items.{first}.client_id": "The same client_id appears twice in the batch."})
+    _batch_members_check(device, items)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # Two copies of one batch at once: the second waits here, then finds every id stored.
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(7413, h) FROM "
+                "(SELECT DISTINCT hashtext(id::text) AS h FROM unnest(%s::uuid[]) AS id ORDER BY 1) AS locks",
+                [ids],
+            )
+        stored_before = set(ActivityLog.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        fresh = [item for item in items if item["client_id"] not in stored_before]
+        now = timezone.now()
+        history = [
+            CommandHistory(
+                profile_id=item.get("member"), timestamp=item.get("timestamp") or now,
+                **{field: value for field, value in item["history"].items() if field in HISTORY_FIELDS},
+            )
+            for item in fresh if item.get("history")
+        ]  # fmt: skip
+        for row in history:
+            row.full_clean(exclude=["profile"])
+        CommandHistory.objects.bulk_create(history)
+        activity_record_many(rows=[_activity_row(item, now) for item in fresh])
+        _approvals_use(fresh)
+    return RecordResult(stored=[item["client_id"] for item in fresh], duplicates=[i for i in ids if i in stored_before])
+
+
+def _batch_members_check(device: DeviceToken, items: list[dict[str, Any]]) -> None:
+    wanted = {item.get("member") for item in items} - {None}
+    found = set(UserProfile.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    allowed = device_member_ids(device)
+    for index, item in enumerate(items):
+        member = item.get("member")
+        if member is not None and member not in found:
+            raise ValidationError({f"items.{index}.member": "No family member has this id."})
+        if member is not None and allowed is not None and member not in allowed:
+            raise PermissionDenied(f"items.{index}.member: the device “{device.name}” may not act for this member.")
+
+
+def _activity_row(item: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return {
+        "id": item["client_id"],
+        "timestamp": item.get("timestamp") or now,
+        "status": item["status"],
+        "metadata": item.get("metadata") or {},
+        "profile_id": item.get("member"),
+        "command_text": item["command_text"],
+        "transcription_confidence": item.get("transcription_confidence"),
+        "response_text": item.get("response_text"),
+        "processing_time_ms": item.get("processing_time_ms"),
+        "whisper_time_ms": item.get("whisper_time_ms"),
+        "n8n_time_ms": item.get("n8n_time_ms"),
+        "tts_time_ms": item.get("tts_time_ms"),
+        "error_message": item.get("error_message"),
+        "parent_command_id": item.get("parent_client_id"),
+    }
+
+
+def _approvals_use(items: list[dict[str, Any]]) -> None:
+    """A command a parent approved once is used up when it runs (is recorded as not refused)."""
+    ran = {
+        (item["member"], command_normalize(item["command_text"]))
+        for item in items
+        if item.get("member") and item["status"] not in CommandStatus.failures()
+    }
+    if not ran:
+        return
+    condition = Q()
+    for profile_id, key in ran:
+        condition |= Q(profile_id=profile_id, command_key=key)
+    ParentRequest.objects.filter(
+        condition, kind=RequestKind.COMMAND, status=RequestStatus.APPROVED, used_at=None
+    ).update(used_at=timezone.now())
+
+
+# Fields the tray may set on a command it recorded earlier (its final status and timings).
+ACTIVITY_UPDATE_FIELDS = (
+    "status", "processing_time_ms", "whisper_time_ms", "n8n_time_ms", "tts_time_ms", "transcription_confidence",
+    "response_text", "error_message", "metadata",
+)  # fmt: skip
+
+
+@transaction.atomic
+def tray_activity_update(*, device: DeviceToken, client_id: uuid.UUID, values: dict[str, Any]) -> ActivityLog:
+    """Set a recorded command's final status and timings (the ORM save refreshes its statistics)."""
+    activity = ActivityLog.objects.select_for_update().filter(pk=client_id).first()
+    if activity is None:
+        raise ActivityLog.DoesNotExist(f"No command was recorded with client_id {client_id}.")
+    allowed = device_member_ids(device)
+    if allowed is not None and activity.profile_id not in allowed:
+        raise PermissionDenied(f"The device “{device.name}” may not act for this command's member.")
+    for field, value in values.items():
+        if field in ACTIVITY_UPDATE_FIELDS:
+            setattr(activity, field, value)
+    activity.full_clean(exclude=["profile", "parent_command_id"])
+    activity.save()
+    return activity
+
+
+@transaction.atomic
+def tray_session_start(
+    *, device: DeviceToken, member_id: uuid.UUID | None, started_at: datetime | None, client_version: str | None,
+    client_platform: str | None, session_id: uuid.UUID | None = None,
+) -> Session:  # fmt: skip
+    """Open a session of a member on this device (idempotent by `session_id`)."""
+    profile = device_member(device=device, member_id=member_id)
+    if session_id is not None:
+        existing = Session.objects.filter(pk=session_id).first()
+        if existing is not None:
+            if existing.profile_id != (profile.pk if profile else None):
+                raise ValidationError({"id": "A session with this id exists for another member."})
+            return existing
+    session = Session(
+        id=session_id or uuid.uuid4(), profile=profile, started_at=started_at or timezone.now(),
+        client_version=client_version, client_platform=client_platform, metadata={"device": device.name},
+    )  # fmt: skip
+    session.full_clean(exclude=["profile"])
+    session.save()
+    return session
+
+
+@transaction.atomic
+def tray_session_end(*, device: DeviceToken, session_id: uuid.UUID, ended_at: datetime | None) -> Session:
+    """End an open session (its minutes count from then on); ending it again with no time changes nothing."""
+    session = Session.objects.select_for_update().filter(pk=session_id).first()
+    if session is None:
+        raise Session.DoesNotExist(f"No session has the id {session_id}.")
+    allowed = device_member_ids(device)
+    if allowed is not None and session.profile_id not in allowed:
+        raise PermissionDenied(f"The device “{device.name}” may not act for this session's member.")
+    if session.ended_at is not None:
+        if ended_at is None or ended_at == session.ended_at:
+            return session
+        raise ValidationError({"ended_at": "This session has ended already, at another time."})
+    ended_at = ended_at or timezone.now()
+    if session.started_at and ended_at < session.started_at:
+        raise ValidationError({"ended_at": "A session cannot end before it started."})
+    session.ended_at = ended_at
+    session.save()
+    return session
+
+
+# --- asking a parent -------------------------------------------------------------------------------
+
+
+class ApprovalLength:
+    """How long a parent's yes holds."""
+
+    QUARTER_HOUR = "15m"
+    HOUR = "1h"
+    REST_OF_DAY = "day"
+    LABELS = {QUARTER_HOUR: "15 minutes", HOUR: "1 hour", REST_OF_DAY: "the rest of the day"}
+
+
+def approval_end(*, length: str, now: datetime) -> datetime:
+    if length == ApprovalLength.QUARTER_HOUR:
+        return now + timedelta(minutes=15)
+    if length == ApprovalLength.HOUR:
+        return now + timedelta(hours=1)
+    if length == ApprovalLength.REST_OF_DAY:
+        local = now.astimezone(family_zone())
+        midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time())
+        return midnight.replace(tzinfo=family_zone())
+    raise ValidationError({"length": f"An approval lasts {', '.join(ApprovalLength.LABELS.values())}."})
+
+
+@transaction.atomic
+def parent_request_create(
+    *, device: DeviceToken, member_id: uuid.UUID, kind: str, command: str | None = None, message: str = ""
+) -> tuple[ParentRequest, bool]:
+    """A member asks the family admins for more time or for one refused command.
+
+    Returns the request and whether it is new: asking again while the same request waits returns
+    the waiting one. Each family admin gets a notification (pushed by the worker).
+    """
+    profile = device_member(device=device, member_id=member_id)
+    if profile is None:
+        raise ValidationError({"member": "A request is made by a family member."})
+    if kind not in RequestKind.values:
+        raise ValidationError({"kind": "Ask for more_time or for one command."})
+    command = (command or "").strip()
+    if kind == RequestKind.COMMAND and not command_normalize(command):
+        raise ValidationError({"command": "Say which command to allow."})
+    decision = policy_decide(profile=profile, command=command or "")
+    if decision.allowed:
+        raise ValidationError({"kind": f"Nothing to ask: {decision.message}"})
+    key = command_normalize(command) if kind == RequestKind.COMMAND else None
+    waiting = ParentRequest.objects.filter(profile=profile, kind=kind, command_key=key, status=RequestStatus.PENDING)
+    if (existing := waiting.first()) is not None:
+        return existing, False
+    request = ParentRequest.objects.create(
+        profile=profile, kind=kind, command=command or None, command_key=key, reason=decision.reason,
+        message=message[:1000], device=device.name,
+    )  # fmt: skip
+    what = "more Tonny time" if kind == RequestKind.MORE_TIME else f"to run “{command[:80]}”"
+    admins = UserProfile.objects.filter(permission_level=PermissionLevel.ADMIN, is_active=True)
+    Notification.objects.bulk_create(
+        Notification(
+            profile=admin, notification_type="parent_request", title=f"{profile.name} asks for {what}",
+            message=f"{profile.name} asks for {what} ({decision.message})" + (f": “{message}”" if message else "."),
+            priority=8, metadata={"request_id": str(request.pk), "channel": "push"},
+        )
+        for admin in admins
+    )  # fmt: skip
+    return request, True
+
+
+@transaction.atomic
+def parent_request_decide(
+    *, request: ParentRequest, approve: bool, length: str | None, decided_by: UserProfile | None
+) -> ParentRequest:
+    """Approve (for 15 minutes, an hour or the rest of the day) or decline a waiting request; tell the member."""
+    request = ParentRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != RequestStatus.PENDING:
+        raise ValidationError(f"This request was answered already ({request.get_status_display().lower()}).")
+    now = timezone.now()
+    request.status = RequestStatus.APPROVED if approve else RequestStatus.DECLINED
+    request.decided_at, request.decided_by = now, decided_by
+    if approve:
+        request.approved_until = approval_end(length=length or "", now=now)
+    request.save()
+    who = decided_by.name if decided_by else "A grown-up"
+    if approve:
+        until = request.approved_until.astimezone(family_zone())
+        answer = f"{who} said yes until {until:%H:%M}."
+    else:
+        answer = f"{who} said no this time."
+    Notification.objects.create(
+        profile=request.profile, notification_type="parent_answer", title="Your grown-up answered", message=answer,
+        priority=7, metadata={"request_id": str(request.pk), "channel": "tray"},
+    )  # fmt: skip
+    return request
+
+
+# --- notifications ---------------------------------------------------------------------------------
+
+
+def tray_notifications_pending(*, device: DeviceToken, member_id: uuid.UUID) -> list[Notification]:
+    """A member's notifications for the tray that are due and not yet acknowledged, most important first."""
+    profile = device_member(device=device, member_id=member_id)
+    return list(
+        Notification.objects.filter(profile=profile, sent_at=None, scheduled_for__lte=timezone.now())
+        .exclude(metadata__contains={"channel": "push"})
+        .order_by(F("priority").desc(nulls_last=True), "scheduled_for")[:100]
+    )
+
+
+@transaction.atomic
+def tray_notifications_acknowledge(*, device: DeviceToken, member_id: uuid.UUID, ids: list[uuid.UUID]) -> int:
+    """Mark these of the member's notifications delivered (sent now); return how many were still open."""
+    profile = device_member(device=device, member_id=member_id)
+    return Notification.objects.filter(profile=profile, pk__in=ids, sent_at=None).update(sent_at=timezone.now())
+
+
+# Push notifications (channel "push": the family admins' phones through the n8n webhook).
+WEBHOOK_SETTING = "notifications.webhook_url"
+WEBHOOK_TIMEOUT_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class DeliveryRound:
+    sent: int = 0
+    failed: int = 0
+    given_up: int = 0
+
+
+def webhook_post(*, url: str, payload: dict[str, Any]) -> None:
+    """POST `payload` as JSON to `url`; raise OSError (urllib's errors are OSErrors) unless it answers 2xx."""
+    if not url.startswith(("http://", "https://")):
+        raise OSError(f"{WEBHOOK_SETTING} must be an http(s) address.")
+    body = json.dumps(payload, default=str).encode()
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}, method="POST")  # noqa: S310
+    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as answer:  # noqa: S310
+        if not 200 <= answer.status < 300:
+            raise OSError(f"The webhook answered {answer.status}.")
+
+
+def retry_delay(*, attempt: int) -> timedelta:
+    """Back-off after the `attempt`-th failure: 1, 2, 4, 8 … minutes, at most an hour."""
+    return timedelta(minutes=min(2 ** (attempt - 1), 60))
+
+
+def notifications_deliver_due(*, limit: int = 100, send=webhook_post) -> DeliveryRound:
+    """Deliver due push notifications, most important first, each exactly once however many workers run.
+
+    Each one is taken with `SELECT … FOR UPDATE SKIP LOCKED` and kept locked while it is sent, so
+    another worker skips it; `sent_at` is written in the same transaction. A failure counts a retry
+    and waits (retry_delay); after `max_retries` failures it is given up (metadata.failed) and an
+    error event says so. Without a webhook setting nothing is sent and nothing waits less.
+    """
+    url = setting_value(WEBHOOK_SETTING)
+    if not isinstance(url, str) or not url:
+        return DeliveryRound()
+    sent = failed = given_up = 0
+    for _ in range(limit):
+        with transaction.atomic():
+            due = (
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(sent_at=None, scheduled_for__lte=timezone.now(), metadata__contains={"channel": "push"})
+                .exclude(metadata__contains={"failed": True})
+                .order_by(F("priority").desc(nulls_last=True), "scheduled_for", "created_at")
+                .select_related("profile")
+                .first()
+            )
+            if due is None:
+                break
+            try:
+                send(url=url, payload=_push_payload(due))
+            except OSError as error:
+                due.retry_count = (due.retry_count or 0) + 1
+                if due.retry_count >= (due.max_retries if due.max_retries is not None else 3):
+                    due.metadata = {**(due.metadata or {}), "failed": True, "error": str(error)[:300]}
+                    given_up += 1
+                    log_system_event(
+                        event_type="notification.failed", severity="error", component="worker",
+                        message=f"Gave up sending “{due.title or due.notification_type}” after "
+                        f"{due.retry_count} tries: {error}",
+                        metadata={"notification_id": str(due.pk)}, profile_id=due.profile_id,
+                    )  # fmt: skip
+                else:
+                    due.scheduled_for = timezone.now() + retry_delay(attempt=due.retry_count)
+                    failed += 1
+                due.save(update_fields=["retry_count", "metadata", "scheduled_for"])
+            else:
+                due.sent_at = timezone.now()
+                due.save(update_fields=["sent_at"])
+                sent += 1
+    return DeliveryRound(sent=sent, failed=failed, given_up=given_up)
+
+
+def setting_value(key: str) -> Any:
+    """A setting's value, or None when it does not exist."""
+    return Setting.objects.filter(key=key).values_list("value", flat=True).first()
+
+
+def _push_payload(notification: Notification) -> dict[str, Any]:
+    return {
+        "id": str(notification.pk),
+        "to": notification.profile.name if notification.profile else None,
+        "type": notification.notification_type,
+        "title": notification.title,
+        "message": notification.message,
+        "priority": notification.priority,
+        "metadata": notification.metadata,
+    }
