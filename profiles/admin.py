@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from history.admin import ChangeHistoryMixin
 from profiles import roles, services
 from profiles.forms import pin_field
-from profiles.models import FamilyLogin, PermissionLevel, QuickAction, UserProfile
+from profiles.models import FamilyLogin, ParentRequest, PermissionLevel, QuickAction, UserProfile
 from profiles.parental_controls import controls_summary, parental_controls_page
 from profiles.quick_action_forms import QuickActionActionForm, QuickActionForm, permission_field
 from profiles.quick_action_pages import bulk_edit_page, export_response, import_page
@@ -209,6 +209,21 @@ class UserProfileAdmin(ChangeHistoryMixin, FamilyModelAdmin):
         if login is None:
             return "-"
         return login.user.get_username()
+
+
+@admin.register(ParentRequest)
+class ParentRequestAdmin(ChangeHistoryMixin, ReadOnlyAdminMixin, FamilyModelAdmin):
+    """What members asked their parents and the answers; they are answered on the dashboard."""
+
+    list_display = ("created_at", "profile", "kind", "command", "status", "approved_until", "decided_by", "device")
+    list_select_related = ("profile", "decided_by")
+    list_filter = ("status", "kind")
+    fields = ("profile", "kind", "command", "message", "reason", "device", "status", "created_at", "decided_at",
+              "decided_by", "approved_until", "used_at")  # fmt: skip
+    readonly_fields = fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the answers are the family's record, like the change history
 
 
 @admin.register(FamilyLogin)

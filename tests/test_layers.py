@@ -45,7 +45,17 @@ def test_the_walk_finds_the_admin_machinery():
 
 TEST_MODULES = sorted(
     path.relative_to(BASE_DIR)
-    for folder in ("tests", "profiles", "activity", "telemetry", "household", "operations", "dashboard", "history", "trayapi")
+    for folder in (
+        "tests",
+        "profiles",
+        "activity",
+        "telemetry",
+        "household",
+        "operations",
+        "dashboard",
+        "history",
+        "trayapi",
+    )
     for path in (BASE_DIR / folder).rglob("test_*.py")
 )
 

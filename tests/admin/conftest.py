@@ -11,7 +11,7 @@ from django.test import Client
 
 from activity.models import UsageStatistic
 from activity.tests.factories import ActivityLogFactory, CommandHistoryFactory, SessionFactory
-from profiles.models import PermissionLevel, UserProfile
+from profiles.models import ParentRequest, PermissionLevel, UserProfile
 from profiles.services import family_member_create
 from profiles.tests.factories import QuickActionFactory
 from telemetry.tests.factories import NotificationFactory, SettingFactory, SystemEventFactory
@@ -70,6 +70,7 @@ def rows(family):
             "usagestatistic": UsageStatistic.objects.get(profile=profile),
             "systemevent": SystemEventFactory(profile=profile),
             "notification": NotificationFactory(profile=profile),
+            "parentrequest": ParentRequest.objects.create(profile=profile, kind="more_time", device="kitchen"),
         }
     made["quickaction"] = {
         level: QuickActionFactory(id=f"action_{level}", display_name=f"Action {level}", required_permission=level)
