@@ -24,7 +24,6 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -39,17 +38,17 @@ from tonnysite.db import embedded_server_ensure  # noqa: E402
 embedded_server_ensure()
 
 from django.db import connection  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
-from activity.models import Session  # noqa: E402
-from bench.scratch import activity_rows_ensure, percentile, scratch_database_require  # noqa: E402
-from profiles.models import UserProfile  # noqa: E402
-from profiles.services import parental_controls_save  # noqa: E402
+from bench.scratch import (  # noqa: E402
+    activity_rows_ensure,
+    busiest_members_controls,
+    percentile,
+    scratch_database_require,
+)
 from trayapi.models import DeviceToken  # noqa: E402
 from trayapi.services import device_token_create  # noqa: E402
 
 COMMANDS = ["play music", "Play some music!", "tell me a joke", "buy a new game", "what's the weather", "goodnight"]
-H = 60
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -64,7 +63,7 @@ def main() -> None:
     scratch_database_require()
     have = activity_rows_ensure(args.rows)
     rng = random.Random(args.seed)
-    members = controls_give(args.members, rng)
+    members = [str(profile_id) for profile_id, _ in busiest_members_controls(count=args.members, rng=rng)]
     DeviceToken.objects.filter(name="bench api").delete()
     _, token = device_token_create(name="bench api")
     with connection.cursor() as cursor:
@@ -125,31 +124,6 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-def controls_give(count: int, rng: random.Random) -> list[str]:
-    """Parental controls and an open session for the `count` members with the most sessions; their ids."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT profile_id FROM sessions WHERE profile_id IS NOT NULL GROUP BY profile_id "
-            "ORDER BY count(*) DESC LIMIT %s",
-            [count],
-        )
-        busiest = [row[0] for row in cursor.fetchall()]
-    now = timezone.now()
-    for profile_id in busiest:
-        parental_controls_save(
-            profile=UserProfile.objects.get(pk=profile_id),
-            daily_limit_minutes=60,
-            school_day_limit=45,
-            weekend_limit=120,
-            windows={"school_day": [(7 * H, 7 * H + 45), (15 * H, 21 * H)], "weekend": [(8 * H, 22 * H + 30)]},
-            allowed_commands=["play music", "play * music", "tell me a joke", "what's the weather", "goodnight"],
-            blocked_commands=["buy", "order", "unlock the front door"],
-        )
-        if not Session.objects.filter(profile_id=profile_id, ended_at=None).exists():
-            Session.objects.create(profile_id=profile_id, started_at=now - timedelta(minutes=rng.randint(1, 90)))
-    return [str(profile_id) for profile_id in busiest]
 
 
 def free_port() -> int:

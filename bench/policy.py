@@ -36,14 +36,17 @@ embedded_server_ensure()
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from activity.models import Session  # noqa: E402
-from bench.scratch import activity_rows_ensure, percentile, scratch_database_require  # noqa: E402
+from bench.scratch import (  # noqa: E402
+    activity_rows_ensure,
+    busiest_members_controls,
+    percentile,
+    scratch_database_require,
+)
 from profiles.models import UserProfile  # noqa: E402
 from profiles.policy import policy_decide  # noqa: E402
-from profiles.services import family_calendar_save, parental_controls_save  # noqa: E402
+from profiles.services import family_calendar_save  # noqa: E402
 
 COMMANDS = ["play music", "Play some music!", "tell me a joke", "buy a new game", "what's the weather", "goodnight"]
-H = 60
 
 
 class Rollback(Exception):
@@ -71,30 +74,13 @@ def main() -> None:
 
 def measure(args, rng: random.Random, have: int) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT profile_id, count(*) FROM sessions WHERE profile_id IS NOT NULL "
-            "GROUP BY profile_id ORDER BY count(*) DESC LIMIT %s",
-            [args.members],
-        )
-        busiest = cursor.fetchall()
         cursor.execute("SELECT count(*), min(started_at), max(started_at) FROM sessions")
         sessions, first, last = cursor.fetchone()
         cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('activity_logs')), version()")
         size, version = cursor.fetchone()
     family_calendar_save(country="DE", holidays=[])
     now = timezone.now()
-    for profile_id, _ in busiest:
-        parental_controls_save(
-            profile=UserProfile.objects.get(pk=profile_id),
-            daily_limit_minutes=60,
-            school_day_limit=45,
-            weekend_limit=120,
-            windows={"school_day": [(7 * H, 7 * H + 45), (15 * H, 21 * H)], "weekend": [(8 * H, 22 * H + 30)]},
-            allowed_commands=["play music", "play * music", "tell me a joke", "what's the weather", "goodnight"],
-            blocked_commands=["buy", "order", "unlock the front door"],
-        )
-        # An open session now, so "now" decisions count one up to the moment.
-        Session.objects.create(profile_id=profile_id, started_at=now - timedelta(minutes=rng.randint(1, 90)))
+    busiest = busiest_members_controls(count=args.members, rng=rng)
     print(f"activity_logs: {have:,} rows ({size}); sessions: {sessions:,} from {first:%Y-%m-%d} to {last:%Y-%m-%d}")
     print(f"{len(busiest)} members with controls, {busiest[-1][1]:,} to {busiest[0][1]:,} sessions each")
     print(version.split(",")[0])

@@ -64,6 +64,43 @@ def signed_in(username: str) -> Client:
     return client
 
 
+H = 60
+
+
+def busiest_members_controls(*, count: int, rng) -> list[tuple]:
+    """Give the `count` members with the most sessions parental controls (limits, windows that cross
+    into the evening, command lists) and an open session now; return their (id, sessions) pairs."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from django.utils import timezone  # noqa: PLC0415
+
+    from activity.models import Session  # noqa: PLC0415
+    from profiles.services import parental_controls_save  # noqa: PLC0415
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT profile_id, count(*) FROM sessions WHERE profile_id IS NOT NULL "
+            "GROUP BY profile_id ORDER BY count(*) DESC LIMIT %s",
+            [count],
+        )
+        busiest = cursor.fetchall()
+    now = timezone.now()
+    for profile_id, _ in busiest:
+        parental_controls_save(
+            profile=UserProfile.objects.get(pk=profile_id),
+            daily_limit_minutes=60,
+            school_day_limit=45,
+            weekend_limit=120,
+            windows={"school_day": [(7 * H, 7 * H + 45), (15 * H, 21 * H)], "weekend": [(8 * H, 22 * H + 30)]},
+            allowed_commands=["play music", "play * music", "tell me a joke", "what's the weather", "goodnight"],
+            blocked_commands=["buy", "order", "unlock the front door"],
+        )
+        # An open session now, so "now" decisions count one up to the moment.
+        if not Session.objects.filter(profile_id=profile_id, ended_at=None).exists():
+            Session.objects.create(profile_id=profile_id, started_at=now - timedelta(minutes=rng.randint(1, 90)))
+    return busiest
+
+
 def percentile(values: list[float], q: int) -> float:
     """The q-th percentile of `values` (inclusive method: p50 of two values is their mean)."""
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]

@@ -173,14 +173,7 @@ def _connections(report: HealthReport) -> None:
         f"{row['all_databases']} of {usable} connections in use ({row['this_database']} to this database); "
         f"each web or worker process may open up to {row['pool_max_per_process'] or 'an unlimited number'}."
     )
-    level = (
-        Level.PROBLEM
-        if percent >= CONNECTIONS_PROBLEM_PERCENT
-        else Level.WARNING
-        if percent >= CONNECTIONS_WARNING_PERCENT
-        else Level.OK
-    )
-    report.add(level, "connections", text)
+    report.add(_graded(percent, CONNECTIONS_WARNING_PERCENT, CONNECTIONS_PROBLEM_PERCENT), "connections", text)
 
 
 def _tables(report: HealthReport) -> None:
@@ -325,14 +318,11 @@ def _disk(report: HealthReport) -> None:
         "used_percent": percent,
     }
     text = f"The data directory's disk is {percent} % full ({_megabytes(usage.free)} free)."
-    level = (
-        Level.PROBLEM
-        if percent >= DISK_PROBLEM_PERCENT
-        else Level.WARNING
-        if percent >= DISK_WARNING_PERCENT
-        else Level.OK
-    )
-    report.add(level, "disk", text)
+    report.add(_graded(percent, DISK_WARNING_PERCENT, DISK_PROBLEM_PERCENT), "disk", text)
+
+
+def _graded(percent: float, warning: int, problem: int) -> Level:
+    return Level.PROBLEM if percent >= problem else Level.WARNING if percent >= warning else Level.OK
 
 
 def _plural(count: int, word: str, words: str | None = None) -> str:

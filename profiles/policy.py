@@ -1,15 +1,17 @@
 """The policy decision: may this member run this command at this moment, and why (not)?
 
 One function, `policy_decide`, answers for the admin's preview, `manage.py policy_check`
-and the coming tray API. It reads the parental controls stored in the seed's columns
+and the tray API. It reads the parental controls stored in the seed's columns
 (`user_profiles.is_active`, `allowed_commands`, `blocked_commands`, `usage_limits`), the
-family's calendar (settings `family.country` and `family.holidays`) and the member's
-sessions of the local day, and costs at most two queries (none to read the profile when
-the caller has it, one for the calendar and the minutes used).
+family's calendar (settings `family.country` and `family.holidays`), the member's sessions
+of the local day and, before refusing, a parent's approval that holds (`parent_requests`);
+it costs at most two queries (none to read the profile when the caller has it, one for the
+calendar and the minutes used, one for an approval when the answer would be a refusal).
 
 Reasons, in order of precedence (the first that applies wins): `inactive`, `paused`,
 `blocked_command`, `not_in_allowed_list`, `outside_allowed_hours`, `daily_limit_reached`,
-`allowed`.
+`allowed`. A refusal other than `inactive` and `paused` turns into `approved_by_parent` while a
+parent's approval holds.
 
 `usage_limits` (all keys optional; see the README for the full shape):
 
@@ -605,8 +607,8 @@ def _when(moment: datetime, until: datetime, zone: ZoneInfo) -> str:
 def policy_decide(*, profile: UserProfile, command: str, at: datetime | None = None) -> Decision:
     """Decide whether `profile` may run `command` at `at` (default: now); see the module's docstring.
 
-    One query at most (the calendar and the minutes used), and only when a time rule applies;
-    with the caller's lookup of the profile, a decision costs at most two.
+    One query (the calendar and the minutes used) when a time rule applies, and one more when
+    the answer would be a refusal (a parent's approval that holds); at most two.
     """
     zone = family_zone()
     moment = (at or timezone.now()).astimezone(zone)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Func, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -138,3 +139,15 @@ def parent_requests_pending(*, profile: UserProfile | None = None) -> QuerySet:
         ParentRequest.objects.filter(status=RequestStatus.PENDING).select_related("profile").order_by("created_at")
     )
     return pending.filter(profile=profile) if profile is not None else pending
+
+
+def member_by_name_or_id(text: str) -> UserProfile | None:
+    """The member named `text` (any case) or with the id `text`, or None (commands take either)."""
+    text = text.strip()
+    if not text or "\x00" in text:
+        return None
+    try:
+        condition = Q(pk=uuid.UUID(text))
+    except ValueError:
+        condition = Q(name__iexact=text)
+    return UserProfile.objects.filter(condition).first()

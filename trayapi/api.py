@@ -84,12 +84,10 @@ class HistoryIn(Strict):
     execution_metadata: JsonObject | None = None
 
 
-class ActivityIn(Strict):
-    client_id: uuid.UUID = Field(description="The tray's id for the command; a retried batch repeats it")
-    member: uuid.UUID | None = Field(None, description="The family member's profile id, or null")
-    command_text: Annotated[Text, Field(min_length=1, max_length=10_000)]
-    status: StatusText
-    timestamp: AwareDatetime | None = Field(None, description="When it was said (default: now), with its offset")
+class CommandOutcome(Strict):
+    """How a command ended: what the tray may send when it records a command or finishes it later."""
+
+    status: StatusText | None = None
     processing_time_ms: Milliseconds | None = None
     whisper_time_ms: Milliseconds | None = None
     n8n_time_ms: Milliseconds | None = None
@@ -98,6 +96,14 @@ class ActivityIn(Strict):
     response_text: Annotated[Text, Field(max_length=100_000)] | None = None
     error_message: Annotated[Text, Field(max_length=100_000)] | None = None
     metadata: JsonObject | None = None
+
+
+class ActivityIn(CommandOutcome):
+    client_id: uuid.UUID = Field(description="The tray's id for the command; a retried batch repeats it")
+    member: uuid.UUID | None = Field(None, description="The family member's profile id, or null")
+    command_text: Annotated[Text, Field(min_length=1, max_length=10_000)]
+    status: StatusText
+    timestamp: AwareDatetime | None = Field(None, description="When it was said (default: now), with its offset")
     parent_client_id: uuid.UUID | None = Field(None, description="The earlier turn of the same conversation")
     history: HistoryIn | None = None
 
@@ -140,17 +146,7 @@ class ActivityStored(Schema):
     duplicate_ids: list[uuid.UUID]
 
 
-class ActivityPatch(Strict):
-    status: StatusText | None = None
-    processing_time_ms: Milliseconds | None = None
-    whisper_time_ms: Milliseconds | None = None
-    n8n_time_ms: Milliseconds | None = None
-    tts_time_ms: Milliseconds | None = None
-    transcription_confidence: Annotated[Decimal, Field(ge=0, le=1, decimal_places=2)] | None = None
-    response_text: Annotated[Text, Field(max_length=100_000)] | None = None
-    error_message: Annotated[Text, Field(max_length=100_000)] | None = None
-    metadata: JsonObject | None = None
-
+class ActivityPatch(CommandOutcome):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"status": "success", "processing_time_ms": 910}]}
     )

@@ -110,16 +110,21 @@ def device_member_ids(device: DeviceToken) -> set[uuid.UUID] | None:
     return device._member_ids
 
 
+def device_acts_for_check(*, device: DeviceToken, profile_id: uuid.UUID | None, what: str = "this member") -> None:
+    """Raise PermissionDenied unless the device may act for the member `profile_id`."""
+    allowed = device_member_ids(device)
+    if allowed is not None and profile_id not in allowed:
+        raise PermissionDenied(f"The device “{device.name}” may not act for {what}.")
+
+
 def device_member(*, device: DeviceToken, member_id: uuid.UUID | None) -> UserProfile | None:
     """The member `member_id` if this device may act for them (None for no member)."""
     if member_id is None:
         return None
-    allowed = device_member_ids(device)
     profile = UserProfile.objects.filter(pk=member_id).first()
     if profile is None:
         raise ValidationError({"member": "No family member has this id."})
-    if allowed is not None and profile.pk not in allowed:
-        raise PermissionDenied(f"The device “{device.name}” may not act for this member.")
+    device_acts_for_check(device=device, profile_id=profile.pk)
     return profile
 
 
@@ -240,9 +245,7 @@ def tray_activity_update(*, device: DeviceToken, client_id: uuid.UUID, values: d
     activity = ActivityLog.objects.select_for_update().filter(pk=client_id).first()
     if activity is None:
         raise ActivityLog.DoesNotExist(f"No command was recorded with client_id {client_id}.")
-    allowed = device_member_ids(device)
-    if allowed is not None and activity.profile_id not in allowed:
-        raise PermissionDenied(f"The device “{device.name}” may not act for this command's member.")
+    device_acts_for_check(device=device, profile_id=activity.profile_id, what="this command's member")
     for field, value in values.items():
         if field in ACTIVITY_UPDATE_FIELDS:
             setattr(activity, field, value)
@@ -279,9 +282,7 @@ def tray_session_end(*, device: DeviceToken, session_id: uuid.UUID, ended_at: da
     session = Session.objects.select_for_update().filter(pk=session_id).first()
     if session is None:
         raise Session.DoesNotExist(f"No session has the id {session_id}.")
-    allowed = device_member_ids(device)
-    if allowed is not None and session.profile_id not in allowed:
-        raise PermissionDenied(f"The device “{device.name}” may not act for this session's member.")
+    device_acts_for_check(device=device, profile_id=session.profile_id, what="this session's member")
     if session.ended_at is not None:
         if ended_at is None or ended_at == session.ended_at:
             return session

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 from django.utils import timezone
 
 from activity.services import family_zone
 from profiles.models import UserProfile
 from profiles.policy import policy_decide
+from profiles.selectors import member_by_name_or_id
 
 BAD_INPUT = 2  # exit status for bad input; 0 allowed, 1 refused
 
@@ -41,16 +40,11 @@ def moment_parse(text: str | None) -> datetime | None:
 
 def member_find(text: str) -> UserProfile:
     """The profile named `text` (any case) or with the id `text`."""
-    text = text.strip()
-    if not text or "\x00" in text:
+    if not text.strip() or "\x00" in text:
         raise CommandError("MEMBER is a family member's name or id.", returncode=BAD_INPUT)
-    try:
-        condition = Q(pk=uuid.UUID(text))
-    except ValueError:
-        condition = Q(name__iexact=text)
-    profile = UserProfile.objects.filter(condition).first()
+    profile = member_by_name_or_id(text)
     if profile is None:
-        raise CommandError(f"No family member is called or has the id “{text[:100]}”.", returncode=BAD_INPUT)
+        raise CommandError(f"No family member is called or has the id “{text.strip()[:100]}”.", returncode=BAD_INPUT)
     return profile
 
 

@@ -1,12 +1,10 @@
 """Make a device token from the command line and print it once (for scripts and the README's tray script)."""
 
-import uuid
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 
 from profiles.models import UserProfile
+from profiles.selectors import member_by_name_or_id
 from trayapi.services import device_token_create
 
 
@@ -27,14 +25,9 @@ class Command(BaseCommand):
         self.stdout.write(token)
 
     def _member(self, text: str) -> UserProfile:
-        text = text.strip()
-        if not text or "\x00" in text:
+        if not text.strip() or "\x00" in text:
             raise CommandError("--member is a family member's name or id.")
-        try:
-            condition = Q(pk=uuid.UUID(text))
-        except ValueError:
-            condition = Q(name__iexact=text)
-        profile = UserProfile.objects.filter(condition).first()
+        profile = member_by_name_or_id(text)
         if profile is None:
-            raise CommandError(f"No family member is called or has the id “{text[:60]}”.")
+            raise CommandError(f"--member: no family member is called or has the id “{text.strip()[:60]}”.")
         return profile
