@@ -222,9 +222,6 @@ class ParentRequestAdmin(ChangeHistoryMixin, ReadOnlyAdminMixin, FamilyModelAdmi
               "decided_by", "approved_until", "used_at")  # fmt: skip
     readonly_fields = fields
 
-    def has_delete_permission(self, request, obj=None):
-        return False  # the answers are the family's record, like the change history
-
 
 @admin.register(FamilyLogin)
 class FamilyLoginAdmin(ChangeHistoryMixin, ReadOnlyAdminMixin, FamilyModelAdmin):

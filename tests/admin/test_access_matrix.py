@@ -18,8 +18,8 @@ EXPECTED = {
     "profiles.userprofile": {"admin": ALL, "user": READ | {"change"}, "kid": set()},
     "profiles.familylogin": {"admin": READ, "user": set(), "kid": set()},
     "profiles.quickaction": {"admin": ALL, "user": READ | {"change"}, "kid": set()},
-    # Answered on the dashboard; kept as the family's record.
-    "profiles.parentrequest": {"admin": READ, "user": set(), "kid": set()},
+    # Answered on the dashboard, never edited; deleted with their member (or by a family admin).
+    "profiles.parentrequest": {"admin": READ | {"delete"}, "user": set(), "kid": set()},
     "activity.activitylog": {"admin": READ | {"delete"}, "user": READ, "kid": READ},
     "activity.commandhistory": {"admin": READ | {"delete"}, "user": READ, "kid": READ},
     "activity.session": {"admin": ALL, "user": READ, "kid": READ},
