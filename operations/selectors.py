@@ -178,7 +178,8 @@ def _connections(report: HealthReport) -> None:
 
 def _tables(report: HealthReport) -> None:
     largest = _rows(
-        """SELECT relname AS table, pg_total_relation_size(relid) AS bytes, n_live_tup AS live_rows
+        # coalesce: a table or index dropped meanwhile (REINDEX CONCURRENTLY swaps them) has no size.
+        """SELECT relname AS table, coalesce(pg_total_relation_size(relid), 0) AS bytes, n_live_tup AS live_rows
            FROM pg_stat_user_tables WHERE schemaname = 'public'
            ORDER BY pg_total_relation_size(relid) DESC, relname LIMIT %s""",
         [LARGEST_TABLES],
@@ -204,7 +205,7 @@ def _indexes(report: HealthReport) -> None:
     # pg_stat_user_indexes names its columns relname and indexrelname (not tablename/indexname).
     indexes = _rows(
         """SELECT s.relname AS table, s.indexrelname AS index, s.idx_scan AS scans, s.idx_tup_read AS tuples_read,
-                  s.idx_tup_fetch AS tuples_fetched, pg_relation_size(s.indexrelid) AS bytes,
+                  s.idx_tup_fetch AS tuples_fetched, coalesce(pg_relation_size(s.indexrelid), 0) AS bytes,
                   i.indisunique AS is_unique
            FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid
            WHERE s.schemaname = 'public'

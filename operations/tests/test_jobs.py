@@ -55,7 +55,7 @@ def test_two_workers_run_every_scheduled_job_once_and_record_a_failure(tmp_path)
     states = job_states()
     assert {name: states.get(name) for name in SCHEDULE} == {
         name: ["failed" if name == "operations.backup" else "succeeded"] for name in SCHEDULE
-    }, output[-3000:]
+    }, [e.message for e in SystemEvent.objects.filter(event_type="ops.job_failed")] + [output[-3000:]]
     failure = SystemEvent.objects.get(event_type="ops.job_failed")
     assert failure.severity == "error" and failure.metadata["task"] == "operations.backup"
     done = set(SystemEvent.objects.filter(event_type__startswith="ops.").values_list("event_type", flat=True))
