@@ -29,6 +29,7 @@ from django.utils import timezone
 from operations.database import OperationError
 from operations.services import ops_event_log
 from telemetry.models import Setting
+from telemetry.selectors import setting_value
 
 RETENTION_KEY = "privacy.log_retention_days"
 HORIZON_KEY = "privacy.purged_before"
@@ -65,7 +66,7 @@ class PurgeResult:
 
 def retention_days() -> int | None:
     """The setting privacy.log_retention_days as a whole number of days, or None when it is missing or 0."""
-    stored = Setting.objects.filter(key=RETENTION_KEY).values_list("value", flat=True).first()
+    stored = setting_value(RETENTION_KEY)
     if stored is None or stored == 0:
         return None
     if isinstance(stored, bool) or not isinstance(stored, int) or stored < 0:
@@ -202,7 +203,7 @@ def _archive_batch(target: PurgedTable, start: datetime, end: datetime, *, path:
 
 def _horizon_move(*, first_kept: date) -> None:
     """Record the first day kept (never moving it back), so statistics of purged days stay as they were."""
-    stored = Setting.objects.filter(key=HORIZON_KEY).values_list("value", flat=True).first()
+    stored = setting_value(HORIZON_KEY)
     if isinstance(stored, str) and stored >= first_kept.isoformat():
         return
     Setting.objects.update_or_create(

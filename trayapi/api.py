@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import HttpResponse
 from ninja import Field, NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError
@@ -27,11 +26,10 @@ from pydantic import AfterValidator, AwareDatetime, ConfigDict
 from activity.models import ActivityLog, Session
 from history.context import acting_as
 from history.models import ChangeChannel
-from profiles.models import ParentRequest, QuickAction, UserProfile
+from profiles.models import ParentRequest
 from profiles.policy import policy_decide
-from telemetry.models import Setting
 from tonnysite.json_values import json_storable_problem
-from trayapi import services
+from trayapi import selectors, services
 
 MAX_BATCH = 1000
 INT4 = 2_147_483_647
@@ -446,37 +444,19 @@ def policy(
 @router.get("/members", response={200: list[MemberOut], 304: None}, summary="The members this device acts for")
 def members(request):
     """The family members this device may act for (all of them unless it is limited), with an ETag."""
-    allowed = services.device_member_ids(request.auth)
-    rows = UserProfile.objects.order_by("name")
-    if allowed is not None:
-        rows = rows.filter(pk__in=allowed)
-    payload = [
-        {"id": str(row.pk), "name": row.name, "permission_level": row.permission_level, "is_active": row.is_active}
-        for row in rows
-    ]
-    return with_etag(request, payload)
+    return with_etag(request, selectors.members_of_device(device=request.auth))
 
 
 @router.get("/quick-actions", response={200: list[QuickActionOut], 304: None}, summary="The enabled quick actions")
 def quick_actions(request):
     """The enabled quick actions, with an ETag: send it back as If-None-Match to get 304 when nothing changed."""
-    rows = QuickAction.objects.filter(is_enabled=True).order_by("id")
-    payload = [
-        {
-            "id": row.id, "display_name": row.display_name, "icon": row.icon, "command_sequence": row.command_sequence,
-            "description": row.description, "required_permission": row.required_permission, "metadata": row.metadata,
-        }
-        for row in rows
-    ]  # fmt: skip
-    return with_etag(request, payload)
+    return with_etag(request, selectors.quick_actions_enabled())
 
 
 @router.get("/settings", response={200: dict[str, Any], 304: None}, summary="The settings this device may read")
 def settings_read(request):
     """Every setting that is not sensitive, plus the sensitive ones this device is allowed; with an ETag."""
-    allowed = request.auth.sensitive_settings or []
-    visible = Q(is_sensitive=False) | Q(is_sensitive__isnull=True) | Q(key__in=allowed)
-    return with_etag(request, dict(Setting.objects.filter(visible).order_by("key").values_list("key", "value")))
+    return with_etag(request, selectors.settings_for_device(device=request.auth))
 
 
 @router.post(
@@ -516,7 +496,7 @@ def _request_out(asked: ParentRequest) -> dict[str, Any]:
 )
 def notifications(request, member: uuid.UUID):
     """A member's notifications that are due and not yet acknowledged, most important first."""
-    return services.tray_notifications_pending(device=request.auth, member_id=member)
+    return selectors.tray_notifications_pending(device=request.auth, member_id=member)
 
 
 @router.post(

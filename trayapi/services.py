@@ -25,7 +25,8 @@ from activity.models import ActivityLog, CommandHistory, CommandStatus, Session
 from activity.services import activity_record_many, family_zone
 from profiles.models import ParentRequest, PermissionLevel, RequestKind, RequestStatus, UserProfile
 from profiles.policy import command_normalize, policy_decide
-from telemetry.models import Notification, Setting
+from telemetry.models import Notification
+from telemetry.selectors import setting_value
 from telemetry.services import log_system_event
 from trayapi.models import DeviceToken
 
@@ -390,16 +391,6 @@ def parent_request_decide(
 # --- notifications ---------------------------------------------------------------------------------
 
 
-def tray_notifications_pending(*, device: DeviceToken, member_id: uuid.UUID) -> list[Notification]:
-    """A member's notifications for the tray that are due and not yet acknowledged, most important first."""
-    profile = device_member(device=device, member_id=member_id)
-    return list(
-        Notification.objects.filter(profile=profile, sent_at=None, scheduled_for__lte=timezone.now())
-        .exclude(metadata__contains={"channel": "push"})
-        .order_by(F("priority").desc(nulls_last=True), "scheduled_for")[:100]
-    )
-
-
 @transaction.atomic
 def tray_notifications_acknowledge(*, device: DeviceToken, member_id: uuid.UUID, ids: list[uuid.UUID]) -> int:
     """Mark these of the member's notifications delivered (sent now); return how many were still open."""
@@ -481,11 +472,6 @@ def notifications_deliver_due(*, limit: int = 100, send=webhook_post) -> Deliver
                 due.save(update_fields=["sent_at"])
                 sent += 1
     return DeliveryRound(sent=sent, failed=failed, given_up=given_up)
-
-
-def setting_value(key: str) -> Any:
-    """A setting's value, or None when it does not exist."""
-    return Setting.objects.filter(key=key).values_list("value", flat=True).first()
 
 
 def _push_payload(notification: Notification) -> dict[str, Any]:
