@@ -50,6 +50,8 @@ _SURNAMES = (
     "Silva", "Novak", "Andersen", "Murphy", "Garcia", "Kim", "Fischer", "Costa", "Ivanova", "Jensen",
 )  # fmt: skip
 
+MAX_DAYS = 3650  # --days: at most ten years back
+
 
 @dataclass
 class GenerationReport:
@@ -513,6 +515,8 @@ def activity_generate(
     """
     if rows < 1 or days < 1:
         raise ValueError("rows and days must be at least 1.")
+    if days > MAX_DAYS:
+        raise ValueError(f"days is at most {MAX_DAYS} (ten years back: the statistics count the years 2000 on).")
     if profiles is not None and profiles < 1:
         raise ValueError("profiles must be at least 1.")
     if indexes not in ("auto", "rebuild", "keep"):

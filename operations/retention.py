@@ -16,23 +16,21 @@ from __future__ import annotations
 
 import gzip
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
 
 from operations.database import OperationError
 from operations.services import ops_event_log
 from telemetry.models import Setting
-from telemetry.selectors import setting_value
+from telemetry.selectors import HORIZON_KEY, RETENTION_KEY, retention_cutoff, setting_value
+from tonnysite.safe_input import FIRST_YEAR
 
-RETENTION_KEY = "privacy.log_retention_days"
-HORIZON_KEY = "privacy.purged_before"
 BATCH_ROWS = 5000
 
 
@@ -78,10 +76,7 @@ def retention_days() -> int | None:
 
 def purge_cutoff(*, days: int, now: datetime | None = None) -> datetime:
     """The first moment kept: local midnight `days` days before today, in the family's zone."""
-    zone = ZoneInfo(settings.TIME_ZONE)
-    today = (now or timezone.now()).astimezone(zone).date()
-    first_kept = today - timedelta(days=days)
-    return datetime(first_kept.year, first_kept.month, first_kept.day, tzinfo=zone)
+    return retention_cutoff(days=days, now=now)
 
 
 def log_purge(
@@ -129,24 +124,36 @@ def log_purge(
     return result
 
 
-def _months_to_purge(target: PurgedTable, *, cutoff: datetime, zone: ZoneInfo) -> list[tuple[datetime, datetime]]:
-    """The local months holding rows to purge, oldest first, each cut at the cutoff."""
+def _months_to_purge(target: PurgedTable, *, cutoff: datetime, zone: ZoneInfo) -> Iterator[tuple[datetime, datetime]]:
+    """The local months holding rows to purge, oldest first, each cut at the cutoff.
+
+    Months with nothing to purge are skipped, and rows from before the years moments may lie in
+    (a clock centuries off) go as one span: one stray row costs one step, not a walk over every month.
+    """
+    plausible = datetime(FIRST_YEAR, 1, 1, tzinfo=zone)
+    after = None
+    while (oldest := _oldest(target, after=after, cutoff=cutoff)) is not None:
+        if oldest < plausible:
+            start, following = oldest, plausible
+        else:
+            local = oldest.astimezone(zone)
+            start = datetime(local.year, local.month, 1, tzinfo=zone)
+            following = datetime(start.year + start.month // 12, start.month % 12 + 1, 1, tzinfo=zone)
+        yield start, min(following, cutoff)
+        if following >= cutoff:
+            return
+        after = following
+
+
+def _oldest(target: PurgedTable, *, after: datetime | None, cutoff: datetime) -> datetime | None:
+    """The first moment of a row to purge from `after` on (the start when None)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT min({target.moment}) FROM {target.table} WHERE {target.moment} < %s AND {target.condition}",  # noqa: S608
-            [cutoff],
+            f"SELECT min({target.moment}) FROM {target.table} "  # noqa: S608
+            f"WHERE {target.moment} >= %s AND {target.moment} < %s AND {target.condition}",
+            ["-infinity" if after is None else after, cutoff],
         )
-        oldest = cursor.fetchone()[0]
-    months = []
-    if oldest is None:
-        return months
-    local = oldest.astimezone(zone)
-    start = datetime(local.year, local.month, 1, tzinfo=zone)
-    while start < cutoff:
-        following = datetime(start.year + start.month // 12, start.month % 12 + 1, 1, tzinfo=zone)
-        months.append((start, min(following, cutoff)))
-        start = following
-    return months
+        return cursor.fetchone()[0]
 
 
 def _batch_sql(target: PurgedTable) -> str:

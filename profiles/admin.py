@@ -26,6 +26,7 @@ from profiles.selectors import (
 )
 from tonnysite.familyadmin.display import json_pretty
 from tonnysite.familyadmin.scoping import FamilyModelAdmin, ReadOnlyAdminMixin, viewer_of
+from tonnysite.safe_input import text_problem
 
 
 class UserProfileForm(forms.ModelForm):
@@ -268,7 +269,7 @@ class CategoryListFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return queryset
-        if len(value) > services.QUICK_ACTION_CATEGORY_MAX or "\x00" in value:
+        if len(value) > services.QUICK_ACTION_CATEGORY_MAX or text_problem(value):
             raise IncorrectLookupParameters("A category is at most 100 characters, without NUL.")
         category = KT("metadata__category")
         if value == self.NONE:

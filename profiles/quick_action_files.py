@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from profiles.models import QuickAction
 from profiles.services import QuickActionRowProblem, quick_action_values
 from tonnysite.familyadmin.export import csv_lines
+from tonnysite.safe_input import text_problem
 
 FORMATS = ("csv", "json")
 MAX_FILE_BYTES = 2_000_000
@@ -104,8 +105,8 @@ def decode(data: bytes) -> str:
 
 def read_file(text: str, *, file_format: str) -> list[dict[str, Any]]:
     """The rows of a CSV or JSON export; raises QuickActionFileError naming each row and field it cannot read."""
-    if "\x00" in text:
-        raise QuickActionFileError([QuickActionRowProblem(0, "", "contains a NUL character.")])
+    if problem := text_problem(text):
+        raise QuickActionFileError([QuickActionRowProblem(0, "", f"{problem}.")])
     rows = _read_json(text) if file_format == "json" else _read_csv(text)
     if len(rows) > MAX_ROWS:
         raise QuickActionFileError([QuickActionRowProblem(0, "", f"has more than {MAX_ROWS} actions.")])

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from profiles.models import ParentRequest, PermissionLevel, QuickAction, RequestStatus, UserProfile
+from tonnysite.safe_input import text_problem
 
 
 def profile_of_user(user) -> UserProfile | None:
@@ -144,7 +145,7 @@ def parent_requests_pending(*, profile: UserProfile | None = None) -> QuerySet:
 def member_by_name_or_id(text: str) -> UserProfile | None:
     """The member named `text` (any case) or with the id `text`, or None (commands take either)."""
     text = text.strip()
-    if not text or "\x00" in text:
+    if not text or text_problem(text):
         return None
     try:
         condition = Q(pk=uuid.UUID(text))

@@ -25,6 +25,7 @@ from django.views.decorators.debug import sensitive_variables
 from profiles import policy, roles
 from profiles.models import FamilyLogin, PermissionLevel, QuickAction, UserProfile
 from tonnysite.json_values import json_storable_check, json_storable_problem
+from tonnysite.safe_input import text_check, text_problem
 
 PIN_MIN_DIGITS = 4
 PIN_MAX_DIGITS = 8
@@ -171,6 +172,7 @@ def family_member_create(
 
     Without a password the login gets a random one (shown by the caller, or reset later).
     """
+    text_check(name, field="name")
     profile = UserProfile(name=name, permission_level=permission_level, **fields)
     profile.full_clean()
     profile.save()
@@ -288,8 +290,10 @@ def command_sequence_problems(*, commands: list[str]) -> list[str]:
     for number, command in enumerate(commands, start=1):
         if not command.strip():
             problems.append(f"Command {number} is empty: write a command or remove it.")
-        elif "\n" in command or "\r" in command or "\x00" in command:
-            problems.append(f"Command {number} holds a line break or NUL character: one command per entry.")
+        elif "\n" in command or "\r" in command:
+            problems.append(f"Command {number} holds a line break: one command per entry.")
+        elif problem := text_problem(command):
+            problems.append(f"Command {number} {problem}.")
     if len(commands) > QUICK_ACTION_MAX_COMMANDS:
         problems.append(f"At most {QUICK_ACTION_MAX_COMMANDS} commands per quick action.")
     return problems
@@ -309,8 +313,8 @@ def quick_action_problems(*, values: dict[str, Any]) -> dict[str, list[str]]:
             problems[name] = [f"The {label} is required."]
         elif max_length is not None and len(value) > max_length:
             problems[name] = [f"The {label} is at most {max_length} characters ({len(value)} given)."]
-        elif "\x00" in value:
-            problems[name] = [f"The {label} contains a NUL character."]
+        elif problem := text_problem(value):
+            problems[name] = [f"The {label} {problem}."]
 
     if "id" in values:
         action_id = values["id"]
@@ -754,8 +758,8 @@ def command_list_clean(*, entries: Iterable[str] | None, label: str) -> list[str
     cleaned, seen, problems = [], {}, []
     for line, entry in enumerate(entries, start=1):
         text = entry.strip()
-        if "\x00" in text:
-            problems.append(f"{label}, line {line}: a NUL character (%00) cannot be stored.")
+        if problem := text_problem(text):
+            problems.append(f"{label}, line {line}: {problem}.")
             continue
         if len(text) > MAX_COMMAND_LENGTH:
             problems.append(f"{label}, line {line}: at most {MAX_COMMAND_LENGTH} characters.")
@@ -972,8 +976,8 @@ def family_calendar_save(
     for first, last, name in holidays:
         if last < first:
             problems.append(f"The holiday “{name}” ends ({last}) before it starts ({first}).")
-        if len(name) > 100 or "\x00" in name:
-            problems.append(f"A holiday's name is at most 100 characters, without NUL: “{name[:40]}”.")
+        if len(name) > 100 or text_problem(name):
+            problems.append(f"A holiday's name is at most 100 characters of plain text: “{name[:40]!r}”.")
     if problems:
         raise ValidationError({"holidays": problems})
     values = {

@@ -13,6 +13,8 @@ import math
 
 from django.core.exceptions import ValidationError
 
+from tonnysite.safe_input import text_problem
+
 MAX_JSON_DEPTH = 32
 
 
@@ -23,29 +25,19 @@ def json_storable_problem(value) -> str | None:
         item, depth = pending.pop()
         if isinstance(item, float) and not math.isfinite(item):
             return "numbers must be finite (NaN, Infinity and numbers beyond ±1.8e308 cannot be stored)"
-        if isinstance(item, str) and (problem := _text_problem(item)):
+        if isinstance(item, str) and (problem := text_problem(item)):
             return f"text {problem}"
         if isinstance(item, (dict, list)):
             if depth > MAX_JSON_DEPTH:
                 return f"lists and objects may be nested at most {MAX_JSON_DEPTH} deep"
             if isinstance(item, dict):
                 for key in item:
-                    if problem := _text_problem(str(key)):
+                    if problem := text_problem(str(key)):
                         return f"keys {problem}"
                 children = item.values()
             else:
                 children = item
             pending.extend((child, depth + 1) for child in children)
-    return None
-
-
-def _text_problem(text: str) -> str | None:
-    if "\x00" in text:
-        return "may not contain the NUL character (\\u0000)"
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return "must be valid Unicode (a lone surrogate such as \\ud800 is not)"
     return None
 
 

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from profiles.forms import service_errors_to_form
 from profiles.models import ParentRequest, UserProfile
 from tonnysite.familyadmin.scoping import FamilyModelAdmin, viewer_of
+from tonnysite.safe_input import text_problem
 from trayapi import services
 from trayapi.models import DeviceToken
 
@@ -40,7 +41,7 @@ class DeviceTokenForm(forms.ModelForm):
     def clean_sensitive_settings(self):
         keys = [line.strip() for line in self.cleaned_data["sensitive_settings"].splitlines() if line.strip()]
         for key in keys:
-            if "\x00" in key or len(key) > 255:
+            if text_problem(key) or len(key) > 255:
                 raise ValidationError("A key is a setting's name, e.g. elevenlabs.api_key.")
         return keys
 

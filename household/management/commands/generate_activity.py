@@ -40,7 +40,7 @@ class Command(BaseCommand):
                 progress=self.stdout.write,
             )
         except ValueError as error:
-            raise CommandError(str(error)) from error
+            raise CommandError(str(error), returncode=2) from error
         stats = report.statistics
         self.stdout.write(
             self.style.SUCCESS(

@@ -26,7 +26,7 @@ class Command(BaseCommand):
         try:
             profile = family_member_create(name=name, permission_level=role, username=username, password=chosen)
         except ValidationError as error:
-            raise CommandError(" ".join(error.messages)) from error
+            raise CommandError(" ".join(error.messages), returncode=2) from error
         self.stdout.write(self.style.SUCCESS(f"Added {profile.name} ({profile.get_permission_level_display()})."))
         if username:
             self.stdout.write(f"  username: {username}")

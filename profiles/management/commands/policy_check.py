@@ -12,6 +12,7 @@ from activity.services import family_zone
 from profiles.models import UserProfile
 from profiles.policy import policy_decide
 from profiles.selectors import member_by_name_or_id
+from tonnysite.safe_input import moment_problem, text_problem
 
 BAD_INPUT = 2  # exit status for bad input; 0 allowed, 1 refused
 
@@ -20,8 +21,8 @@ def moment_parse(text: str | None) -> datetime | None:
     """--at as an aware moment: with an offset as given, without one on the family's wall clock."""
     if text is None:
         return None
-    if "\x00" in text:
-        raise CommandError("--at contains a NUL character.", returncode=BAD_INPUT)
+    if problem := text_problem(text):
+        raise CommandError(f"--at {problem}.", returncode=BAD_INPUT)
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -32,15 +33,14 @@ def moment_parse(text: str | None) -> datetime | None:
         ) from None
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=family_zone())
-    try:
-        return moment.astimezone(family_zone())
-    except (OverflowError, ValueError):
-        raise CommandError(f"--at “{text[:40]}” is out of range.", returncode=BAD_INPUT) from None
+    if problem := moment_problem(moment):
+        raise CommandError(f"--at “{text[:40]}” {problem}.", returncode=BAD_INPUT)
+    return moment.astimezone(family_zone())
 
 
 def member_find(text: str) -> UserProfile:
     """The profile named `text` (any case) or with the id `text`."""
-    if not text.strip() or "\x00" in text:
+    if not text.strip() or text_problem(text):
         raise CommandError("MEMBER is a family member's name or id.", returncode=BAD_INPUT)
     profile = member_by_name_or_id(text)
     if profile is None:
@@ -64,7 +64,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, member, command, at, json: bool, **options):
         moment = moment_parse(at)
-        if not command.strip() or "\x00" in command:
+        if not command.strip() or text_problem(command):
             raise CommandError("COMMAND is the text of a command, not empty.", returncode=BAD_INPUT)
         profile = member_find(member)
         decision = policy_decide(profile=profile, command=command, at=moment)

@@ -5,7 +5,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from profiles.models import UserProfile
 from profiles.selectors import member_by_name_or_id
+from tonnysite.safe_input import text_problem
 from trayapi.services import device_token_create
+
+BAD_INPUT = 2
 
 
 class Command(BaseCommand):
@@ -20,14 +23,16 @@ class Command(BaseCommand):
         try:
             device, token = device_token_create(name=name, members=members, created_by="manage.py device_token_create")
         except ValidationError as error:
-            raise CommandError(" ".join(error.messages)) from error
+            raise CommandError(" ".join(error.messages), returncode=BAD_INPUT) from error
         self.stderr.write(f"Token of {device.name} (shown once; store it in the device):")
         self.stdout.write(token)
 
     def _member(self, text: str) -> UserProfile:
-        if not text.strip() or "\x00" in text:
-            raise CommandError("--member is a family member's name or id.")
+        if not text.strip() or text_problem(text):
+            raise CommandError("--member is a family member's name or id.", returncode=BAD_INPUT)
         profile = member_by_name_or_id(text)
         if profile is None:
-            raise CommandError(f"--member: no family member is called or has the id “{text.strip()[:60]}”.")
+            raise CommandError(
+                f"--member: no family member is called or has the id “{text.strip()[:60]}”.", returncode=BAD_INPUT
+            )
         return profile
