@@ -7,10 +7,22 @@ only and filter by fixed choices, each served by an index.
 """
 
 from django.contrib import admin
+from django.db.models import Case, When
+from django.db.models.functions import Now
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
-from activity.models import ActivityLog, CommandHistory, RecentActivity, Session, UsageStatistic, UserStatisticsSummary
+from activity.models import (
+    SESSION_IDLE,
+    ActivityLog,
+    CommandHistory,
+    RecentActivity,
+    Session,
+    SessionIdleEnd,
+    UsageStatistic,
+    UserStatisticsSummary,
+)
 from activity.statistics_sql import USAGE_STATISTIC_BREAKDOWNS, USAGE_STATISTIC_COUNTS
 from profiles.models import PermissionLevel
 from tonnysite.familyadmin.display import json_display, short_text_display
@@ -109,11 +121,14 @@ class SessionStateFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("open", "Open"), ("ended", "Ended")]
+        idle = int(SESSION_IDLE.total_seconds() // 60)
+        return [("open", "Open"), ("idle", f"Open but idle (no command for {idle} minutes)"), ("ended", "Ended")]
 
     def queryset(self, request, queryset):
         if self.value() == "open":
-            return queryset.filter(ended_at__isnull=True)
+            return queryset.filter(ended_at__isnull=True, idle_end__gte=Now())
+        if self.value() == "idle":
+            return queryset.filter(ended_at__isnull=True, idle_end__lt=Now())
         if self.value() == "ended":
             return queryset.filter(ended_at__isnull=False)
         return queryset
@@ -122,7 +137,7 @@ class SessionStateFilter(admin.SimpleListFilter):
 @admin.register(Session)
 class SessionAdmin(FamilyModelAdmin):
     list_display = (
-        "started_at", "profile", "ended_at", "duration_seconds", "command_count", "error_count", "client_version",
+        "started_at", "profile", "state", "duration_seconds", "command_count", "error_count", "client_version",
         "client_platform",
     )  # fmt: skip
     list_select_related = ("profile",)
@@ -145,6 +160,27 @@ class SessionAdmin(FamilyModelAdmin):
         return [*fields, "metadata" if self.has_change_permission(request, obj) else "metadata_pretty"]
 
     metadata_pretty = json_display("metadata", description="metadata")
+
+    def get_queryset(self, request):
+        # When an open session went (or goes) idle: only open sessions need the function.
+        idle_end = Case(When(ended_at__isnull=True, then=SessionIdleEnd("id", "started_at", Now())))
+        return super().get_queryset(request).annotate(idle_end=idle_end)
+
+    @admin.display(description="state")
+    def state(self, session):
+        """Ended at, open, or open but idle (a tray that crashed or lost its network): idle time counts nowhere."""
+        if session.ended_at is not None:
+            return f"ended {_clock(session.ended_at)}"
+        idle_end = getattr(session, "idle_end", None)
+        if idle_end is not None and idle_end < timezone.now():
+            return f"idle since {_clock(idle_end)}, not counted"
+        return "open"
+
+
+def _clock(moment) -> str:
+    """14:05 today, else Tue 01 Dec 14:05, in the family's zone."""
+    local = timezone.localtime(moment)
+    return f"{local:%H:%M}" if local.date() == timezone.localdate() else f"{local:%a %d %b %H:%M}"
 
 
 @admin.register(UsageStatistic)

@@ -1,5 +1,6 @@
 """The audit trail (activity_logs, command_history), sessions and daily usage statistics."""
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.postgres.fields import ArrayField
@@ -40,6 +41,17 @@ def non_negative(field: str, table: str) -> models.CheckConstraint:
 # What is stored instead of the command and its transcription while privacy.log_commands is false
 # (the trigger of migration 0009 writes it, whoever inserts).
 COMMAND_NOT_LOGGED = "(not logged)"
+
+# An open session counts until its last command plus this, then it is idle: the SQL function
+# session_idle_end (migration 0010) holds the rule; this is its length in Python's words.
+SESSION_IDLE = timedelta(minutes=15)
+
+
+class SessionIdleEnd(models.Func):
+    """session_idle_end(id, started_at, moment): when an open session stops counting (see SESSION_IDLE)."""
+
+    function = "session_idle_end"
+    output_field = models.DateTimeField()
 
 
 class ActivityLog(models.Model):
