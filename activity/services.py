@@ -21,7 +21,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,7 @@ from django.db.backends.utils import CursorWrapper
 from activity import statistics_sql as sql
 from activity.models import CommandStatus
 from activity.selectors import ActivityFootprint, session_id_of
+from tonnysite.safe_input import FIRST_YEAR, LAST_YEAR
 
 ProfileDay = tuple[uuid.UUID, date]
 # What a session's statistics depend on: (profile_id, started_at, ended_at).
@@ -65,13 +66,23 @@ def local_day(*, moment: datetime) -> date:
     return moment.astimezone(family_zone()).date()
 
 
+def _counted_day(moment: datetime, zone: ZoneInfo | None = None) -> date | None:
+    """The local day of `moment` if statistics count it (the years 2000-2099 of safe_input), else None."""
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        return None
+    return moment.astimezone(zone or family_zone()).date()
+
+
 def _lock_profiles(cursor: CursorWrapper, profile_ids: Iterable[uuid.UUID]) -> None:
     cursor.execute(sql.LOCK_PROFILES, {"profile_ids": list(profile_ids)})
 
 
 def usage_days_refresh(*, keys: Iterable[ProfileDay]) -> RefreshResult:
     """Bring the usage_statistics rows of these (profile, local day) pairs to the exact truth."""
-    keys = {(profile_id, day) for profile_id, day in keys if profile_id is not None}
+    # A day outside the years moments may lie in (a clock centuries off, written by plain SQL) gets no row.
+    keys = {
+        (pid, day) for pid, day in keys if pid is not None and day is not None and FIRST_YEAR <= day.year <= LAST_YEAR
+    }
     if not keys:
         return RefreshResult()
     profile_ids = [profile_id for profile_id, _ in keys]
@@ -108,7 +119,7 @@ def activity_changed(*, footprints: Iterable[ActivityFootprint]) -> None:
     """
     footprints = [fp for fp in footprints if fp is not None]
     usage_days_refresh(
-        keys=[(fp.profile_id, local_day(moment=fp.timestamp)) for fp in footprints if fp.profile_id and fp.timestamp]
+        keys=[(fp.profile_id, _counted_day(fp.timestamp)) for fp in footprints if fp.profile_id and fp.timestamp]
     )
     profiles_last_active_refresh(profile_ids=[fp.profile_id for fp in footprints])
     sessions_counters_refresh(session_ids=[fp.session_id for fp in footprints])
@@ -117,6 +128,11 @@ def activity_changed(*, footprints: Iterable[ActivityFootprint]) -> None:
 def session_days(*, started_at: datetime | None, ended_at: datetime | None) -> list[date]:
     """The local days a session's time falls on (none while it is open)."""
     if started_at is None or ended_at is None or ended_at < started_at:
+        return []
+    # Only the days statistics count: a session from a clock centuries off has none.
+    started_at = max(started_at, datetime(FIRST_YEAR, 1, 2, tzinfo=UTC))
+    ended_at = min(ended_at, datetime(LAST_YEAR, 12, 30, tzinfo=UTC))
+    if ended_at < started_at:
         return []
     first, last = local_day(moment=started_at), local_day(moment=ended_at)
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
@@ -134,9 +150,7 @@ def session_changed(*, before: SessionFootprint | None, after: SessionFootprint 
 
 def command_history_changed(*, footprints: Iterable[HistoryFootprint | None]) -> None:
     """Refresh command_categories of the days of these (profile_id, timestamp) footprints."""
-    usage_days_refresh(
-        keys=[(pid, local_day(moment=moment)) for pid, moment in filter(None, footprints) if pid and moment]
-    )
+    usage_days_refresh(keys=[(pid, _counted_day(moment)) for pid, moment in filter(None, footprints) if pid and moment])
 
 
 # The columns activity_record_many accepts, in COPY order. id, timestamp, status and
@@ -187,7 +201,7 @@ def activity_record_many(*, rows: list[dict[str, Any]]) -> int:
             timestamp = row.get("timestamp") or now
             metadata = row.get("metadata") or {}
             if row.get("profile_id"):
-                profile_days.add((row["profile_id"], timestamp.astimezone(zone).date()))
+                profile_days.add((row["profile_id"], _counted_day(timestamp, zone)))
             if "session_id" in metadata:
                 session_ids.add(session_id_of(metadata))
             copy.write_row(
@@ -222,8 +236,8 @@ def usage_statistics_rebuild(
     with_profiles = profile_ids is not None
     keys_sql = sql.keys_from_range_sql(with_profiles=with_profiles)
     refresh_sql = sql.refresh_days_sql(keys_sql)
-    chunk_start = since
-    while chunk_start <= until:
+    chunk_start = _next_data_day(since)
+    while chunk_start is not None and chunk_start <= until:
         chunk_end = min(until, chunk_start + timedelta(days=chunk_days - 1))
         params = {"since": chunk_start, "until": chunk_end, "tz": settings.TIME_ZONE, "profile_ids": profile_ids}
         with transaction.atomic(), connection.cursor() as cursor:
@@ -233,7 +247,11 @@ def usage_statistics_rebuild(
             total = total + RefreshResult(*cursor.fetchone())
         if progress:
             progress(f"{chunk_start} .. {chunk_end}: {total.changed} statistics rows changed so far")
-        chunk_start = chunk_end + timedelta(days=1)
+        # Days with nothing on them are skipped: a stray row from a clock years off costs one chunk, not
+        # a walk over every month between it and the rest.
+        if chunk_end >= until:
+            break
+        chunk_start = _next_data_day(chunk_end + timedelta(days=1))
     params = {"since": since, "until": until, "tz": settings.TIME_ZONE, "profile_ids": profile_ids}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql.last_active_sql(sql.profiles_in_scope_sql(with_profiles=with_profiles)), params)
@@ -241,15 +259,54 @@ def usage_statistics_rebuild(
     return total
 
 
-def _activity_day_range() -> tuple[date | None, date | None]:
-    """First and last local day that has activity, session time or statistics."""
+_NEXT_DATA_DAY = """
+WITH bound AS (SELECT (%(day)s::date::timestamp AT TIME ZONE %(tz)s) AS start)
+SELECT (least(
+    (SELECT min(a.timestamp) FROM activity_logs a, bound WHERE a.timestamp >= bound.start),
+    (SELECT min(s.started_at) FROM sessions s, bound WHERE s.started_at >= bound.start),
+    -- a session running over the start (short ones began within a day before it; long ones are few)
+    (SELECT bound.start FROM bound WHERE EXISTS (
+         SELECT 1 FROM sessions s WHERE s.started_at >= bound.start - interval '1 day'
+            AND s.started_at < bound.start AND s.ended_at >= bound.start)
+      OR EXISTS (SELECT 1 FROM sessions s WHERE s.duration_seconds >= 86400 AND s.ended_at >= bound.start
+            AND s.started_at < bound.start)),
+    (SELECT min(u.date)::timestamp AT TIME ZONE %(tz)s FROM usage_statistics u WHERE u.date >= %(day)s),
+    (%(beyond)s::date::timestamp AT TIME ZONE %(tz)s)  -- no day past the years moments may lie in
+) AT TIME ZONE %(tz)s)::date
+"""
+
+
+def _next_data_day(day: date) -> date | None:
+    """The first local day from `day` on with activity, session time or statistics, or None."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            """SELECT least((SELECT min(timestamp) FROM activity_logs), (SELECT min(started_at) FROM sessions)),
-                      greatest((SELECT max(timestamp) FROM activity_logs), (SELECT max(ended_at) FROM sessions)),
-                      (SELECT min(date) FROM usage_statistics), (SELECT max(date) FROM usage_statistics)"""
-        )
+        cursor.execute(_NEXT_DATA_DAY, {"day": day, "tz": settings.TIME_ZONE, "beyond": date(LAST_YEAR + 1, 1, 1)})
+        found = cursor.fetchone()[0]
+    return None if found is None or found.year > LAST_YEAR else max(found, day)
+
+
+_DAY_RANGE = """
+WITH bound AS (SELECT (%(low)s::date::timestamp AT TIME ZONE %(tz)s) AS low,
+                      ((%(high)s::date + 1)::timestamp AT TIME ZONE %(tz)s) AS high)
+SELECT (least(
+           (SELECT min(a.timestamp) FROM activity_logs a, bound WHERE a.timestamp >= low AND a.timestamp < high),
+           (SELECT min(s.started_at) FROM sessions s, bound WHERE s.started_at >= low AND s.started_at < high)
+       ) AT TIME ZONE %(tz)s)::date,
+       (greatest(
+           (SELECT max(a.timestamp) FROM activity_logs a, bound WHERE a.timestamp >= low AND a.timestamp < high),
+           (SELECT max(s.ended_at) FROM sessions s, bound WHERE s.ended_at >= low AND s.ended_at < high)
+       ) AT TIME ZONE %(tz)s)::date,
+       (SELECT min(date) FROM usage_statistics WHERE date BETWEEN %(low)s AND %(high)s),
+       (SELECT max(date) FROM usage_statistics WHERE date BETWEEN %(low)s AND %(high)s)
+"""
+
+
+def _activity_day_range() -> tuple[date | None, date | None]:
+    """First and last local day that has activity, session time or statistics, within the years
+    moments may lie in (tonnysite.safe_input): a row from a clock off by centuries is not a day to count."""
+    low, high = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
+    with connection.cursor() as cursor:
+        cursor.execute(_DAY_RANGE, {"low": low, "high": high, "tz": settings.TIME_ZONE})
         first_moment, last_moment, first_stat, last_stat = cursor.fetchone()
-    firsts = [d for d in (first_moment and local_day(moment=first_moment), first_stat) if d]
-    lasts = [d for d in (last_moment and local_day(moment=last_moment), last_stat) if d]
+    firsts = [d for d in (first_moment, first_stat) if d]
+    lasts = [d for d in (last_moment, last_stat) if d]
     return (min(firsts) if firsts else None, max(lasts) if lasts else None)
