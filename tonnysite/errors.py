@@ -9,12 +9,19 @@ same kind of answer by `BadInputMiddleware`, without ever showing the database's
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup, DisallowedModelAdminToField
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent, ValidationError
+from django.core.exceptions import (
+    BadRequest,
+    DisallowedHost,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    ValidationError,
+)
 from django.db import DatabaseError, DataError
-from django.http import HttpResponseServerError
+from django.http import HttpResponseBadRequest, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.text import Truncator
@@ -63,6 +70,21 @@ def bad_input_message(exception: BaseException) -> str | None:
     return None
 
 
+API_PREFIX = "/api/"
+UNKNOWN_HOST = "Bad request: this site does not answer to that host name."
+SERVER_FAULT = "Something went wrong on the server; nothing was stored. Try again later."
+
+
+def is_api(request) -> bool:
+    """Whether `request` is for the tray's JSON API, whose every error is JSON (trayapi.api documents it)."""
+    return request.path_info.startswith(API_PREFIX)
+
+
+def api_problem(detail: str, status: int) -> JsonResponse:
+    """An API error in its documented shape: {"detail": ..., "errors": [...]}."""
+    return JsonResponse({"detail": detail, "errors": []}, status=status)
+
+
 def _page(request, template: str, status: int, **context):
     return render(request, template, {**admin.site.each_context(request), **context}, status=status)
 
@@ -70,21 +92,36 @@ def _page(request, template: str, status: int, **context):
 @requires_csrf_token
 def bad_request(request, exception=None):
     """400: what was wrong with the request, in words."""
-    problem = str(exception) if isinstance(exception, _SAFE_TO_SHOW) and str(exception) else GENERIC_400
+    if isinstance(exception, DisallowedHost):
+        # Nothing that asks for the host may run now (the admin's pages do): a plain answer.
+        return api_problem(UNKNOWN_HOST, 400) if is_api(request) else HttpResponseBadRequest(UNKNOWN_HOST)
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1_000_000
+        problem = f"The request is too large: at most {limit:g} MB can be sent at once."
+    else:
+        problem = str(exception) if isinstance(exception, _SAFE_TO_SHOW) and str(exception) else GENERIC_400
+    if is_api(request):
+        return api_problem(problem, 400)
     return _page(request, "400.html", 400, title="This request cannot be answered", problem=problem)
 
 
 @requires_csrf_token
 def permission_denied(request, exception=None):
+    if is_api(request):
+        return api_problem("Not allowed.", 403)
     return _page(request, "403.html", 403, title="Not for this login")
 
 
 @requires_csrf_token
 def page_not_found(request, exception=None):
+    if is_api(request):
+        return api_problem("Not found: the tray API's calls are listed at /api/v1/openapi.json.", 404)
     return _page(request, "404.html", 404, title="Page not found")
 
 
 @requires_csrf_token
 def server_error(request):
     # Nothing here may touch the database or the request's user: the error may be theirs.
+    if is_api(request):
+        return api_problem(SERVER_FAULT, 500)
     return HttpResponseServerError(loader.get_template("500.html").render())

@@ -7,7 +7,7 @@ import logging
 
 from django.core.exceptions import BadRequest
 
-from tonnysite.errors import bad_input_message, bad_request
+from tonnysite.errors import api_problem, bad_input_message, bad_request, is_api
 
 logger = logging.getLogger("tonnysite.bad_input")
 
@@ -43,3 +43,34 @@ class BadInputMiddleware:
         # The database's own text is never logged or shown: it can quote a row holding a secret.
         logger.warning("Bad input answered with 400 on %s: %s", request.path, type(exception).__name__)
         return bad_request(request, BadRequest(message))
+
+
+class ApiErrorsAsJsonMiddleware:
+    """Under /api/, an error answer that is not JSON yet (a 405 from the router, anything a middleware
+    answered on its own) becomes the documented `{"detail", "errors"}`, keeping its status and headers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not is_api(request)
+            or response.get("Content-Type", "").startswith("application/json")
+            or getattr(response, "streaming", False)
+        ):
+            return response
+        answer = api_problem(
+            _API_WORDS.get(response.status_code, response.reason_phrase or "Error."), response.status_code
+        )
+        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if header in response:
+                answer[header] = response[header]
+        return answer
+
+
+_API_WORDS = {
+    405: "This address does not take that method; the Allow header says which it takes.",
+    413: "The request is too large.",
+}

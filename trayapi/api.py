@@ -1,8 +1,10 @@
 """The tray's JSON API at /api/v1/ (django-ninja): shapes and types here, everything else in trayapi.services.
 
 Every call needs `Authorization: Bearer <device token>`; there are no session cookies, so there is
-no CSRF surface. Bad input answers 400 with `{"detail": ..., "errors": [{"item", "field", "message"}]}`,
-a wrong or revoked token 401, a member the device may not act for 403, an unknown id 404.
+no CSRF surface. Every error is `{"detail": ..., "errors": [{"item", "field", "message"}]}`: bad input
+400, a wrong or revoked token 401, an unknown member or one the device may not act for 403 (the same
+answer), an unknown command, session or request or one of such a member 404 (the same answer), anything
+unforeseen 500. Text and times are checked by tonnysite.safe_input (the README's "Trusting no device").
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import uuid
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
 from django.http import HttpResponse
 from ninja import Field, NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError
@@ -28,17 +31,28 @@ from history.context import acting_as
 from history.models import ChangeChannel
 from profiles.models import ParentRequest
 from profiles.policy import policy_decide
+from tonnysite.errors import SERVER_FAULT, bad_input_message, bad_request
 from tonnysite.json_values import json_storable_problem
+from tonnysite.safe_input import moment_in_utc, moment_problem, text_problem
 from trayapi import selectors, services
+
+logger = logging.getLogger("trayapi")
 
 MAX_BATCH = 1000
 INT4 = 2_147_483_647
 
 
 def _storable_text(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("text may not contain the NUL character (\\u0000)")
+    if problem := text_problem(value):
+        raise ValueError(f"text {problem}")
     return value
+
+
+def _plausible_moment(value: datetime) -> datetime:
+    # The device's window (how far back, how far ahead) needs the server's clock: the services check it.
+    if problem := moment_problem(value):
+        raise ValueError(f"this time {problem}")
+    return moment_in_utc(value)
 
 
 def _storable_json(value: Any) -> Any:
@@ -49,6 +63,7 @@ def _storable_json(value: Any) -> Any:
 
 
 Text = Annotated[str, AfterValidator(_storable_text)]
+Moment = Annotated[AwareDatetime, AfterValidator(_plausible_moment)]
 JsonObject = Annotated[dict[str, Any], AfterValidator(_storable_json)]
 Milliseconds = Annotated[int, Field(ge=0, le=INT4)]
 StatusText = Literal["pending", "processing", "success", "failed", "timeout"]
@@ -101,7 +116,7 @@ class ActivityIn(CommandOutcome):
     member: uuid.UUID | None = Field(None, description="The family member's profile id, or null")
     command_text: Annotated[Text, Field(min_length=1, max_length=10_000)]
     status: StatusText
-    timestamp: AwareDatetime | None = Field(None, description="When it was said (default: now), with its offset")
+    timestamp: Moment | None = Field(None, description="When it was said (default: now), with its offset")
     parent_client_id: uuid.UUID | None = Field(None, description="The earlier turn of the same conversation")
     history: HistoryIn | None = None
 
@@ -159,7 +174,7 @@ class ActivityOut(Schema):
 class SessionIn(Strict):
     id: uuid.UUID | None = Field(None, description="The tray's id for the session (makes a retry harmless)")
     member: uuid.UUID | None = None
-    started_at: AwareDatetime | None = None
+    started_at: Moment | None = None
     client_version: Annotated[Text, Field(max_length=50)] | None = None
     client_platform: Annotated[Text, Field(max_length=50)] | None = None
 
@@ -173,7 +188,7 @@ class SessionIn(Strict):
 
 
 class SessionEndIn(Strict):
-    ended_at: AwareDatetime | None = None
+    ended_at: Moment | None = None
 
 
 class SessionOut(Schema):
@@ -318,21 +333,37 @@ def service_refused(request, exc):
 
 @api.exception_handler(PermissionDenied)
 def not_for_this_device(request, exc):
-    return api.create_response(request, {"detail": str(exc) or "Not allowed for this device."}, status=403)
+    detail = str(exc) or "Not allowed for this device."
+    where, _, message = detail.partition(": ")
+    errors = _field_errors(ValidationError({where: message})) if message and " " not in where else []
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=403)
 
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
     return api.create_response(
-        request, {"detail": "A valid device token is needed (Authorization: Bearer …)."}, status=401
+        request, {"detail": "A valid device token is needed (Authorization: Bearer …).", "errors": []}, status=401
     )
+
+
+@api.exception_handler(Exception)
+def anything_else(request, exc):
+    """Whatever else was raised is still JSON: bad input (a value the database refused, an oversized
+    body) a 400 naming no stored value, anything unforeseen a 500 with no detail."""
+    if isinstance(exc, SuspiciousOperation):
+        return bad_request(request, exc)
+    if (message := bad_input_message(exc)) is not None:
+        logger.warning("Bad input answered with 400 on %s: %s", request.path, type(exc).__name__)
+        return api.create_response(request, {"detail": message, "errors": []}, status=400)
+    logger.error("Unexpected error in the tray API on %s", request.path, exc_info=exc)
+    return api.create_response(request, {"detail": SERVER_FAULT, "errors": []}, status=500)
 
 
 @api.exception_handler(ActivityLog.DoesNotExist)
 @api.exception_handler(Session.DoesNotExist)
 @api.exception_handler(ParentRequest.DoesNotExist)
 def not_found(request, exc):
-    return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
+    return api.create_response(request, {"detail": str(exc) or "Not found.", "errors": []}, status=404)
 
 
 def as_device(view):
@@ -478,9 +509,8 @@ def request_create(request, payload: RequestIn):
 )
 def request_read(request, request_id: uuid.UUID):
     asked = ParentRequest.objects.filter(pk=request_id).first()
-    if asked is None:
-        raise ParentRequest.DoesNotExist(f"No request has the id {request_id}.")
-    services.device_member(device=request.auth, member_id=asked.profile_id)
+    if asked is None or not services.device_acts_for(request.auth, asked.profile_id):
+        raise ParentRequest.DoesNotExist(f"No request of a member this device acts for has the id {request_id}.")
     return _request_out(asked)
 
 

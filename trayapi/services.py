@@ -19,15 +19,18 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
-from activity.models import ActivityLog, CommandHistory, CommandStatus, Session
+from activity.models import ActivityLog, CommandHistory, CommandStatus, Session, SessionIdleEnd
+from activity.selectors import session_id_of
 from activity.services import activity_record_many, family_zone
 from profiles.models import ParentRequest, PermissionLevel, RequestKind, RequestStatus, UserProfile
 from profiles.policy import command_normalize, policy_decide
 from telemetry.models import Notification
-from telemetry.selectors import setting_value
+from telemetry.selectors import device_time_window, setting_value
 from telemetry.services import log_system_event
+from tonnysite.safe_input import text_problem
 from trayapi.models import DeviceToken
 
 TOKEN_PREFIX = "tt_"  # noqa: S105  (the visible start of every token, not a secret)
@@ -47,8 +50,8 @@ def device_token_create(
     """Create the token of a device named `name` (limited to `members` when given); return it and the
     token, which is shown this once and stored only as its hash."""
     name = (name or "").strip()
-    if not name or "\x00" in name:
-        raise ValidationError({"name": "A device needs a name, e.g. “kitchen speaker”."})
+    if not name or text_problem(name):
+        raise ValidationError({"name": "A device needs a name of plain text, e.g. “kitchen speaker”."})
     if DeviceToken.objects.filter(name__iexact=name).exists():
         raise ValidationError({"name": f"A device called “{name}” exists already; revoke it or pick another name."})
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -66,8 +69,8 @@ def device_token_create(
 def device_token_update(*, device: DeviceToken, name: str, sensitive_settings: list[str]) -> DeviceToken:
     """Rename a device or change which sensitive settings it may read (its token stays)."""
     name = (name or "").strip()
-    if not name or "\x00" in name:
-        raise ValidationError({"name": "A device needs a name."})
+    if not name or text_problem(name):
+        raise ValidationError({"name": "A device needs a name of plain text."})
     if DeviceToken.objects.filter(name__iexact=name).exclude(pk=device.pk).exists():
         raise ValidationError({"name": f"Another device is called “{name}”."})
     device.name, device.sensitive_settings = name, sorted(set(sensitive_settings))
@@ -111,22 +114,53 @@ def device_member_ids(device: DeviceToken) -> set[uuid.UUID] | None:
     return device._member_ids
 
 
-def device_acts_for_check(*, device: DeviceToken, profile_id: uuid.UUID | None, what: str = "this member") -> None:
-    """Raise PermissionDenied unless the device may act for the member `profile_id`."""
+def device_acts_for(device: DeviceToken, profile_id: uuid.UUID | None) -> bool:
+    """Whether the device may act for the member `profile_id` (None: no member, only for an unlimited device)."""
     allowed = device_member_ids(device)
-    if allowed is not None and profile_id not in allowed:
-        raise PermissionDenied(f"The device “{device.name}” may not act for {what}.")
+    return allowed is None or profile_id in allowed
+
+
+def not_your_member(device: DeviceToken, where: str = "member") -> PermissionDenied:
+    """The one answer for a member id that does not exist and one the device may not act for, so the two
+    cannot be told apart."""
+    return PermissionDenied(f"{where}: the device “{device.name}” acts for no family member with this id.")
 
 
 def device_member(*, device: DeviceToken, member_id: uuid.UUID | None) -> UserProfile | None:
-    """The member `member_id` if this device may act for them (None for no member)."""
+    """The member `member_id` if this device may act for them; None for no member, which only a device
+    that acts for every member may send. An unknown id and a member of another device get one answer."""
     if member_id is None:
+        if device_member_ids(device) is not None:
+            raise PermissionDenied(f"member: the device “{device.name}” acts only for its members; name one.")
         return None
     profile = UserProfile.objects.filter(pk=member_id).first()
-    if profile is None:
-        raise ValidationError({"member": "No family member has this id."})
-    device_acts_for_check(device=device, profile_id=profile.pk)
+    if profile is None or not device_acts_for(device, profile.pk):
+        raise not_your_member(device)
     return profile
+
+
+def device_row_check(*, device: DeviceToken, profile_id: uuid.UUID | None, missing: Exception) -> None:
+    """Raise `missing` (the row's "not found") unless the device may act for the row's member: a row of
+    another member, or of no member for a limited device, is answered as if it did not exist."""
+    if not device_acts_for(device, profile_id):
+        raise missing
+
+
+def _session_ids_check(*, device: DeviceToken, items: list[tuple[str, uuid.UUID | None, dict | None]]) -> None:
+    """Every metadata.session_id must be a session of the command's own member (or of no member, alike)."""
+    named = {}
+    for where, profile_id, metadata in items:
+        if isinstance(metadata, dict) and "session_id" in metadata:
+            session_id = session_id_of(metadata)
+            if session_id is None:
+                raise ValidationError({where: "metadata.session_id must be the id of a session."})
+            named[where] = (session_id, profile_id)
+    if not named:
+        return
+    owners = dict(Session.objects.filter(pk__in={sid for sid, _ in named.values()}).values_list("pk", "profile_id"))
+    for where, (session_id, profile_id) in named.items():
+        if session_id not in owners or owners[session_id] != profile_id:
+            raise ValidationError({where: "metadata.session_id names no session of this command's member."})
 
 
 # --- commands --------------------------------------------------------------------------------------
@@ -158,6 +192,9 @@ def tray_activity_record(*, device: DeviceToken, items: list[dict[str, Any]]) ->
         seen: set[uuid.UUID] = set()
         first = next(i for i, client_id in enumerate(ids) if client_id in seen or seen.add(client_id))
         raise ValidationError({f"items.{first}.client_id": "The same client_id appears twice in the batch."})
+    window = device_time_window()
+    for index, item in enumerate(items):
+        window.check(item.get("timestamp"), field=f"items.{index}.timestamp")
     _batch_members_check(device, items)
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -188,13 +225,20 @@ def tray_activity_record(*, device: DeviceToken, items: list[dict[str, Any]]) ->
 def _batch_members_check(device: DeviceToken, items: list[dict[str, Any]]) -> None:
     wanted = {item.get("member") for item in items} - {None}
     found = set(UserProfile.objects.filter(pk__in=wanted).values_list("pk", flat=True))
-    allowed = device_member_ids(device)
     for index, item in enumerate(items):
         member = item.get("member")
-        if member is not None and member not in found:
-            raise ValidationError({f"items.{index}.member": "No family member has this id."})
-        if member is not None and allowed is not None and member not in allowed:
-            raise PermissionDenied(f"items.{index}.member: the device “{device.name}” may not act for this member.")
+        if member is None and device_member_ids(device) is not None:
+            raise PermissionDenied(
+                f"items.{index}.member: the device “{device.name}” acts only for its members; name one."
+            )
+        if member is not None and (member not in found or not device_acts_for(device, member)):
+            raise not_your_member(device, f"items.{index}.member")
+    _session_ids_check(
+        device=device,
+        items=[
+            (f"items.{index}.metadata", item.get("member"), item.get("metadata")) for index, item in enumerate(items)
+        ],
+    )
 
 
 def _activity_row(item: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -243,10 +287,13 @@ ACTIVITY_UPDATE_FIELDS = (
 @transaction.atomic
 def tray_activity_update(*, device: DeviceToken, client_id: uuid.UUID, values: dict[str, Any]) -> ActivityLog:
     """Set a recorded command's final status and timings (the ORM save refreshes its statistics)."""
+    missing = ActivityLog.DoesNotExist(f"No command of a member this device acts for has the client_id {client_id}.")
     activity = ActivityLog.objects.select_for_update().filter(pk=client_id).first()
     if activity is None:
-        raise ActivityLog.DoesNotExist(f"No command was recorded with client_id {client_id}.")
-    device_acts_for_check(device=device, profile_id=activity.profile_id, what="this command's member")
+        raise missing
+    device_row_check(device=device, profile_id=activity.profile_id, missing=missing)
+    if "metadata" in values:
+        _session_ids_check(device=device, items=[("metadata", activity.profile_id, values["metadata"])])
     for field, value in values.items():
         if field in ACTIVITY_UPDATE_FIELDS:
             setattr(activity, field, value)
@@ -262,11 +309,12 @@ def tray_session_start(
 ) -> Session:  # fmt: skip
     """Open a session of a member on this device (idempotent by `session_id`)."""
     profile = device_member(device=device, member_id=member_id)
+    device_time_window().check(started_at, field="started_at")
     if session_id is not None:
         existing = Session.objects.filter(pk=session_id).first()
         if existing is not None:
             if existing.profile_id != (profile.pk if profile else None):
-                raise ValidationError({"id": "A session with this id exists for another member."})
+                raise ValidationError({"id": "This id is taken; a retried start repeats the member it named."})
             return existing
     session = Session(
         id=session_id or uuid.uuid4(), profile=profile, started_at=started_at or timezone.now(),
@@ -279,16 +327,31 @@ def tray_session_start(
 
 @transaction.atomic
 def tray_session_end(*, device: DeviceToken, session_id: uuid.UUID, ended_at: datetime | None) -> Session:
-    """End an open session (its minutes count from then on); ending it again with no time changes nothing."""
-    session = Session.objects.select_for_update().filter(pk=session_id).first()
+    """End an open session (its minutes count from then on); ending it again with no time changes nothing.
+
+    Without a time it ends now, or where it went idle (SESSION_IDLE after its last command) if that
+    was earlier: a tray that crashed and ends its old session on restart does not count the gap.
+    A session that started before the device window (a clock years off) always ends where it went idle.
+    """
+    missing = Session.DoesNotExist(f"No session of a member this device acts for has the id {session_id}.")
+    session = (
+        Session.objects.select_for_update()
+        .filter(pk=session_id)
+        .annotate(idle_end=SessionIdleEnd("id", "started_at", Now()))
+        .first()
+    )
     if session is None:
-        raise Session.DoesNotExist(f"No session has the id {session_id}.")
-    device_acts_for_check(device=device, profile_id=session.profile_id, what="this session's member")
+        raise missing
+    device_row_check(device=device, profile_id=session.profile_id, missing=missing)
     if session.ended_at is not None:
         if ended_at is None or ended_at == session.ended_at:
             return session
         raise ValidationError({"ended_at": "This session has ended already, at another time."})
-    ended_at = ended_at or timezone.now()
+    window = device_time_window()
+    window.check(ended_at, field="ended_at")
+    idle_end = min(session.idle_end, window.now) if session.idle_end else window.now
+    if ended_at is None or (session.started_at is not None and session.started_at < window.earliest):
+        ended_at = idle_end
     if session.started_at and ended_at < session.started_at:
         raise ValidationError({"ended_at": "A session cannot end before it started."})
     session.ended_at = ended_at
