@@ -80,8 +80,9 @@ class Setting(models.Model):
     updated_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
     updated_by = member_reference(related_name="+", db_column="updated_by")
 
-    # Columns no page may filter, search or sort on: a filter would confirm a guessed secret.
-    secret_fields = ("value", "default_value")
+    # Columns no page may filter, search or sort on: a filter would confirm a guessed secret (the
+    # schema of a sensitive setting says what its value looks like, so it is never filtered on either).
+    secret_fields = ("value", "default_value", "validation_schema")
 
     class Meta:
         db_table = "settings"
