@@ -1,9 +1,12 @@
 """A parent makes a device token in the browser and answers a child's request on the dashboard."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
+from activity.models import Session
 from profiles.models import ParentRequest, PermissionLevel, UserProfile
 from profiles.services import family_member_create
 from tests.browser.pages import admin_sign_in
@@ -57,3 +60,18 @@ def test_a_parent_makes_a_device_token_and_sees_it_once(page, family, live_serve
     listing = page.inner_text("#result_list")
     assert "kitchen speaker" in listing and "Alex" in listing and token not in page.content()
     page.screenshot(path=str(SCREENSHOTS / "device_tokens.png"), full_page=False)
+
+
+def test_a_parent_sees_a_session_a_crashed_tray_left_open_as_idle(page, family):
+    Session.objects.create(profile=family["alex"], started_at=timezone.now() - timedelta(hours=3))
+    admin_sign_in(page, username="dad", password=PASSWORD)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    for width, height in ((1280, 800), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto("/admin/activity/session/")
+        row = page.inner_text("#result_list tbody tr")
+        assert "Alex" in row and "idle since" in row and "not counted" in row
+        page.screenshot(path=str(SCREENSHOTS / f"sessions_idle_{width}.png"), full_page=True)
+    page.goto("/admin/activity/session/?state=idle")
+    assert page.locator("#result_list tbody tr").count() == 1

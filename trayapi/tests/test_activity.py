@@ -3,18 +3,24 @@ through the bulk path so the statistics stay exact."""
 
 import threading
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from activity.models import ActivityLog, CommandHistory, UsageStatistic
 from activity.services import usage_statistics_rebuild
 
 pytestmark = pytest.mark.django_db
 
-MOMENT = datetime(2026, 11, 20, 17, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+# Two days ago at 17:30 in Berlin: within the window a device may report, whatever today is.
+MOMENT = (
+    (timezone.now() - timedelta(days=2))
+    .astimezone(ZoneInfo("Europe/Berlin"))
+    .replace(hour=17, minute=30, second=0, microsecond=0)
+)
 
 
 def item(household, **values):
@@ -89,8 +95,10 @@ def test_a_bad_value_is_refused_naming_item_and_field_and_nothing_is_stored(hous
 def test_an_unknown_member_is_refused_naming_the_item(household):
     answer = household.api.post("/activity", {"items": [item(household), item(household, member=str(uuid.uuid4()))]})
 
-    assert answer.status_code == 400
-    assert answer.json()["errors"][0] == {"item": 1, "field": "member", "message": "No family member has this id."}
+    assert answer.status_code == 403
+    assert answer.json()["errors"][0] == {
+        "item": 1, "field": "member", "message": "the device “living room tray” acts for no family member with this id."
+    }  # fmt: skip
     assert not ActivityLog.objects.exists()
 
 

@@ -1,10 +1,11 @@
 """Sessions, the policy answer, and the quick actions and settings with their ETags."""
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from activity.models import Session
 from profiles.models import UserProfile
@@ -13,7 +14,10 @@ from telemetry.models import Setting
 
 pytestmark = pytest.mark.django_db
 
-START = datetime(2026, 11, 20, 16, 0, tzinfo=ZoneInfo("UTC"))
+# Two days ago: within the window a device may report (tonnysite.safe_input), whatever today is.
+START = (
+    (timezone.now() - timedelta(days=2)).astimezone(ZoneInfo("UTC")).replace(hour=16, minute=0, second=0, microsecond=0)
+)
 
 
 def test_a_session_starts_and_ends_with_its_minutes(household):
