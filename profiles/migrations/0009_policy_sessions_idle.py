@@ -1,9 +1,9 @@
 """policy_sessions_used counts an open session only until it goes idle (activity's session_idle_end):
 a session a crashed tray never ended cannot use up a member's day.
 
-A closed session counts from its start to its end; an open one (or one that ended after the
-moment asked about) up to the moment or its idle end, whichever comes first. `session_open` is
-true only while a session is open and not idle.
+A session with an end counts from its start to its end (or to the moment asked about, when it
+ended later: the member was using it then); an open one up to the moment or its idle end,
+whichever comes first. `session_open` is true while a session runs at the moment and is not idle.
 """
 
 from importlib import import_module
@@ -32,14 +32,14 @@ BEGIN
            AND s.started_at < p_day_start - interval '1 day'
     ), counted AS (
         SELECT d.started_at,
-               CASE WHEN d.ended_at <= p_moment THEN d.ended_at
+               CASE WHEN d.ended_at IS NOT NULL THEN LEAST(d.ended_at, p_moment)
                     ELSE LEAST(p_moment, session_idle_end(d.id, d.started_at, p_moment)) END AS counted_end,
-               (d.ended_at IS NULL OR d.ended_at > p_moment) AS open_then
+               d.ended_at > p_moment AS ended_later
           FROM day_sessions d
     )
     SELECT COALESCE(SUM(GREATEST(0, EXTRACT(EPOCH FROM c.counted_end - GREATEST(c.started_at, p_day_start)))),
                     0)::double precision,
-           COALESCE(bool_or(c.open_then AND c.counted_end >= p_moment), false)
+           COALESCE(bool_or(c.ended_later OR c.counted_end >= p_moment), false)
       FROM counted c;
 END
 $$;

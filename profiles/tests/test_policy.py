@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from activity.models import Session
+from activity.models import ActivityLog, Session
 from profiles.models import UserProfile
 from profiles.policy import Reason, command_matches, command_normalize, controls_of, policy_decide
 from profiles.services import family_calendar_save, profile_pause
@@ -36,6 +36,14 @@ def kid(**fields) -> UserProfile:
 
 def session(profile, start: str, end: str | None) -> Session:
     return Session.objects.create(profile=profile, started_at=at(start), ended_at=at(end) if end else None)
+
+
+def command_in(running: Session, when: str) -> ActivityLog:
+    """A command the tray recorded in the session `running` (metadata.session_id)."""
+    return ActivityLog.objects.create(
+        profile=running.profile, command_text="play music", status="success", timestamp=at(when),
+        metadata={"session_id": str(running.pk)},
+    )  # fmt: skip
 
 
 def decide(profile, command="tell me a joke", moment="2026-11-27 10:00"):  # a Friday
@@ -323,7 +331,9 @@ def test_family_holidays_are_not_school_days(db):
 
 def test_an_open_session_counts_up_to_the_moment_and_can_reach_the_limit(db):
     profile = kid(usage_limits={"school_day_limit": 30})
-    session(profile, "2026-11-27 09:00", None)
+    running = session(profile, "2026-11-27 09:00", None)
+    for minute in (5, 19, 30):  # in use: commands of the session keep it from going idle
+        command_in(running, f"2026-11-27 09:{minute:02}")
     before = decide(profile, moment="2026-11-27 09:20")
     assert before.allowed and before.minutes_used == pytest.approx(20)
     assert before.until == at("2026-11-27 09:30")  # the open session uses the rest up
@@ -344,8 +354,21 @@ def test_only_the_time_on_the_local_day_counts(db):
 def test_long_closed_sessions_and_old_open_sessions_count_their_part_of_the_day(db):
     profile = kid(usage_limits={"daily_limit_minutes": 1440})
     session(profile, "2026-11-24 10:00", "2026-11-27 01:00")  # three days long: one hour on Friday
-    session(profile, "2026-11-20 10:00", None)  # open for a week: Friday up to the moment
+    forgotten = session(profile, "2026-11-20 10:00", None)  # open for a week, idle since 10:15 that day
+    assert decide(profile, moment="2026-11-27 02:00").minutes_used == pytest.approx(60)
+    command_in(forgotten, "2026-11-27 01:50")  # in use again: Friday up to the moment
     assert decide(profile, moment="2026-11-27 02:00").minutes_used == pytest.approx(60 + 120)
+
+
+def test_an_open_session_stops_counting_15_minutes_after_its_last_command(db):
+    profile = kid(usage_limits={"daily_limit_minutes": 60})
+    crashed = session(profile, "2026-11-27 09:00", None)
+    command_in(crashed, "2026-11-27 09:40")
+    ActivityLog.objects.create(profile=profile, command_text="x", status="success", timestamp=at("2026-11-27 11:00"))
+
+    assert decide(profile, moment="2026-11-27 09:50").minutes_used == pytest.approx(50)
+    assert decide(profile, moment="2026-11-27 12:00").minutes_used == pytest.approx(55)
+    assert decide(profile, moment="2026-11-27 12:00").allowed
 
 
 def test_a_decision_takes_at_most_two_queries_with_the_profile_lookup(db, django_assert_max_num_queries):
