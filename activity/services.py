@@ -25,7 +25,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
@@ -33,6 +32,7 @@ from django.db.backends.utils import CursorWrapper
 from activity import statistics_sql as sql
 from activity.models import CommandStatus
 from activity.selectors import ActivityFootprint, session_id_of
+from tonnysite.clock import family_zone, local_day, zone_name
 from tonnysite.safe_input import FIRST_YEAR, LAST_YEAR
 
 ProfileDay = tuple[uuid.UUID, date]
@@ -56,21 +56,11 @@ class RefreshResult:
         return RefreshResult(self.inserted + other.inserted, self.updated + other.updated, self.deleted + other.deleted)
 
 
-def family_zone() -> ZoneInfo:
-    """The family's time zone (settings.TIME_ZONE): statistics count its local days."""
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def local_day(*, moment: datetime) -> date:
-    """The family's local calendar day of `moment`."""
-    return moment.astimezone(family_zone()).date()
-
-
 def _counted_day(moment: datetime, zone: ZoneInfo | None = None) -> date | None:
     """The local day of `moment` if statistics count it (the years 2000-2099 of safe_input), else None."""
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
         return None
-    return moment.astimezone(zone or family_zone()).date()
+    return local_day(moment, zone)
 
 
 def _lock_profiles(cursor: CursorWrapper, profile_ids: Iterable[uuid.UUID]) -> None:
@@ -90,7 +80,7 @@ def usage_days_refresh(*, keys: Iterable[ProfileDay]) -> RefreshResult:
         _lock_profiles(cursor, profile_ids)
         cursor.execute(
             sql.refresh_days_sql(sql.KEYS_FROM_ARRAYS),
-            {"profile_ids": profile_ids, "days": [day for _, day in keys], "tz": settings.TIME_ZONE},
+            {"profile_ids": profile_ids, "days": [day for _, day in keys], "tz": zone_name()},
         )
         return RefreshResult(*cursor.fetchone())
 
@@ -239,7 +229,7 @@ def usage_statistics_rebuild(
     chunk_start = _next_data_day(since)
     while chunk_start is not None and chunk_start <= until:
         chunk_end = min(until, chunk_start + timedelta(days=chunk_days - 1))
-        params = {"since": chunk_start, "until": chunk_end, "tz": settings.TIME_ZONE, "profile_ids": profile_ids}
+        params = {"since": chunk_start, "until": chunk_end, "tz": zone_name(), "profile_ids": profile_ids}
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"SELECT DISTINCT profile_id FROM ({keys_sql}) AS k", params)
             _lock_profiles(cursor, [row[0] for row in cursor.fetchall()])
@@ -252,7 +242,7 @@ def usage_statistics_rebuild(
         if chunk_end >= until:
             break
         chunk_start = _next_data_day(chunk_end + timedelta(days=1))
-    params = {"since": since, "until": until, "tz": settings.TIME_ZONE, "profile_ids": profile_ids}
+    params = {"since": since, "until": until, "tz": zone_name(), "profile_ids": profile_ids}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql.last_active_sql(sql.profiles_in_scope_sql(with_profiles=with_profiles)), params)
         cursor.execute(sql.session_counters_sql(sql.sessions_in_range_sql(with_profiles=with_profiles)), params)
@@ -279,7 +269,7 @@ SELECT (least(
 def _next_data_day(day: date) -> date | None:
     """The first local day from `day` on with activity, session time or statistics, or None."""
     with connection.cursor() as cursor:
-        cursor.execute(_NEXT_DATA_DAY, {"day": day, "tz": settings.TIME_ZONE, "beyond": date(LAST_YEAR + 1, 1, 1)})
+        cursor.execute(_NEXT_DATA_DAY, {"day": day, "tz": zone_name(), "beyond": date(LAST_YEAR + 1, 1, 1)})
         found = cursor.fetchone()[0]
     return None if found is None or found.year > LAST_YEAR else max(found, day)
 
@@ -305,7 +295,7 @@ def _activity_day_range() -> tuple[date | None, date | None]:
     moments may lie in (tonnysite.safe_input): a row from a clock off by centuries is not a day to count."""
     low, high = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
     with connection.cursor() as cursor:
-        cursor.execute(_DAY_RANGE, {"low": low, "high": high, "tz": settings.TIME_ZONE})
+        cursor.execute(_DAY_RANGE, {"low": low, "high": high, "tz": zone_name()})
         first_moment, last_moment, first_stat, last_stat = cursor.fetchone()
     firsts = [d for d in (first_moment, first_stat) if d]
     lasts = [d for d in (last_moment, last_stat) if d]

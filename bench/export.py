@@ -47,12 +47,12 @@ from django.db.migrations.executor import MigrationExecutor  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from activity.services import family_zone  # noqa: E402
 from bench.scratch import scratch_database_require  # noqa: E402
 from dashboard import exports  # noqa: E402
 from dashboard.ranges import DayRange  # noqa: E402
 from profiles.models import PermissionLevel  # noqa: E402
 from profiles.services import family_member_create  # noqa: E402
+from tonnysite.clock import family_zone  # noqa: E402
 
 # The same rows as the export, unformatted: what PostgreSQL streams when it only has to copy.
 PLAIN_COPY_SQL = """

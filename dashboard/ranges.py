@@ -10,15 +10,14 @@ gets their own profile, whatever `member` says.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import django_filters
 from django.core.exceptions import BadRequest
-from django.utils import timezone
 
-from activity.services import family_zone
 from profiles.models import UserProfile
+from tonnysite.clock import family_zone, local_midnight, local_today
 from tonnysite.familyadmin.scoping import profiles_visible_to, viewer_of
 
 PRESETS = {
@@ -51,12 +50,12 @@ class DayRange:
     @property
     def start(self) -> datetime:
         """Local midnight at the start of the first day."""
-        return _midnight(self.first, self.zone)
+        return local_midnight(self.first, self.zone)
 
     @property
     def end(self) -> datetime:
         """Local midnight after the last day (not included)."""
-        return _midnight(self.last + timedelta(days=1), self.zone)
+        return local_midnight(self.last + timedelta(days=1), self.zone)
 
     @property
     def label(self) -> str:
@@ -71,10 +70,6 @@ class DayRange:
         else:
             span = f"{first.day} – {last.day} {last:%B %Y}"
         return f"{PRESETS[self.preset]}: {span}"
-
-
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone)
 
 
 def preset_range(preset: str, *, today: date, zone: ZoneInfo) -> DayRange:
@@ -151,7 +146,7 @@ def dashboard_query(request, *, today: date | None = None) -> DashboardQuery:
         raise BadRequest(f"The dashboard cannot show that: {problems}")
     data = form.cleaned_data
     zone = family_zone()
-    today = today or timezone.localdate(timezone=zone)
+    today = today or local_today()
     first, last = data.get("from"), data.get("to")
     preset = data.get("range") or ("custom" if first or last else DEFAULT_PRESET)
     if preset == "custom":

@@ -25,6 +25,7 @@ from dashboard.ranges import DashboardQuery, DayRange
 from profiles import policy
 from profiles.models import QuickAction, UserProfile
 from telemetry.models import EventSeverity, SystemEvent
+from tonnysite.clock import day_bounds, local_midnight, local_moment
 
 TOP = 10
 TIMED_COMPONENTS = ("whisper", "n8n", "tts")
@@ -294,8 +295,7 @@ def _day_figures(query: DashboardQuery, params: dict) -> tuple[list[DayFigures],
             by_day[day].timings[component] = (p50, p95)
     member = query.member
     for day, figures in by_day.items():
-        start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
-        end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+        start, end = day_bounds(day, zone)
         every = activity_list_url(start=start, end=end, member=member)
         figures.links = {"all": every} | {
             status: f"{every}&status__exact={status}"
@@ -351,7 +351,7 @@ def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
         _rows(
             """SELECT m.id, used.seconds FROM unnest(%(members)s::uuid[]) AS m(id)
                CROSS JOIN LATERAL policy_sessions_used(m.id, %(day_start)s, %(now)s) AS used""",
-            {"members": query.member_ids, "day_start": policy.day_bounds(today, zone)[0], "now": now},
+            {"members": query.member_ids, "day_start": local_midnight(today, zone), "now": now},
         )
     )
     cards = {}
@@ -430,7 +430,7 @@ def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
 
 
 def _clock_changes(day: date, zone) -> bool:
-    start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+    start = local_midnight(day, zone)
     return start.utcoffset() != (start + timedelta(hours=23)).utcoffset()
 
 
@@ -440,7 +440,7 @@ def _hours_outside(day: date, controls, calendar, zone) -> list[bool]:
     spans = policy.allowed_spans(day, controls, calendar, zone)
     outside = []
     for hour in range(24):
-        start = datetime.combine(day, datetime.min.time(), tzinfo=zone) + timedelta(hours=hour)
+        start = local_moment(day, 60 * hour, zone)
         end = start + timedelta(hours=1)
         outside.append(not any(low < end and high > start for low, high in spans))
     return outside

@@ -26,12 +26,13 @@ from functools import partial
 from django.db import connection, transaction
 from django.utils import timezone
 
-from activity.services import RefreshResult, family_zone, usage_statistics_rebuild
+from activity.services import RefreshResult, usage_statistics_rebuild
 from household.command_catalog import AGENT_BY_ROLE, PARENTAL_CONTROLS, VOICES
 from household.rows import TABLE_COLUMNS, TABLE_MODELS, Day, HouseholdRows, Member, days_ending_today
 from household.simulation import DAY_SECONDS, expected_daily_commands
 from profiles import policy
 from profiles.models import PermissionLevel, ResponseMode, UserProfile
+from tonnysite.clock import family_zone
 
 GENERATED_MARKER = {"generated": True}
 HOUSEHOLD_ROLES = ("admin", "user", "kid", "kid", "guest")

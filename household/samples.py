@@ -21,7 +21,7 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
@@ -30,7 +30,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from activity.models import ActivityLog, CommandHistory, CommandStatus, Session
-from activity.services import activity_record_many, family_zone, local_day, usage_statistics_rebuild
+from activity.services import activity_record_many, usage_statistics_rebuild
 from household.command_catalog import PARENTAL_CONTROLS, VOICES
 from household.rows import TABLE_COLUMNS, TABLE_MODELS, Day, HouseholdRows, Member, days_ending_today
 from household.simulation import DAY_SECONDS, DayRules, SimulatedSession, expected_daily_commands
@@ -39,6 +39,7 @@ from profiles.models import FamilyLogin, PermissionLevel, QuickAction, ResponseM
 from profiles.services import family_member_create, profile_save, quick_action_save
 from telemetry.models import Notification, Setting, SystemEvent
 from telemetry.services import setting_update
+from tonnysite.clock import family_zone, local_day, local_moment
 
 SAMPLE_MARKER = {"sample": True}
 SAMPLE_PIN = "1234"  # Alex's parental-control PIN, documented in the README
@@ -422,7 +423,7 @@ def _daily_limit_use_up(
 
 
 def _moment(day: date, seconds: float, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=zone) + timedelta(seconds=seconds)
+    return local_moment(day, seconds / 60, zone)
 
 
 def _story_events(members: dict[str, UserProfile], today: date, now: datetime, *, limit_reached) -> list[SystemEvent]:

@@ -22,13 +22,13 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connection, transaction
 
 from operations.database import OperationError
 from operations.services import ops_event_log
 from telemetry.models import Setting
 from telemetry.selectors import HORIZON_KEY, RETENTION_KEY, retention_cutoff, setting_value
+from tonnysite.clock import family_zone, local_midnight
 from tonnysite.safe_input import FIRST_YEAR
 
 BATCH_ROWS = 5000
@@ -94,7 +94,7 @@ def log_purge(
     result = PurgeResult(cutoff=cutoff, dry_run=dry_run)
     if archive is not None:
         archive.mkdir(parents=True, exist_ok=True)
-    zone = ZoneInfo(settings.TIME_ZONE)
+    zone = family_zone()
     for target in PURGED_TABLES:
         result.rows[target.table] = 0
         for month_start, month_end in _months_to_purge(target, cutoff=cutoff, zone=zone):
@@ -130,15 +130,15 @@ def _months_to_purge(target: PurgedTable, *, cutoff: datetime, zone: ZoneInfo) -
     Months with nothing to purge are skipped, and rows from before the years moments may lie in
     (a clock centuries off) go as one span: one stray row costs one step, not a walk over every month.
     """
-    plausible = datetime(FIRST_YEAR, 1, 1, tzinfo=zone)
+    plausible = local_midnight(date(FIRST_YEAR, 1, 1), zone)
     after = None
     while (oldest := _oldest(target, after=after, cutoff=cutoff)) is not None:
         if oldest < plausible:
             start, following = oldest, plausible
         else:
             local = oldest.astimezone(zone)
-            start = datetime(local.year, local.month, 1, tzinfo=zone)
-            following = datetime(start.year + start.month // 12, start.month % 12 + 1, 1, tzinfo=zone)
+            start = local_midnight(date(local.year, local.month, 1), zone)
+            following = local_midnight(date(local.year + local.month // 12, local.month % 12 + 1, 1), zone)
         yield start, min(following, cutoff)
         if following >= cutoff:
             return

@@ -9,8 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from activity.services import family_zone
 from profiles import policy, services
+from tonnysite.clock import family_zone
 
 _WINDOW_LINE = re.compile(r"\s*(\d{1,2}:\d{2})\s*(?:-|–|—|to)\s*(\d{1,2}:\d{2})\s*")
 _HOLIDAY_LINE = re.compile(r"\s*(\d{4}-\d{2}-\d{2})\s*(?:(?:-|–|—|to)\s*(\d{4}-\d{2}-\d{2}))?\s*(.*)")

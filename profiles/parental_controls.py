@@ -15,11 +15,11 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 
-from activity.services import family_zone
 from profiles import policy, services
 from profiles.forms import FamilyCalendarForm, ParentalControlsForm, PauseForm, PinForm, PreviewForm
 from profiles.models import UserProfile
 from profiles.selectors import member_today, parent_requests_pending
+from tonnysite.clock import family_zone
 from tonnysite.familyadmin.scoping import viewer_of
 
 FORMS = ("controls", "pin", "pause", "resume", "calendar")

@@ -37,14 +37,14 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection, models
 from django.utils import timezone
 
-from activity.services import family_zone
 from profiles.models import ParentRequest, RequestKind, RequestStatus, UserProfile
+from tonnysite.clock import day_bounds, family_zone, local_moment
 
 DAY_MINUTES = 24 * 60
 # Looking further ahead than this for "allowed again at" means "not by itself".
@@ -493,17 +493,6 @@ def family_calendar() -> FamilyCalendar:
     return FamilyCalendar.from_settings(_json_value(country), _json_value(holidays))
 
 
-def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """Local midnight of `day` and of the next day: 23, 24 or 25 hours apart."""
-    return _local(day, 0, zone), _local(day + timedelta(days=1), 0, zone)
-
-
-def _local(day: date, minutes: int, zone: ZoneInfo) -> datetime:
-    # A wall-clock time skipped by a clock change lands after the gap; a repeated one is its first occurrence.
-    naive = datetime.combine(day, time(0)) + timedelta(minutes=minutes)
-    return naive.replace(tzinfo=zone).astimezone(ZoneInfo("UTC")).astimezone(zone)
-
-
 def allowed_spans(
     day: date, controls: ParentalControls, calendar: FamilyCalendar, zone: ZoneInfo
 ) -> list[tuple[datetime, datetime]]:
@@ -517,13 +506,13 @@ def allowed_spans(
     previous_windows = controls.windows_for(calendar.day_type(day - timedelta(days=1))[0])
     for window in previous_windows or ():
         if window.crosses_midnight and window.end:
-            spans.append((day_start, _local(day, window.end, zone)))
+            spans.append((day_start, local_moment(day, window.end, zone)))
     windows = controls.windows_for(calendar.day_type(day)[0])
     if windows is None:
         spans.append((day_start, day_end))
     for window in windows or ():
-        end = day_end if window.crosses_midnight or window.end == DAY_MINUTES else _local(day, window.end, zone)
-        spans.append((_local(day, window.start, zone), end))
+        end = day_end if window.crosses_midnight or window.end == DAY_MINUTES else local_moment(day, window.end, zone)
+        spans.append((local_moment(day, window.start, zone), end))
     return _merged(spans)
 
 

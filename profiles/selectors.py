@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from profiles.models import ParentRequest, PermissionLevel, QuickAction, RequestStatus, UserProfile
+from tonnysite.clock import day_bounds, family_zone
 from tonnysite.safe_input import text_problem
 
 
@@ -66,7 +67,6 @@ class MemberToday:
 def member_today(*, profile: UserProfile, now: datetime) -> MemberToday:
     """What the page's "Today" box shows: minutes used against today's limit, commands, open windows, refusals."""
     from activity.models import ActivityLog
-    from activity.services import family_zone
     from profiles import policy
 
     zone = family_zone()
@@ -75,7 +75,7 @@ def member_today(*, profile: UserProfile, now: datetime) -> MemberToday:
     controls = policy.controls_of(profile.usage_limits)
     day_type, day_reason = inputs.calendar.day_type(now.date())
     limit, limit_key = controls.limit_for(day_type)
-    day_start, _ = policy.day_bounds(now.date(), zone)
+    day_start, _ = day_bounds(now.date(), zone)
     spans = policy.allowed_spans(now.date(), controls, inputs.calendar, zone)
     today = ActivityLog.objects.filter(profile_id=profile.pk, timestamp__gte=day_start, timestamp__lte=now)
     recent = list(today.order_by("-timestamp").only("timestamp", "command_text", "status")[:10])

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import timezone
 
 from telemetry.models import Setting
+from tonnysite.clock import local_midnight, local_today
 from tonnysite.safe_input import DeviceWindow, device_window
 
 RETENTION_KEY = "privacy.log_retention_days"
@@ -23,10 +22,7 @@ def setting_value(key: str) -> Any:
 
 def retention_cutoff(*, days: int, now: datetime | None = None) -> datetime:
     """The first moment the retention keeps: local midnight `days` days before today, in the family's zone."""
-    zone = ZoneInfo(settings.TIME_ZONE)
-    today = (now or timezone.now()).astimezone(zone).date()
-    first_kept = today - timedelta(days=days)
-    return datetime(first_kept.year, first_kept.month, first_kept.day, tzinfo=zone)
+    return local_midnight(local_today(now) - timedelta(days=days))
 
 
 def device_time_window(*, now: datetime | None = None) -> DeviceWindow:
@@ -45,6 +41,5 @@ def device_time_window(*, now: datetime | None = None) -> DeviceWindow:
         except ValueError:
             first_kept = None
         if first_kept is not None:
-            zone = ZoneInfo(settings.TIME_ZONE)
-            cutoffs.append(datetime(first_kept.year, first_kept.month, first_kept.day, tzinfo=zone))
+            cutoffs.append(local_midnight(first_kept))
     return device_window(now=now, cutoffs=cutoffs)

@@ -24,12 +24,13 @@ from django.utils import timezone
 
 from activity.models import ActivityLog, CommandHistory, CommandStatus, Session, SessionIdleEnd
 from activity.selectors import session_id_of
-from activity.services import activity_record_many, family_zone
+from activity.services import activity_record_many
 from profiles.models import ParentRequest, PermissionLevel, RequestKind, RequestStatus, UserProfile
 from profiles.policy import command_normalize, policy_decide
 from telemetry.models import Notification
 from telemetry.selectors import device_time_window, setting_value
 from telemetry.services import log_system_event
+from tonnysite.clock import family_zone, local_day, local_midnight
 from tonnysite.safe_input import text_problem
 from trayapi.models import DeviceToken
 
@@ -377,9 +378,7 @@ def approval_end(*, length: str, now: datetime) -> datetime:
     if length == ApprovalLength.HOUR:
         return now + timedelta(hours=1)
     if length == ApprovalLength.REST_OF_DAY:
-        local = now.astimezone(family_zone())
-        midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time())
-        return midnight.replace(tzinfo=family_zone())
+        return local_midnight(local_day(now) + timedelta(days=1))
     raise ValidationError({"length": f"An approval lasts {', '.join(ApprovalLength.LABELS.values())}."})
 
 

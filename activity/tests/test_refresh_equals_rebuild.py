@@ -12,7 +12,6 @@ from django.db import connection
 
 from activity.models import ActivityLog, CommandStatus, Session
 from activity.services import (
-    local_day,
     profiles_last_active_refresh,
     session_days,
     sessions_counters_refresh,
@@ -23,6 +22,7 @@ from activity.tests import oracle
 from activity.tests.factories import ActivityLogFactory, CommandHistoryFactory, SessionFactory
 from profiles.models import UserProfile
 from profiles.tests.factories import UserProfileFactory
+from tonnysite.clock import local_day
 
 pytestmark = pytest.mark.django_db
 

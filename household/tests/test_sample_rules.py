@@ -17,6 +17,7 @@ from household.samples import LIMIT_DAY_OFFSET
 from profiles import policy
 from profiles.models import UserProfile
 from telemetry.models import SystemEvent
+from tonnysite.clock import family_zone
 
 pytestmark = pytest.mark.django_db
 
@@ -69,20 +70,20 @@ def test_most_of_alexs_commands_are_allowed_and_a_few_refused_each_week(ruled):
 
 
 def day_spans(profile, day, calendar):
-    return policy.allowed_spans(day, policy.controls_of(profile.usage_limits), calendar, policy.family_zone())
+    return policy.allowed_spans(day, policy.controls_of(profile.usage_limits), calendar, family_zone())
 
 
 def test_every_session_lies_inside_the_members_allowed_windows_of_its_day(ruled):
     for profile in ruled:
         calendar = policy.policy_inputs(profile_id=profile.pk, moment=timezone.now()).calendar
         for session in Session.objects.filter(profile=profile):
-            day = session.started_at.astimezone(policy.family_zone()).date()
+            day = session.started_at.astimezone(family_zone()).date()
             spans = day_spans(profile, day, calendar)
             assert any(start <= session.started_at and session.ended_at <= end for start, end in spans), session
 
 
 def test_no_day_goes_over_its_limit_and_alex_reaches_it_on_the_story_day(ruled):
-    zone = policy.family_zone()
+    zone = family_zone()
     for profile in ruled:
         calendar = policy.policy_inputs(profile_id=profile.pk, moment=timezone.now()).calendar
         controls = policy.controls_of(profile.usage_limits)

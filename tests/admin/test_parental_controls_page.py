@@ -15,6 +15,7 @@ from profiles import policy
 from profiles.models import UserProfile
 from telemetry.models import Setting
 from tests.admin.helpers import url
+from tonnysite.clock import local_midnight
 
 pytestmark = pytest.mark.django_db
 
@@ -221,7 +222,7 @@ def test_today_shows_minutes_against_the_limit_commands_windows_and_refusals(cli
     day_type = policy.FamilyCalendar().day_type(timezone.localdate(now))[0]
     limit_key = "school_day_limit" if day_type == "school_day" else "weekend_limit"
     UserProfile.objects.filter(pk=kid.pk).update(usage_limits={limit_key: 600})
-    start = max(now - timedelta(minutes=20), policy.day_bounds(timezone.localdate(now), policy.family_zone())[0])
+    start = max(now - timedelta(minutes=20), local_midnight(timezone.localdate(now)))
     Session.objects.create(profile=kid, started_at=start, ended_at=None)
     ActivityLogFactory(profile=kid, command_text="tell me a joke", timestamp=now - timedelta(seconds=30))
     ActivityLogFactory(

@@ -1,11 +1,11 @@
 """The admin site: only roles with admin access get in, and every ModelAdmin is row-scoped."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.db import models
 from django.db.models.base import ModelBase
 from django.urls import path
 
+from tonnysite.clock import zone_name
 from tonnysite.familyadmin.members import member_directory
 from tonnysite.familyadmin.scoping import FamilyModelAdmin, viewer_of
 
@@ -45,7 +45,7 @@ class FamilyAdminSite(admin.AdminSite):
         signed_in = user is not None and user.is_authenticated
         return {
             **super().each_context(request),
-            "family_zone": settings.TIME_ZONE,
+            "family_zone": zone_name(),
             "sees_system_health": signed_in and viewer_of(request).sees_every_profile,
         }
 

@@ -2,10 +2,10 @@
 
 import os
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from profiles.services import family_admin_ensure
+from tonnysite.clock import zone_name
 
 
 class Command(BaseCommand):
@@ -25,4 +25,4 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Created the first family-admin login (shown only this once):"))
             self.stdout.write(f"  username: {result.username}")
             self.stdout.write(f"  password: {result.password}")
-        self.stdout.write(f"Family time zone: {settings.TIME_ZONE} (set TIME_ZONE in .env to change it).")
+        self.stdout.write(f"Family time zone: {zone_name()} (set TIME_ZONE in .env to change it).")

@@ -8,10 +8,10 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from activity.services import family_zone
 from profiles.models import UserProfile
 from profiles.policy import policy_decide
 from profiles.selectors import member_by_name_or_id
+from tonnysite.clock import family_zone
 from tonnysite.safe_input import moment_problem, text_problem
 
 BAD_INPUT = 2  # exit status for bad input; 0 allowed, 1 refused
