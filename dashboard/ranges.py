@@ -148,7 +148,9 @@ def dashboard_query(request, *, today: date | None = None) -> DashboardQuery:
     zone = family_zone()
     today = today or local_today()
     first, last = data.get("from"), data.get("to")
-    preset = data.get("range") or ("custom" if first or last else DEFAULT_PRESET)
+    # Days typed in From/To win over a preset: the form keeps the preset it was opened with as a hidden
+    # field (so choosing a member alone keeps the range), and that must not silently undo the dates.
+    preset = "custom" if first or last else (data.get("range") or DEFAULT_PRESET)
     if preset == "custom":
         if first is None and last is None:
             raise BadRequest("The dashboard cannot show that: a custom range needs a From or a To day.")

@@ -1,6 +1,8 @@
 """The family dashboard: figures equal values worked out by hand (a clock-change day included),
 range presets, role scoping, links to the lists behind the figures, and bounded queries."""
 
+import csv
+import io
 import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -82,6 +84,21 @@ def test_bad_parameters_get_a_400_that_says_why(client_as, family, params, words
 
     assert response.status_code == 400
     assert words in response.text
+
+
+def test_from_and_to_win_over_the_preset_the_form_carries(client_as, family, berlin):
+    query = {"range": "last_7_days", "from": "2026-10-24", "to": "2026-10-26"}
+
+    page = client_as("admin").get(DASHBOARD, query)
+    usage = client_as("admin").get(reverse("admin:dashboard_usage_csv"), query)
+
+    assert page.context["query"].days.preset == "custom"
+    assert (page.context["query"].days.first, page.context["query"].days.last) == (
+        date(2026, 10, 24),
+        date(2026, 10, 26),
+    )
+    rows = list(csv.reader(io.StringIO(b"".join(usage.streaming_content).decode("utf-8-sig"))))
+    assert {row[0] for row in rows[1:]} == {"2026-10-24", "2026-10-25", "2026-10-26"}
 
 
 def test_a_custom_range_from_and_to_is_shown_by_name(client_as, family, berlin):
