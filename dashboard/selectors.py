@@ -136,6 +136,8 @@ class MemberCard:
     over_limit_days: list[date] = field(default_factory=list)
     outside_hours: int = 0
     links: dict[str, str] = field(default_factory=dict)
+    paused: bool = False  # a parent's pause covers now: every command is refused
+    paused_until: datetime | None = None  # None while paused: until a parent resumes
 
     @property
     def success_rate(self) -> float | None:
@@ -368,6 +370,8 @@ def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
             today_rule=policy.limit_rule(limit, key, calendar.day_type(today)[1]),
             week_minutes=earlier[profile.pk] + used,
             week_limit=None if any(value is None for value in limits) else sum(limits),
+            paused=controls.pause is not None and controls.pause.covers(now),
+            paused_until=controls.pause.until.astimezone(zone) if controls.pause and controls.pause.until else None,
         )
     days = query.days
     scope = {"members": query.member_ids, "first": days.first, "last": days.last}

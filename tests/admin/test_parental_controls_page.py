@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import bcrypt
 import pytest
@@ -160,6 +160,23 @@ def test_pin_set_change_and_clear_never_show_it(client_as, family):
     admin.post(page(kid), {"_form": "pin", "clear_pin": "on"})
     kid.refresh_from_db()
     assert kid.pin_hash is None
+
+
+def test_a_pause_is_said_at_the_top_of_the_page_and_on_the_dashboard_card(client_as, family):
+    kid, admin = family["kid"], client_as("admin")
+    before = admin.get(page(kid)).text
+    admin.post(page(kid), {"_form": "pause", "pause_for": "30"})
+    kid.refresh_from_db()
+    until = timezone.localtime(datetime.fromisoformat(kid.usage_limits["pause"]["until"]))
+
+    top = admin.get(page(kid)).text.split('class="policy-columns"')[0]
+    card = admin.get("/admin/dashboard/", {"member": str(kid.pk)}).text
+
+    assert 'id="paused"' not in before
+    assert f"{kid.name} is paused until" in top and "every command is refused" in top
+    assert f"{until:%H:%M}" in top
+    assert "<strong>Paused</strong> until" in card and "every command is refused" in card
+    assert "(open now)" not in admin.get(page(kid)).text
 
 
 def test_pause_for_a_time_and_until_resumed(client_as, family):

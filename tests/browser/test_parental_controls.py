@@ -84,3 +84,20 @@ def test_a_user_or_a_kid_cannot_reach_the_page(page, family, role):
         response = page.goto(f"/admin/profiles/userprofile/{family[member].pk}/parental-controls/")
         assert response.status == 403
         assert "Parental controls" not in page.content()
+
+
+def test_a_parent_pauses_alex_and_sees_it_on_the_page_and_the_dashboard(page, family):
+    admin_sign_in(page, username="admin", password=PASSWORD)
+    page.goto(f"/admin/profiles/userprofile/{family['alex'].pk}/parental-controls/")
+    page.select_option("#id_pause_for", "60")
+    page.click("#pause_form [type=submit]")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    for width, height in ((1280, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"/admin/profiles/userprofile/{family['alex'].pk}/parental-controls/")
+        assert "Alex is paused until" in page.inner_text("#paused")
+        page.screenshot(path=str(SCREENSHOTS / f"paused_controls_{width}.png"))
+        page.goto(f"/admin/dashboard/?member={family['alex'].pk}")
+        assert "Paused until" in page.inner_text(".card .paused")
+        page.screenshot(path=str(SCREENSHOTS / f"paused_dashboard_{width}.png"))
