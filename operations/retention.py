@@ -74,11 +74,6 @@ def retention_days() -> int | None:
     return stored
 
 
-def purge_cutoff(*, days: int, now: datetime | None = None) -> datetime:
-    """The first moment kept: local midnight `days` days before today, in the family's zone."""
-    return retention_cutoff(days=days, now=now)
-
-
 def log_purge(
     *,
     archive: Path | None = None,
@@ -90,7 +85,7 @@ def log_purge(
     days = retention_days()
     if days is None:
         return PurgeResult(cutoff=None, dry_run=dry_run, message=f"Nothing purged: {RETENTION_KEY} is not set (or 0).")
-    cutoff = purge_cutoff(days=days, now=now)
+    cutoff = retention_cutoff(days=days, now=now)
     result = PurgeResult(cutoff=cutoff, dry_run=dry_run)
     if archive is not None:
         archive.mkdir(parents=True, exist_ok=True)

@@ -14,9 +14,10 @@ from activity.models import ActivityLog, CommandHistory, Session, UsageStatistic
 from activity.services import usage_statistics_rebuild
 from activity.tests.factories import ActivityLogFactory, CommandHistoryFactory, SessionFactory
 from operations import retention
-from operations.retention import log_purge, purge_cutoff
+from operations.retention import log_purge
 from profiles.tests.factories import UserProfileFactory
 from telemetry.models import Setting, SystemEvent
+from telemetry.selectors import retention_cutoff
 from telemetry.tests.factories import SystemEventFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,7 @@ def statistics_snapshot():
 
 def test_cutoff_is_local_midnight_retention_days_before_the_local_today():
     # 02:00 UTC on the 27th is still the 26th in New York.
-    assert purge_cutoff(days=30, now=datetime(2026, 11, 27, 2, 0, tzinfo=ZoneInfo("UTC"))) == CUTOFF
+    assert retention_cutoff(days=30, now=datetime(2026, 11, 27, 2, 0, tzinfo=ZoneInfo("UTC"))) == CUTOFF
 
 
 def test_rows_before_local_midnight_go_and_rows_from_midnight_on_stay(keep_30_days):
