@@ -22,8 +22,8 @@ from django.http import StreamingHttpResponse
 
 from activity.models import UsageStatistic
 from dashboard.ranges import DashboardQuery, DayRange
+from parental.rules import ParentalControls, controls_of, family_calendar
 from profiles.models import UserProfile
-from profiles.policy import ParentalControls, controls_of, family_calendar
 from tonnysite.familyadmin.export import FORMULA_PREFIXES, csv_streaming_response
 
 USAGE_COLUMNS = (

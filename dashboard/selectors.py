@@ -22,8 +22,9 @@ from django.utils import timezone
 from activity.models import ActivityLog, CommandStatus
 from activity.statistics_sql import TIMING_BUCKET_EDGES_MS
 from dashboard.ranges import DashboardQuery, DayRange
-from profiles import policy
-from profiles.models import QuickAction, UserProfile
+from parental import rules
+from profiles.models import UserProfile
+from quickactions.models import QuickAction
 from telemetry.models import EventSeverity, SystemEvent
 from tonnysite.clock import day_bounds, local_midnight, local_moment
 
@@ -32,9 +33,9 @@ TIMED_COMPONENTS = ("whisper", "n8n", "tts")
 RECENT_ROWS = 15
 OPEN_EVENTS = 10
 OPEN_EVENTS_COUNTED = 1000  # the page says 1000+ beyond
-REFUSED = policy.REFUSED_ERROR_TYPE
-# Why the policy refused, in a parent's words (profiles.policy.Reason).
-REASON_WORDS = {reason.value: str(reason.label).lower() for reason in policy.Reason}
+REFUSED = rules.REFUSED_ERROR_TYPE
+# Why the policy refused, in a parent's words (parental.rules.Reason).
+REASON_WORDS = {reason.value: str(reason.label).lower() for reason in rules.Reason}
 # The error types the tray records, in a parent's words; any other is shown as recorded.
 ERROR_WORDS = {
     REFUSED: "refused by the parental controls",
@@ -332,7 +333,7 @@ def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
     zone = query.days.zone
     today = now.astimezone(zone).date()
     week_start = today - timedelta(days=today.weekday())
-    calendar = policy.family_calendar()
+    calendar = rules.family_calendar()
     day_types = {}
 
     def day_type(day: date) -> str:
@@ -358,7 +359,7 @@ def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
     )
     cards = {}
     for profile in query.members:
-        controls = policy.controls_of(profile.usage_limits)
+        controls = rules.controls_of(profile.usage_limits)
         used = max(0.0, float(used_today.get(profile.pk) or 0)) / 60
         limit, key = controls.limit_for(day_type(today))
         week = [week_start + timedelta(days=n) for n in range(7)]
@@ -367,7 +368,7 @@ def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
             profile=profile,
             today_minutes=used,
             today_limit=limit,
-            today_rule=policy.limit_rule(limit, key, calendar.day_type(today)[1]),
+            today_rule=rules.limit_rule(limit, key, calendar.day_type(today)[1]),
             week_minutes=earlier[profile.pk] + used,
             week_limit=None if any(value is None for value in limits) else sum(limits),
             paused=controls.pause is not None and controls.pause.covers(now),
@@ -384,8 +385,8 @@ def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
         cards[pid].commands, cards[pid].success, cards[pid].refused = commands or 0, success or 0, refused
     # Days over the limit and commands outside the allowed hours: only members with time rules
     # have them, and only their days are read one by one.
-    controls = {pid: policy.controls_of(card.profile.usage_limits) for pid, card in cards.items()}
-    ruled = [pid for pid, rules in controls.items() if rules.has_time_rules]
+    controls = {pid: rules.controls_of(card.profile.usage_limits) for pid, card in cards.items()}
+    ruled = [pid for pid, member_rules in controls.items() if member_rules.has_time_rules]
     masks: dict[tuple, list[bool]] = {}
     for pid, day, seconds, hourly in (
         _rows(
@@ -396,16 +397,16 @@ def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
         if ruled
         else []
     ):
-        card, rules, kind = cards[pid], controls[pid], day_type(day)
-        limit, _ = rules.limit_for(kind)
+        card, member_rules, kind = cards[pid], controls[pid], day_type(day)
+        limit, _ = member_rules.limit_for(kind)
         if limit is not None and (seconds or 0) > limit * 60:
             card.over_limit_days.append(day)
-        if rules.windows_for(kind) is not None and hourly:
+        if member_rules.windows_for(kind) is not None and hourly:
             # The hours a day allows depend on its kind, the day before's (a window across
             # midnight) and a clock change: one mask per such combination, not per day.
             key = (pid, kind, day_type(day - timedelta(days=1)), _clock_changes(day, zone))
             if key not in masks:
-                masks[key] = _hours_outside(day, rules, calendar, zone)
+                masks[key] = _hours_outside(day, member_rules, calendar, zone)
             card.outside_hours += sum(n for n, outside in zip(hourly, masks[key], strict=False) if outside)
     # Why commands were refused: the refusals are few, read through the GIN index on metadata.
     refused_by = [pid for pid, card in cards.items() if card.refused]
@@ -441,7 +442,7 @@ def _clock_changes(day: date, zone) -> bool:
 def _hours_outside(day: date, controls, calendar, zone) -> list[bool]:
     """For each hour of `day`, whether it lies wholly outside the allowed hours: commands there are
     counted as outside (a lower bound: an hour the windows partly cover is not)."""
-    spans = policy.allowed_spans(day, controls, calendar, zone)
+    spans = rules.allowed_spans(day, controls, calendar, zone)
     outside = []
     for hour in range(24):
         start = local_moment(day, 60 * hour, zone)

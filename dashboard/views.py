@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 
 from dashboard import charts, exports, selectors
 from dashboard.ranges import PRESETS, dashboard_query
-from profiles.selectors import parent_requests_pending
+from parental.selectors import parent_requests_pending
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 

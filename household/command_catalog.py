@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from activity.models import CommandStatus
-from profiles.policy import REFUSED_ERROR_TYPE
+from parental.rules import REFUSED_ERROR_TYPE
 
 N8N_BASE_URL = "http://localhost:5678/webhook"
 AUDIO_DIRECTORY = "/var/lib/tonnytray/audio"

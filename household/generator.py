@@ -30,7 +30,7 @@ from activity.services import RefreshResult, usage_statistics_rebuild
 from household.command_catalog import AGENT_BY_ROLE, PARENTAL_CONTROLS, VOICES
 from household.rows import TABLE_COLUMNS, TABLE_MODELS, Day, HouseholdRows, Member, days_ending_today
 from household.simulation import DAY_SECONDS, expected_daily_commands
-from profiles import policy
+from parental import rules
 from profiles.models import PermissionLevel, ResponseMode, UserProfile
 from tonnysite.clock import family_zone
 
@@ -531,7 +531,7 @@ def activity_generate(
 
     with transaction.atomic():
         generated = generated_profiles_ensure(count=profiles or default_profile_count(rows=rows, days=days))
-    household_rows = HouseholdRows(seed=seed, next_id=_Ids().next, spell=copy_value, calendar=policy.family_calendar())
+    household_rows = HouseholdRows(seed=seed, next_id=_Ids().next, spell=copy_value, calendar=rules.family_calendar())
     members = _members(household_rows, generated)
     report.profiles = len(members)
     plan = _allocation(rows=household_rows, count=rows, members=members, days=day_list, seed=seed)

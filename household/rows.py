@@ -47,7 +47,7 @@ from household.command_catalog import (
     Phrase,
 )
 from household.simulation import DAY_SECONDS, DayRules, FamilySimulator, SimulatedSession
-from profiles import policy
+from parental import rules
 from profiles.models import ResponseMode, UserProfile
 from telemetry.models import SystemEvent
 
@@ -170,7 +170,7 @@ class Member:
     metadata: dict[str, str]  # device -> JSON members of activity metadata (device, Whisper model, marker)
     request: str  # JSON members of the n8n request payload after the session id (profile id, agent)
     refusal: Callable[[Phrase, int], _FailureValues | None] | None  # what the lists refuse; None: no lists
-    controls: policy.ParentalControls | None  # None: no hours or limits
+    controls: rules.ParentalControls | None  # None: no hours or limits
     limits: str  # usage_limits as JSON text: members with equal limits share their days' rules
 
 
@@ -214,8 +214,8 @@ class _FailureValues:
         "component", "resolvable", "status",
     )  # fmt: skip
 
-    def __init__(self, failure: Failure, marker: dict, spell: Spelling, decision: policy.Decision | None = None):
-        error = policy.refusal_metadata(decision) if decision else {"error_type": failure.error_type}
+    def __init__(self, failure: Failure, marker: dict, spell: Spelling, decision: rules.Decision | None = None):
+        error = rules.refusal_metadata(decision) if decision else {"error_type": failure.error_type}
         self.status = spell(failure.status)
         self.message = spell(f"{failure.message}: {decision.rule}" if decision else failure.message)
         self.response = spell((decision.message if decision else failure.response) or None)
@@ -254,10 +254,10 @@ class HouseholdRows:
         next_id: Callable[[], str],
         marker: dict | None = None,
         spell: Spelling = as_is,
-        calendar: policy.FamilyCalendar | None = None,
+        calendar: rules.FamilyCalendar | None = None,
     ):
         self.simulator = FamilySimulator(seed)
-        self.calendar = calendar or policy.FamilyCalendar()
+        self.calendar = calendar or rules.FamilyCalendar()
         self._refusals: dict[tuple, Callable] = {}
         self._day_rules: dict[tuple, DayRules] = {}
         self.rng = random.Random(seed + 1)
@@ -296,7 +296,7 @@ class HouseholdRows:
         spell = self.spell
         pid = str(profile.pk)
         role = profile.permission_level
-        controls = policy.controls_of(profile.usage_limits)
+        controls = rules.controls_of(profile.usage_limits)
         version, platform = CLIENTS[index % len(CLIENTS)]
         model = WHISPER_MODEL_BY_ROLE[role]
         return Member(
@@ -328,7 +328,7 @@ class HouseholdRows:
 
             @functools.cache
             def refusal(phrase: Phrase, prefix: int) -> _FailureValues | None:
-                decision = policy.policy_decide(profile=judge, command=SAID_PREFIXES[prefix] + phrase.said)
+                decision = rules.policy_decide(profile=judge, command=SAID_PREFIXES[prefix] + phrase.said)
                 return None if decision.allowed else _FailureValues(REFUSAL, self.marker, self.spell, decision)
 
             self._refusals[lists] = refusal
@@ -341,7 +341,7 @@ class HouseholdRows:
         key = (day.date, member.limits)
         if key not in self._day_rules:
             limit, _ = member.controls.limit_for(self.calendar.day_type(day.date)[0])
-            spans = policy.allowed_spans(day.date, member.controls, self.calendar, day.zone)
+            spans = rules.allowed_spans(day.date, member.controls, self.calendar, day.zone)
             windows = [(_clock_seconds(start, day), _clock_seconds(end, day)) for start, end in spans]
             self._day_rules[key] = DayRules(windows, None if limit is None else limit * 60.0)
         return self._day_rules[key]

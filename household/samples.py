@@ -34,9 +34,11 @@ from activity.services import activity_record_many, usage_statistics_rebuild
 from household.command_catalog import PARENTAL_CONTROLS, VOICES
 from household.rows import TABLE_COLUMNS, TABLE_MODELS, Day, HouseholdRows, Member, days_ending_today
 from household.simulation import DAY_SECONDS, DayRules, SimulatedSession, expected_daily_commands
-from profiles import policy
-from profiles.models import FamilyLogin, PermissionLevel, QuickAction, ResponseMode, UserProfile
-from profiles.services import family_member_create, profile_save, quick_action_save
+from parental import rules
+from profiles.models import FamilyLogin, PermissionLevel, ResponseMode, UserProfile
+from profiles.services import family_member_create, profile_save
+from quickactions.models import QuickAction
+from quickactions.services import quick_action_save
 from telemetry.models import Notification, Setting, SystemEvent
 from telemetry.services import setting_update
 from tonnysite.clock import family_zone, local_day, local_moment
@@ -315,7 +317,7 @@ def _history_create(report: SampleReport, members: dict[str, UserProfile]) -> No
     today = now.date()
     days = [day for day in days_ending_today(count=SAMPLE_DAYS, now=now) if day.limit >= 60]
     rows = HouseholdRows(
-        seed=SAMPLE_SEED, next_id=_sample_ids(SAMPLE_SEED), marker=SAMPLE_MARKER, calendar=policy.family_calendar()
+        seed=SAMPLE_SEED, next_id=_sample_ids(SAMPLE_SEED), marker=SAMPLE_MARKER, calendar=rules.family_calendar()
     )
     dad = str(members["Dad"].pk)
     household = {

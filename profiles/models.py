@@ -1,4 +1,4 @@
-"""Family members (user_profiles) and their quick actions (quick_actions).
+"""Family members (user_profiles), their logins and their requests to a parent.
 
 Every default is a database default so a plain-SQL insert matches the ORM; the
 fields a form shows also carry the same Python default for the add form.
@@ -119,56 +119,6 @@ class UserProfile(models.Model):
         return self.name
 
 
-class QuickAction(models.Model):
-    id = models.CharField(primary_key=True, max_length=100, db_comment="Slug such as good_morning")
-    display_name = models.CharField(max_length=255)
-    icon = models.CharField(max_length=50, null=True, blank=True, db_comment="Emoji or icon name")
-    command_sequence = ArrayField(models.TextField(), db_comment="Commands run in order; at least one")
-    description = models.TextField(null=True, blank=True)
-    is_enabled = models.BooleanField(null=True, default=True, db_default=True)
-    required_permission = EnumField(
-        enum_type="permission_level",
-        choices=PermissionLevel,
-        null=True,
-        blank=True,
-        default=PermissionLevel.USER,
-        db_default=PermissionLevel.USER,
-        db_comment="Lowest role that may run it",
-    )
-    metadata = models.JSONField(null=True, blank=True, default=dict, db_default={})
-    created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
-    updated_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
-
-    class Meta:
-        db_table = "quick_actions"
-        db_table_comment = "Command macros a family member can run with one tap"
-        ordering = ["display_name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(id__regex=r"^[a-z0-9_]+$"),
-                name="quick_actions_id_slug",
-                violation_error_message="The id may use only lowercase letters, digits and underscores.",
-            ),
-            # array_length() of an empty array is NULL, which a CHECK lets through;
-            # cardinality (Django's __len) is 0 for an empty array.
-            models.CheckConstraint(
-                condition=models.Q(command_sequence__len__gte=1),
-                name="quick_actions_command_sequence_not_empty",
-                violation_error_message="A quick action needs at least one command.",
-            ),
-        ]
-        indexes = [
-            models.Index(
-                fields=["required_permission"],
-                name="quick_actions_enabled_idx",
-                condition=models.Q(is_enabled=True),
-            ),
-        ]
-
-    def __str__(self):
-        return self.display_name
-
-
 class FamilyLogin(models.Model):
     """The sign-in of a family member: one Django user for one profile.
 
@@ -188,83 +138,3 @@ class FamilyLogin(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.profile}"
-
-
-class RequestKind(models.TextChoices):
-    MORE_TIME = "more_time", "More time"
-    COMMAND = "command", "One command"
-
-
-class RequestStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for a parent"
-    APPROVED = "approved", "Approved"
-    DECLINED = "declined", "Declined"
-
-
-class ParentRequest(models.Model):
-    """ "Ask a parent": a member refused by the policy asks for more time or for one command."""
-
-    id = uuid_primary_key()
-    profile = models.ForeignKey(
-        UserProfile, on_delete=models.DB_CASCADE, related_name="parent_requests", db_comment="Who asks"
-    )
-    kind = models.CharField(max_length=20, choices=RequestKind, db_comment="more_time or command")
-    command = models.TextField(null=True, blank=True, db_comment="The refused command (kind command)")
-    command_key = models.TextField(
-        null=True, blank=True, db_comment="The command as the policy compares it (profiles.policy.command_normalize)"
-    )
-    reason = models.CharField(max_length=40, blank=True, default="", db_default="", db_comment="Why it was refused")
-    message = models.TextField(blank=True, default="", db_default="", db_comment="What the member said, if anything")
-    device = models.CharField(max_length=100, blank=True, default="", db_default="", db_comment="The asking device")
-    status = models.CharField(
-        max_length=20, choices=RequestStatus, default=RequestStatus.PENDING, db_default=RequestStatus.PENDING
-    )
-    created_at = models.DateTimeField(db_default=TransactionNow(), editable=False)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        UserProfile, on_delete=models.DB_SET_NULL, null=True, blank=True, related_name="+", db_column="decided_by"
-    )
-    approved_until = models.DateTimeField(null=True, blank=True, db_comment="The approval holds until then")
-    used_at = models.DateTimeField(null=True, blank=True, db_comment="When the one approved command ran")
-
-    class Meta:
-        db_table = "parent_requests"
-        db_table_comment = "Ask a parent: requests for more time or one refused command, and the parents' answers"
-        ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(kind__in=RequestKind.values),
-                name="parent_requests_kind_valid",
-                violation_error_message="A request asks for more time or for one command.",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(status__in=RequestStatus.values),
-                name="parent_requests_status_valid",
-                violation_error_message="A request is pending, approved or declined.",
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(kind=RequestKind.COMMAND) | models.Q(command_key__gt=""),
-                name="parent_requests_command_named",
-                violation_error_message="A request for one command names the command.",
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(status=RequestStatus.APPROVED) | models.Q(approved_until__isnull=False),
-                name="parent_requests_approval_ends",
-                violation_error_message="An approval says until when it holds.",
-            ),
-        ]
-        indexes = [
-            # The policy's question: an approval of this member that still holds.
-            models.Index(
-                fields=["profile", "-approved_until"],
-                name="parent_requests_approved_idx",
-                condition=models.Q(status="approved"),
-            ),
-            models.Index(
-                fields=["-created_at"], name="parent_requests_pending_idx", condition=models.Q(status="pending")
-            ),
-        ]
-
-    def __str__(self):
-        what = "more time" if self.kind == RequestKind.MORE_TIME else f"“{self.command}”"
-        return f"{self.profile} asks for {what}"

@@ -13,7 +13,18 @@ from django.db.models import Q
 from profiles.models import PermissionLevel
 
 # Apps whose every permission a family admin holds.
-FAMILY_ADMIN_APPS = ("profiles", "activity", "telemetry", "history", "trayapi", "auth", "admin", "axes")
+FAMILY_ADMIN_APPS = (
+    "profiles",
+    "activity",
+    "telemetry",
+    "history",
+    "quickactions",
+    "parental",
+    "trayapi",
+    "auth",
+    "admin",
+    "axes",
+)
 
 _OWN_ACTIVITY_AND_STATISTICS = frozenset(
     {
@@ -33,8 +44,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     | {
         "profiles.view_userprofile",
         "profiles.change_userprofile",
-        "profiles.view_quickaction",
-        "profiles.change_quickaction",
+        "quickactions.view_quickaction",
+        "quickactions.change_quickaction",
         "telemetry.view_setting",
         "telemetry.change_setting",
         "telemetry.view_notification",

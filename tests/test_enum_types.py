@@ -6,8 +6,10 @@ from psycopg import errors
 
 from activity.models import ActivityLog, CommandStatus
 from activity.tests.factories import ActivityLogFactory
-from profiles.models import PermissionLevel, QuickAction, ResponseMode, UserProfile
-from profiles.tests.factories import QuickActionFactory, UserProfileFactory
+from profiles.models import PermissionLevel, ResponseMode, UserProfile
+from profiles.tests.factories import UserProfileFactory
+from quickactions.models import QuickAction
+from quickactions.tests.factories import QuickActionFactory
 from telemetry.models import EventSeverity, SystemEvent
 from telemetry.services import log_system_event
 from telemetry.tests.factories import SystemEventFactory

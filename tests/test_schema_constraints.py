@@ -13,7 +13,8 @@ from activity.tests.factories import (
     SessionFactory,
     UsageStatisticFactory,
 )
-from profiles.tests.factories import QuickActionFactory, UserProfileFactory
+from profiles.tests.factories import UserProfileFactory
+from quickactions.tests.factories import QuickActionFactory
 from telemetry.tests.factories import NotificationFactory, SettingFactory, SystemEventFactory
 from tests.sql import sql_one, sql_rows
 

@@ -7,7 +7,8 @@ from django.db import DataError, ProgrammingError, transaction
 from django.utils import timezone
 
 from activity.tests.factories import ActivityLogFactory, CommandHistoryFactory
-from profiles.tests.factories import QuickActionFactory, UserProfileFactory
+from profiles.tests.factories import UserProfileFactory
+from quickactions.tests.factories import QuickActionFactory
 from telemetry.services import log_system_event
 from telemetry.tests.factories import SystemEventFactory
 from tests.seed_queries import (

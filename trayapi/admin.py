@@ -6,14 +6,12 @@ Family admins only (owner_field None). Thin adapters over trayapi.services.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 
-from profiles.forms import service_errors_to_form
-from profiles.models import ParentRequest, UserProfile
-from tonnysite.familyadmin.scoping import FamilyModelAdmin, viewer_of
+from profiles.models import UserProfile
+from tonnysite.familyadmin.forms import service_errors_to_form
+from tonnysite.familyadmin.scoping import FamilyModelAdmin
 from tonnysite.safe_input import text_problem
 from trayapi import services
 from trayapi.models import DeviceToken
@@ -111,32 +109,3 @@ class DeviceTokenAdmin(FamilyModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # revoke instead: the device's name stays in the change history and the sessions
-
-
-def decide_view(request, request_id):
-    """POST /admin/requests/<id>/decide/: a family admin approves (15m, 1h, day) or declines a request."""
-    viewer = viewer_of(request)
-    if not viewer.sees_every_profile:
-        raise PermissionDenied
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    asked = ParentRequest.objects.filter(pk=request_id).first()
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = "/admin/dashboard/"
-    if asked is None:
-        messages.error(request, "That request no longer exists.")
-        return HttpResponseRedirect(back)
-    answer = request.POST.get("answer", "")
-    try:
-        services.parent_request_decide(
-            request=asked, approve=answer != "decline", length=answer if answer != "decline" else None,
-            decided_by=viewer.profile,
-        )  # fmt: skip
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request, f"Answered: {asked.profile.name} — {'declined' if answer == 'decline' else 'approved'}."
-        )
-    return HttpResponseRedirect(back)

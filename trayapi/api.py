@@ -1,4 +1,5 @@
-"""The tray's JSON API at /api/v1/ (django-ninja): shapes and types here, everything else in trayapi.services.
+"""The tray's JSON API at /api/v1/ (django-ninja): routes that translate HTTP; shapes in trayapi.schemas, reads
+in trayapi.selectors, writes in trayapi.services.
 
 Every call needs `Authorization: Bearer <device token>`; there are no session cookies, so there is
 no CSRF surface. Every error is `{"detail": ..., "errors": [{"item", "field", "message"}]}`: bad input
@@ -14,272 +15,43 @@ import hashlib
 import json
 import logging
 import uuid
-from datetime import datetime
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
 from django.http import HttpResponse
-from ninja import Field, NinjaAPI, Query, Router, Schema, Status
+from ninja import NinjaAPI, Query, Router, Status
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import HttpBearer
-from pydantic import AfterValidator, AwareDatetime, ConfigDict
 
 from activity.models import ActivityLog, Session
 from history.context import acting_as
 from history.models import ChangeChannel
-from profiles.models import ParentRequest
-from profiles.policy import policy_decide
+from parental.models import ParentRequest
+from parental.rules import policy_decide
 from tonnysite.errors import SERVER_FAULT, bad_input_message, bad_request
-from tonnysite.json_values import json_storable_problem
-from tonnysite.safe_input import moment_in_utc, moment_problem, text_problem
 from trayapi import selectors, services
+from trayapi.schemas import (
+    Acknowledged,
+    AcknowledgeIn,
+    ActivityBatchIn,
+    ActivityOut,
+    ActivityPatch,
+    ActivityStored,
+    MemberOut,
+    NotificationOut,
+    PolicyOut,
+    Problem,
+    QuickActionOut,
+    RequestIn,
+    RequestOut,
+    SessionEndIn,
+    SessionIn,
+    SessionOut,
+    Text,
+)  # fmt: skip
 
 logger = logging.getLogger("trayapi")
-
-MAX_BATCH = 1000
-INT4 = 2_147_483_647
-
-
-def _storable_text(value: str) -> str:
-    if problem := text_problem(value):
-        raise ValueError(f"text {problem}")
-    return value
-
-
-def _plausible_moment(value: datetime) -> datetime:
-    # The device's window (how far back, how far ahead) needs the server's clock: the services check it.
-    if problem := moment_problem(value):
-        raise ValueError(f"this time {problem}")
-    return moment_in_utc(value)
-
-
-def _storable_json(value: Any) -> Any:
-    problem = json_storable_problem(value)
-    if problem:
-        raise ValueError(f"JSON {problem}")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_storable_text)]
-Moment = Annotated[AwareDatetime, AfterValidator(_plausible_moment)]
-JsonObject = Annotated[dict[str, Any], AfterValidator(_storable_json)]
-Milliseconds = Annotated[int, Field(ge=0, le=INT4)]
-StatusText = Literal["pending", "processing", "success", "failed", "timeout"]
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
-class HistoryIn(Strict):
-    """What the tray knows about how a command ran (command_history); every field optional."""
-
-    command: Annotated[Text, Field(min_length=1, max_length=10_000)] | None = None
-    raw_transcription: Annotated[Text, Field(max_length=10_000)] | None = None
-    normalized_command: Annotated[Text, Field(max_length=10_000)] | None = None
-    command_category: Annotated[Text, Field(max_length=100)] | None = None
-    n8n_workflow_id: Annotated[Text, Field(max_length=255)] | None = None
-    n8n_webhook_url: Annotated[Text, Field(max_length=2000)] | None = None
-    n8n_request_payload: JsonObject | None = None
-    n8n_response_payload: JsonObject | None = None
-    n8n_response_time_ms: Milliseconds | None = None
-    n8n_status_code: Annotated[int, Field(ge=100, le=599)] | None = None
-    elevenlabs_voice_id: Annotated[Text, Field(max_length=255)] | None = None
-    elevenlabs_request_id: Annotated[Text, Field(max_length=255)] | None = None
-    audio_file_path: Annotated[Text, Field(max_length=2000)] | None = None
-    audio_duration_seconds: Annotated[Decimal, Field(ge=0, lt=100_000_000, decimal_places=2)] | None = None
-    typed_response: bool | None = None
-    typing_target_app: Annotated[Text, Field(max_length=255)] | None = None
-    quick_action_id: Annotated[Text, Field(max_length=100)] | None = None
-    is_favorite: bool | None = None
-    execution_metadata: JsonObject | None = None
-
-
-class CommandOutcome(Strict):
-    """How a command ended: what the tray may send when it records a command or finishes it later."""
-
-    status: StatusText | None = None
-    processing_time_ms: Milliseconds | None = None
-    whisper_time_ms: Milliseconds | None = None
-    n8n_time_ms: Milliseconds | None = None
-    tts_time_ms: Milliseconds | None = None
-    transcription_confidence: Annotated[Decimal, Field(ge=0, le=1, decimal_places=2)] | None = None
-    response_text: Annotated[Text, Field(max_length=100_000)] | None = None
-    error_message: Annotated[Text, Field(max_length=100_000)] | None = None
-    metadata: JsonObject | None = None
-
-
-class ActivityIn(CommandOutcome):
-    client_id: uuid.UUID = Field(description="The tray's id for the command; a retried batch repeats it")
-    member: uuid.UUID | None = Field(None, description="The family member's profile id, or null")
-    command_text: Annotated[Text, Field(min_length=1, max_length=10_000)]
-    status: StatusText
-    timestamp: Moment | None = Field(None, description="When it was said (default: now), with its offset")
-    parent_client_id: uuid.UUID | None = Field(None, description="The earlier turn of the same conversation")
-    history: HistoryIn | None = None
-
-
-class ActivityBatchIn(Strict):
-    items: Annotated[list[ActivityIn], Field(min_length=1, max_length=MAX_BATCH)]
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "items": [
-                        {
-                            "client_id": "0b9f4a56-3c1e-4c1a-9d7e-6f0e2b7c1a11",
-                            "member": "5d0c1c6e-8a3b-4f7e-9b1a-2f3c4d5e6f70",
-                            "command_text": "turn on the kitchen lights",
-                            "status": "success",
-                            "timestamp": "2026-11-26T17:05:00+01:00",
-                            "processing_time_ms": 850,
-                            "whisper_time_ms": 300,
-                            "n8n_time_ms": 400,
-                            "tts_time_ms": 150,
-                            "transcription_confidence": 0.93,
-                            "response_text": "The kitchen lights are on.",
-                            "metadata": {"device": "kitchen speaker"},
-                            "history": {"command": "lights.on kitchen", "command_category": "lights"},
-                        }
-                    ]
-                }
-            ]
-        },
-    )
-
-
-class ActivityStored(Schema):
-    stored: int = Field(description="Commands stored by this call")
-    duplicates: int = Field(description="Commands already stored by an earlier call (skipped)")
-    stored_ids: list[uuid.UUID]
-    duplicate_ids: list[uuid.UUID]
-
-
-class ActivityPatch(CommandOutcome):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"status": "success", "processing_time_ms": 910}]}
-    )
-
-
-class ActivityOut(Schema):
-    client_id: uuid.UUID
-    status: str
-    processing_time_ms: int | None
-
-
-class SessionIn(Strict):
-    id: uuid.UUID | None = Field(None, description="The tray's id for the session (makes a retry harmless)")
-    member: uuid.UUID | None = None
-    started_at: Moment | None = None
-    client_version: Annotated[Text, Field(max_length=50)] | None = None
-    client_platform: Annotated[Text, Field(max_length=50)] | None = None
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [{"member": "5d0c1c6e-8a3b-4f7e-9b1a-2f3c4d5e6f70", "client_version": "1.4.0",
-                          "client_platform": "linux"}]
-        },
-    )  # fmt: skip
-
-
-class SessionEndIn(Strict):
-    ended_at: Moment | None = None
-
-
-class SessionOut(Schema):
-    id: uuid.UUID
-    member: uuid.UUID | None
-    started_at: datetime | None
-    ended_at: datetime | None
-    duration_seconds: int | None
-
-
-class PolicyOut(Schema):
-    allowed: bool
-    reason: str = Field(description="allowed, approved_by_parent, inactive, paused, blocked_command, ...")
-    message: str = Field(description="What the tray says to the member")
-    until: datetime | None = Field(description="When this answer changes by itself, or null")
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"allowed": False, "reason": "daily_limit_reached",
-                          "message": "You've used all your Tonny time for today (60 minutes). "
-                                     "See you tomorrow at 07:00!",
-                          "until": "2026-11-27T07:00:00+01:00"}]
-        }
-    )  # fmt: skip
-
-
-class MemberOut(Schema):
-    id: uuid.UUID
-    name: str
-    permission_level: str = Field(description="admin, user, kid or guest")
-    is_active: bool | None
-
-
-class QuickActionOut(Schema):
-    id: str
-    display_name: str
-    icon: str | None
-    command_sequence: list[str]
-    description: str | None
-    required_permission: str | None
-    metadata: dict[str, Any] | None
-
-
-class RequestIn(Strict):
-    member: uuid.UUID
-    kind: Literal["more_time", "command"]
-    command: Annotated[Text, Field(max_length=1000)] | None = Field(
-        None, description="The refused command (kind command)"
-    )
-    message: Annotated[Text, Field(max_length=1000)] = ""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [{"member": "5d0c1c6e-8a3b-4f7e-9b1a-2f3c4d5e6f70", "kind": "more_time",
-                          "message": "Just finishing my audiobook"}]
-        },
-    )  # fmt: skip
-
-
-class RequestOut(Schema):
-    id: uuid.UUID
-    kind: str
-    command: str | None
-    status: str = Field(description="pending, approved or declined")
-    approved_until: datetime | None
-    created_at: datetime
-
-
-class NotificationOut(Schema):
-    id: uuid.UUID
-    notification_type: str
-    title: str | None
-    message: str
-    priority: int | None
-    created_at: datetime | None
-
-
-class AcknowledgeIn(Strict):
-    member: uuid.UUID
-    ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=100)]
-
-
-class Acknowledged(Schema):
-    acknowledged: int
-
-
-class Problem(Schema):
-    detail: str
-    errors: list[dict[str, Any]] = []
-
 
 # --- the API --------------------------------------------------------------------------------------
 
@@ -404,13 +176,7 @@ def activity_record(request, payload: ActivityBatchIn):
             item["history"] = {key: value for key, value in item["history"].items() if value is not None}
             item["history"].setdefault("command", item["command_text"])
             item["history"].setdefault("raw_transcription", item["command_text"])
-    result = services.tray_activity_record(device=request.auth, items=items)
-    return {
-        "stored": len(result.stored),
-        "duplicates": len(result.duplicates),
-        "stored_ids": result.stored,
-        "duplicate_ids": result.duplicates,
-    }
+    return ActivityStored.of(services.tray_activity_record(device=request.auth, items=items))
 
 
 @router.patch(
@@ -420,19 +186,7 @@ def activity_record(request, payload: ActivityBatchIn):
 @as_device
 def activity_update(request, client_id: uuid.UUID, payload: ActivityPatch):
     values = payload.model_dump(exclude_unset=True)
-    activity = services.tray_activity_update(device=request.auth, client_id=client_id, values=values)
-    return {"client_id": activity.pk, "status": activity.status, "processing_time_ms": activity.processing_time_ms}
-
-
-def _session_out(session: Session) -> dict[str, Any]:
-    session.refresh_from_db(fields=["duration_seconds"])
-    return {
-        "id": session.pk,
-        "member": session.profile_id,
-        "started_at": session.started_at,
-        "ended_at": session.ended_at,
-        "duration_seconds": session.duration_seconds,
-    }
+    return services.tray_activity_update(device=request.auth, client_id=client_id, values=values)
 
 
 @router.post("/sessions", response={201: SessionOut, 400: Problem, 403: Problem}, summary="Start a session")
@@ -442,7 +196,7 @@ def session_start(request, payload: SessionIn):
         device=request.auth, member_id=payload.member, started_at=payload.started_at,
         client_version=payload.client_version, client_platform=payload.client_platform, session_id=payload.id,
     )  # fmt: skip
-    return Status(201, _session_out(session))
+    return Status(201, session)
 
 
 @router.post(
@@ -452,7 +206,7 @@ def session_start(request, payload: SessionIn):
 @as_device
 def session_end(request, session_id: uuid.UUID, payload: SessionEndIn | None = None):
     ended_at = payload.ended_at if payload else None
-    return _session_out(services.tray_session_end(device=request.auth, session_id=session_id, ended_at=ended_at))
+    return services.tray_session_end(device=request.auth, session_id=session_id, ended_at=ended_at)
 
 
 @router.get("/policy", response={200: PolicyOut, 400: Problem, 403: Problem}, summary="May this member run this?")
@@ -462,14 +216,8 @@ def policy(
     command: Annotated[Text, Query(max_length=1000, description="The command as the member said it")] = "",
 ):
     """The parental controls' decision for `member` and `command` now (see the README's parental controls)."""
-    profile = services.device_member(device=request.auth, member_id=member)
-    decision = policy_decide(profile=profile, command=command)
-    return {
-        "allowed": decision.allowed,
-        "reason": decision.reason,
-        "message": decision.message,
-        "until": decision.until,
-    }
+    profile = selectors.device_member(device=request.auth, member_id=member)
+    return policy_decide(profile=profile, command=command)
 
 
 @router.get("/members", response={200: list[MemberOut], 304: None}, summary="The members this device acts for")
@@ -497,28 +245,18 @@ def settings_read(request):
 def request_create(request, payload: RequestIn):
     """After a refusal: ask the family admins for more time or for this one command. Asking again while
     the same request waits returns it (200) instead of a new one (201)."""
-    asked, created = services.parent_request_create(
+    asked, created = services.tray_parent_request_create(
         device=request.auth, member_id=payload.member, kind=payload.kind, command=payload.command,
         message=payload.message,
     )  # fmt: skip
-    return Status(201 if created else 200, _request_out(asked))
+    return Status(201 if created else 200, asked)
 
 
 @router.get(
     "/requests/{request_id}", response={200: RequestOut, 403: Problem, 404: Problem}, summary="A request's answer"
 )
 def request_read(request, request_id: uuid.UUID):
-    asked = ParentRequest.objects.filter(pk=request_id).first()
-    if asked is None or not services.device_acts_for(request.auth, asked.profile_id):
-        raise ParentRequest.DoesNotExist(f"No request of a member this device acts for has the id {request_id}.")
-    return _request_out(asked)
-
-
-def _request_out(asked: ParentRequest) -> dict[str, Any]:
-    return {
-        "id": asked.pk, "kind": asked.kind, "command": asked.command, "status": asked.status,
-        "approved_until": asked.approved_until, "created_at": asked.created_at,
-    }  # fmt: skip
+    return selectors.parent_request_for_device(device=request.auth, request_id=request_id)
 
 
 @router.get(
@@ -535,7 +273,7 @@ def notifications(request, member: uuid.UUID):
 @as_device
 def notifications_ack(request, payload: AcknowledgeIn):
     count = services.tray_notifications_acknowledge(device=request.auth, member_id=payload.member, ids=payload.ids)
-    return {"acknowledged": count}
+    return Acknowledged(acknowledged=count)
 
 
 api.add_router("/", router)

@@ -1,4 +1,5 @@
-"""Writes of the tray API: device tokens, recorded commands and sessions, asking a parent, notifications.
+"""Writes of the tray API: device tokens and what a device may do for its members (commands, sessions,
+notifications read).
 
 The HTTP layer (trayapi.api) checks shapes and types; these services check what only the
 database knows (members, duplicates, ownership) and raise ValidationError / PermissionDenied with a
@@ -8,9 +9,7 @@ message the tray can show. Each runs in one transaction.
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
-import urllib.request
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,21 +17,20 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
 from activity.models import ActivityLog, CommandHistory, CommandStatus, Session, SessionIdleEnd
 from activity.selectors import session_id_of
 from activity.services import activity_record_many
-from profiles.models import ParentRequest, PermissionLevel, RequestKind, RequestStatus, UserProfile
-from profiles.policy import command_normalize, policy_decide
+from parental.models import ParentRequest
+from parental.services import parent_approvals_use, parent_request_create
+from profiles.models import UserProfile
 from telemetry.models import Notification
-from telemetry.selectors import device_time_window, setting_value
-from telemetry.services import log_system_event
-from tonnysite.clock import family_zone, local_day, local_midnight
+from telemetry.selectors import device_time_window
 from tonnysite.safe_input import text_problem
 from trayapi.models import DeviceToken
+from trayapi.selectors import device_acts_for, device_member, device_member_ids, device_row_check, not_your_member
 
 TOKEN_PREFIX = "tt_"  # noqa: S105  (the visible start of every token, not a secret)
 LAST_USED_EVERY = timedelta(minutes=1)  # last_used_at moves at most this often: no write per call
@@ -107,46 +105,6 @@ def device_authenticate(*, token: str, address: str | None) -> DeviceToken | Non
     return device
 
 
-def device_member_ids(device: DeviceToken) -> set[uuid.UUID] | None:
-    """The members a device may act for, or None for every member."""
-    if not hasattr(device, "_member_ids"):
-        ids = set(device.members.values_list("pk", flat=True))
-        device._member_ids = ids or None
-    return device._member_ids
-
-
-def device_acts_for(device: DeviceToken, profile_id: uuid.UUID | None) -> bool:
-    """Whether the device may act for the member `profile_id` (None: no member, only for an unlimited device)."""
-    allowed = device_member_ids(device)
-    return allowed is None or profile_id in allowed
-
-
-def not_your_member(device: DeviceToken, where: str = "member") -> PermissionDenied:
-    """The one answer for a member id that does not exist and one the device may not act for, so the two
-    cannot be told apart."""
-    return PermissionDenied(f"{where}: the device “{device.name}” acts for no family member with this id.")
-
-
-def device_member(*, device: DeviceToken, member_id: uuid.UUID | None) -> UserProfile | None:
-    """The member `member_id` if this device may act for them; None for no member, which only a device
-    that acts for every member may send. An unknown id and a member of another device get one answer."""
-    if member_id is None:
-        if device_member_ids(device) is not None:
-            raise PermissionDenied(f"member: the device “{device.name}” acts only for its members; name one.")
-        return None
-    profile = UserProfile.objects.filter(pk=member_id).first()
-    if profile is None or not device_acts_for(device, profile.pk):
-        raise not_your_member(device)
-    return profile
-
-
-def device_row_check(*, device: DeviceToken, profile_id: uuid.UUID | None, missing: Exception) -> None:
-    """Raise `missing` (the row's "not found") unless the device may act for the row's member: a row of
-    another member, or of no member for a limited device, is answered as if it did not exist."""
-    if not device_acts_for(device, profile_id):
-        raise missing
-
-
 def _session_ids_check(*, device: DeviceToken, items: list[tuple[str, uuid.UUID | None, dict | None]]) -> None:
     """Every metadata.session_id must be a session of the command's own member (or of no member, alike)."""
     named = {}
@@ -219,7 +177,13 @@ def tray_activity_record(*, device: DeviceToken, items: list[dict[str, Any]]) ->
             row.full_clean(exclude=["profile"])
         CommandHistory.objects.bulk_create(history)
         activity_record_many(rows=[_activity_row(item, now) for item in fresh])
-        _approvals_use(fresh)
+        parent_approvals_use(
+            ran=[
+                (item["member"], item["command_text"])
+                for item in fresh
+                if item.get("member") and item["status"] not in CommandStatus.failures()
+            ]
+        )
     return RecordResult(stored=[item["client_id"] for item in fresh], duplicates=[i for i in ids if i in stored_before])
 
 
@@ -259,23 +223,6 @@ def _activity_row(item: dict[str, Any], now: datetime) -> dict[str, Any]:
         "error_message": item.get("error_message"),
         "parent_command_id": item.get("parent_client_id"),
     }
-
-
-def _approvals_use(items: list[dict[str, Any]]) -> None:
-    """A command a parent approved once is used up when it runs (is recorded as not refused)."""
-    ran = {
-        (item["member"], command_normalize(item["command_text"]))
-        for item in items
-        if item.get("member") and item["status"] not in CommandStatus.failures()
-    }
-    if not ran:
-        return
-    condition = Q()
-    for profile_id, key in ran:
-        condition |= Q(profile_id=profile_id, command_key=key)
-    ParentRequest.objects.filter(
-        condition, kind=RequestKind.COMMAND, status=RequestStatus.APPROVED, used_at=None
-    ).update(used_at=timezone.now())
 
 
 # Fields the tray may set on a command it recorded earlier (its final status and timings).
@@ -323,6 +270,7 @@ def tray_session_start(
     )  # fmt: skip
     session.full_clean(exclude=["profile"])
     session.save()
+    session.refresh_from_db(fields=["duration_seconds"])  # the database's trigger computes it
     return session
 
 
@@ -357,97 +305,8 @@ def tray_session_end(*, device: DeviceToken, session_id: uuid.UUID, ended_at: da
         raise ValidationError({"ended_at": "A session cannot end before it started."})
     session.ended_at = ended_at
     session.save()
+    session.refresh_from_db(fields=["duration_seconds"])  # the database's trigger computes it
     return session
-
-
-# --- asking a parent -------------------------------------------------------------------------------
-
-
-class ApprovalLength:
-    """How long a parent's yes holds."""
-
-    QUARTER_HOUR = "15m"
-    HOUR = "1h"
-    REST_OF_DAY = "day"
-    LABELS = {QUARTER_HOUR: "15 minutes", HOUR: "1 hour", REST_OF_DAY: "the rest of the day"}
-
-
-def approval_end(*, length: str, now: datetime) -> datetime:
-    if length == ApprovalLength.QUARTER_HOUR:
-        return now + timedelta(minutes=15)
-    if length == ApprovalLength.HOUR:
-        return now + timedelta(hours=1)
-    if length == ApprovalLength.REST_OF_DAY:
-        return local_midnight(local_day(now) + timedelta(days=1))
-    raise ValidationError({"length": f"An approval lasts {', '.join(ApprovalLength.LABELS.values())}."})
-
-
-@transaction.atomic
-def parent_request_create(
-    *, device: DeviceToken, member_id: uuid.UUID, kind: str, command: str | None = None, message: str = ""
-) -> tuple[ParentRequest, bool]:
-    """A member asks the family admins for more time or for one refused command.
-
-    Returns the request and whether it is new: asking again while the same request waits returns
-    the waiting one. Each family admin gets a notification (pushed by the worker).
-    """
-    profile = device_member(device=device, member_id=member_id)
-    if profile is None:
-        raise ValidationError({"member": "A request is made by a family member."})
-    if kind not in RequestKind.values:
-        raise ValidationError({"kind": "Ask for more_time or for one command."})
-    command = (command or "").strip()
-    if kind == RequestKind.COMMAND and not command_normalize(command):
-        raise ValidationError({"command": "Say which command to allow."})
-    decision = policy_decide(profile=profile, command=command or "")
-    if decision.allowed:
-        raise ValidationError({"kind": f"Nothing to ask: {decision.message}"})
-    key = command_normalize(command) if kind == RequestKind.COMMAND else None
-    waiting = ParentRequest.objects.filter(profile=profile, kind=kind, command_key=key, status=RequestStatus.PENDING)
-    if (existing := waiting.first()) is not None:
-        return existing, False
-    request = ParentRequest.objects.create(
-        profile=profile, kind=kind, command=command or None, command_key=key, reason=decision.reason,
-        message=message[:1000], device=device.name,
-    )  # fmt: skip
-    what = "more Tonny time" if kind == RequestKind.MORE_TIME else f"to run “{command[:80]}”"
-    admins = UserProfile.objects.filter(permission_level=PermissionLevel.ADMIN, is_active=True)
-    Notification.objects.bulk_create(
-        Notification(
-            profile=admin, notification_type="parent_request", title=f"{profile.name} asks for {what}",
-            message=f"{profile.name} asks for {what} ({decision.message})" + (f": “{message}”" if message else "."),
-            priority=8, metadata={"request_id": str(request.pk), "channel": "push"},
-        )
-        for admin in admins
-    )  # fmt: skip
-    return request, True
-
-
-@transaction.atomic
-def parent_request_decide(
-    *, request: ParentRequest, approve: bool, length: str | None, decided_by: UserProfile | None
-) -> ParentRequest:
-    """Approve (for 15 minutes, an hour or the rest of the day) or decline a waiting request; tell the member."""
-    request = ParentRequest.objects.select_for_update().get(pk=request.pk)
-    if request.status != RequestStatus.PENDING:
-        raise ValidationError(f"This request was answered already ({request.get_status_display().lower()}).")
-    now = timezone.now()
-    request.status = RequestStatus.APPROVED if approve else RequestStatus.DECLINED
-    request.decided_at, request.decided_by = now, decided_by
-    if approve:
-        request.approved_until = approval_end(length=length or "", now=now)
-    request.save()
-    who = decided_by.name if decided_by else "A grown-up"
-    if approve:
-        until = request.approved_until.astimezone(family_zone())
-        answer = f"{who} said yes until {until:%H:%M}."
-    else:
-        answer = f"{who} said no this time."
-    Notification.objects.create(
-        profile=request.profile, notification_type="parent_answer", title="Your grown-up answered", message=answer,
-        priority=7, metadata={"request_id": str(request.pk), "channel": "tray"},
-    )  # fmt: skip
-    return request
 
 
 # --- notifications ---------------------------------------------------------------------------------
@@ -460,89 +319,14 @@ def tray_notifications_acknowledge(*, device: DeviceToken, member_id: uuid.UUID,
     return Notification.objects.filter(profile=profile, pk__in=ids, sent_at=None).update(sent_at=timezone.now())
 
 
-# Push notifications (channel "push": the family admins' phones through the n8n webhook).
-WEBHOOK_SETTING = "notifications.webhook_url"
-WEBHOOK_TIMEOUT_SECONDS = 10
+# --- asking a parent -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DeliveryRound:
-    sent: int = 0
-    failed: int = 0
-    given_up: int = 0
-
-
-def webhook_post(*, url: str, payload: dict[str, Any]) -> None:
-    """POST `payload` as JSON to `url`; raise OSError (urllib's errors are OSErrors) unless it answers 2xx."""
-    if not url.startswith(("http://", "https://")):
-        raise OSError(f"{WEBHOOK_SETTING} must be an http(s) address.")
-    body = json.dumps(payload, default=str).encode()
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}, method="POST")  # noqa: S310
-    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as answer:  # noqa: S310
-        if not 200 <= answer.status < 300:
-            raise OSError(f"The webhook answered {answer.status}.")
-
-
-def retry_delay(*, attempt: int) -> timedelta:
-    """Back-off after the `attempt`-th failure: 1, 2, 4, 8 … minutes, at most an hour."""
-    return timedelta(minutes=min(2 ** (attempt - 1), 60))
-
-
-def notifications_deliver_due(*, limit: int = 100, send=webhook_post) -> DeliveryRound:
-    """Deliver due push notifications, most important first, each exactly once however many workers run.
-
-    Each one is taken with `SELECT … FOR UPDATE SKIP LOCKED` and kept locked while it is sent, so
-    another worker skips it; `sent_at` is written in the same transaction. A failure counts a retry
-    and waits (retry_delay); after `max_retries` failures it is given up (metadata.failed) and an
-    error event says so. Without a webhook setting nothing is sent and nothing waits less.
-    """
-    url = setting_value(WEBHOOK_SETTING)
-    if not isinstance(url, str) or not url:
-        return DeliveryRound()
-    sent = failed = given_up = 0
-    for _ in range(limit):
-        with transaction.atomic():
-            due = (
-                Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(sent_at=None, scheduled_for__lte=timezone.now(), metadata__contains={"channel": "push"})
-                .exclude(metadata__contains={"failed": True})
-                .order_by(F("priority").desc(nulls_last=True), "scheduled_for", "created_at")
-                .select_related("profile")
-                .first()
-            )
-            if due is None:
-                break
-            try:
-                send(url=url, payload=_push_payload(due))
-            except OSError as error:
-                due.retry_count = (due.retry_count or 0) + 1
-                if due.retry_count >= (due.max_retries if due.max_retries is not None else 3):
-                    due.metadata = {**(due.metadata or {}), "failed": True, "error": str(error)[:300]}
-                    given_up += 1
-                    log_system_event(
-                        event_type="notification.failed", severity="error", component="worker",
-                        message=f"Gave up sending “{due.title or due.notification_type}” after "
-                        f"{due.retry_count} tries: {error}",
-                        metadata={"notification_id": str(due.pk)}, profile_id=due.profile_id,
-                    )  # fmt: skip
-                else:
-                    due.scheduled_for = timezone.now() + retry_delay(attempt=due.retry_count)
-                    failed += 1
-                due.save(update_fields=["retry_count", "metadata", "scheduled_for"])
-            else:
-                due.sent_at = timezone.now()
-                due.save(update_fields=["sent_at"])
-                sent += 1
-    return DeliveryRound(sent=sent, failed=failed, given_up=given_up)
-
-
-def _push_payload(notification: Notification) -> dict[str, Any]:
-    return {
-        "id": str(notification.pk),
-        "to": notification.profile.name if notification.profile else None,
-        "type": notification.notification_type,
-        "title": notification.title,
-        "message": notification.message,
-        "priority": notification.priority,
-        "metadata": notification.metadata,
-    }
+def tray_parent_request_create(
+    *, device: DeviceToken, member_id: uuid.UUID, kind: str, command: str | None = None, message: str = ""
+) -> tuple[ParentRequest, bool]:
+    """A member of this device asks a parent (parental.services.parent_request_create), named by the device."""
+    profile = device_member(device=device, member_id=member_id)
+    if profile is None:
+        raise ValidationError({"member": "A request is made by a family member."})
+    return parent_request_create(profile=profile, kind=kind, command=command, message=message, device=device.name)

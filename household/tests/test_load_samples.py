@@ -13,9 +13,11 @@ from activity.models import ActivityLog, CommandHistory, CommandStatus, Session,
 from activity.tests.factories import ActivityLogFactory
 from activity.tests.oracle import expected_statistics, stored_statistics
 from household.samples import SAMPLE_DAYS, SAMPLE_PASSWORDS, SAMPLE_PIN
-from profiles.models import FamilyLogin, QuickAction, UserProfile
+from profiles.models import FamilyLogin, UserProfile
 from profiles.services import pin_verify
-from profiles.tests.factories import QuickActionFactory, UserProfileFactory
+from profiles.tests.factories import UserProfileFactory
+from quickactions.models import QuickAction
+from quickactions.tests.factories import QuickActionFactory
 from telemetry.models import Notification, Setting, SystemEvent
 from telemetry.tests.factories import NotificationFactory
 

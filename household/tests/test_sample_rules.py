@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from activity.models import ActivityLog, Session
 from household.samples import LIMIT_DAY_OFFSET
-from profiles import policy
+from parental import rules
 from profiles.models import UserProfile
 from telemetry.models import SystemEvent
 from tonnysite.clock import family_zone
@@ -36,14 +36,14 @@ def commands(profile):
 
 
 def refused(row) -> bool:
-    return (row.metadata or {}).get("error_type") == policy.REFUSED_ERROR_TYPE
+    return (row.metadata or {}).get("error_type") == rules.REFUSED_ERROR_TYPE
 
 
 def test_every_command_not_refused_is_one_the_policy_allows_at_its_moment(ruled):
     for profile in ruled:
         for row in commands(profile):
             if not refused(row):
-                decision = policy.policy_decide(profile=profile, command=row.command_text, at=row.timestamp)
+                decision = rules.policy_decide(profile=profile, command=row.command_text, at=row.timestamp)
                 assert decision.allowed, (profile.name, row.command_text, row.timestamp, decision.reason)
 
 
@@ -51,15 +51,15 @@ def test_refused_commands_are_recorded_as_the_policy_refuses_them(ruled):
     reasons = defaultdict(set)
     for profile in ruled:
         for row in filter(refused, commands(profile)):
-            decision = policy.policy_decide(profile=profile, command=row.command_text, at=row.timestamp)
+            decision = rules.policy_decide(profile=profile, command=row.command_text, at=row.timestamp)
             assert not decision.allowed, row.command_text
             assert row.status == "failed"
             assert row.response_text == decision.message
-            assert {key: row.metadata[key] for key in ("error_type", "policy")} == policy.refusal_metadata(decision)
+            assert {key: row.metadata[key] for key in ("error_type", "policy")} == rules.refusal_metadata(decision)
             event = SystemEvent.objects.get(metadata__activity_id=str(row.pk))
             assert (event.component, event.event_type) == ("parental_controls", "command_blocked")
             reasons[profile.name].add(decision.reason)
-    assert reasons["Alex"] == {policy.Reason.BLOCKED_COMMAND, policy.Reason.NOT_IN_ALLOWED_LIST}
+    assert reasons["Alex"] == {rules.Reason.BLOCKED_COMMAND, rules.Reason.NOT_IN_ALLOWED_LIST}
     assert reasons["Guest"]
 
 
@@ -70,12 +70,12 @@ def test_most_of_alexs_commands_are_allowed_and_a_few_refused_each_week(ruled):
 
 
 def day_spans(profile, day, calendar):
-    return policy.allowed_spans(day, policy.controls_of(profile.usage_limits), calendar, family_zone())
+    return rules.allowed_spans(day, rules.controls_of(profile.usage_limits), calendar, family_zone())
 
 
 def test_every_session_lies_inside_the_members_allowed_windows_of_its_day(ruled):
     for profile in ruled:
-        calendar = policy.policy_inputs(profile_id=profile.pk, moment=timezone.now()).calendar
+        calendar = rules.policy_inputs(profile_id=profile.pk, moment=timezone.now()).calendar
         for session in Session.objects.filter(profile=profile):
             day = session.started_at.astimezone(family_zone()).date()
             spans = day_spans(profile, day, calendar)
@@ -85,8 +85,8 @@ def test_every_session_lies_inside_the_members_allowed_windows_of_its_day(ruled)
 def test_no_day_goes_over_its_limit_and_alex_reaches_it_on_the_story_day(ruled):
     zone = family_zone()
     for profile in ruled:
-        calendar = policy.policy_inputs(profile_id=profile.pk, moment=timezone.now()).calendar
-        controls = policy.controls_of(profile.usage_limits)
+        calendar = rules.policy_inputs(profile_id=profile.pk, moment=timezone.now()).calendar
+        controls = rules.controls_of(profile.usage_limits)
         used = defaultdict(timedelta)
         for session in Session.objects.filter(profile=profile):
             used[session.started_at.astimezone(zone).date()] += session.ended_at - session.started_at

@@ -11,9 +11,10 @@ from django.test import Client
 
 from activity.models import UsageStatistic
 from activity.tests.factories import ActivityLogFactory, CommandHistoryFactory, SessionFactory
-from profiles.models import ParentRequest, PermissionLevel, UserProfile
+from parental.models import ParentRequest
+from profiles.models import PermissionLevel, UserProfile
 from profiles.services import family_member_create
-from profiles.tests.factories import QuickActionFactory
+from quickactions.tests.factories import QuickActionFactory
 from telemetry.tests.factories import NotificationFactory, SettingFactory, SystemEventFactory
 from trayapi.services import device_token_create
 

@@ -17,7 +17,7 @@ READ = {"list", "view"}
 EXPECTED = {
     "profiles.userprofile": {"admin": ALL, "user": READ | {"change"}, "kid": set()},
     "profiles.familylogin": {"admin": READ, "user": set(), "kid": set()},
-    "profiles.quickaction": {"admin": ALL, "user": READ | {"change"}, "kid": set()},
+    "quickactions.quickaction": {"admin": ALL, "user": READ | {"change"}, "kid": set()},
     # Answered on the dashboard, never edited; deleted with their member (or by a family admin).
     "profiles.parentrequest": {"admin": READ | {"delete"}, "user": set(), "kid": set()},
     "activity.activitylog": {"admin": READ | {"delete"}, "user": READ, "kid": READ},
@@ -142,9 +142,9 @@ FAMILY_PAGES = {
     "admin:dashboard": {"admin": 200, "user": 200, "kid": 200, "guest": 302},
     "admin:dashboard_usage_csv": {"admin": 200, "user": 200, "kid": 200, "guest": 302},
     "admin:dashboard_activity_csv": {"admin": 200, "user": 200, "kid": 200, "guest": 302},
-    "admin:profiles_quickaction_import": {"admin": 200, "user": 403, "kid": 403, "guest": 302},
-    "admin:profiles_quickaction_export": {"admin": 200, "user": 200, "kid": 403, "guest": 302},
-    "admin:profiles_quickaction_export_json": {"admin": 200, "user": 200, "kid": 403, "guest": 302},
+    "admin:quickactions_quickaction_import": {"admin": 200, "user": 403, "kid": 403, "guest": 302},
+    "admin:quickactions_quickaction_export": {"admin": 200, "user": 200, "kid": 403, "guest": 302},
+    "admin:quickactions_quickaction_export_json": {"admin": 200, "user": 200, "kid": 403, "guest": 302},
     "admin:system_health": {"admin": 200, "user": 403, "kid": 403, "guest": 302},
 }
 

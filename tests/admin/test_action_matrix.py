@@ -21,14 +21,14 @@ EXPECTED = {
     ("telemetry.setting", "export_csv"): {"admin", "user"},
     ("telemetry.setting", "reset_to_default"): {"admin", "user"},
     ("telemetry.systemevent", "mark_resolved"): {"admin"},
-    ("profiles.quickaction", "enable_selected"): {"admin", "user"},
-    ("profiles.quickaction", "disable_selected"): {"admin", "user"},
-    ("profiles.quickaction", "set_permission_selected"): {"admin"},
-    ("profiles.quickaction", "set_category_selected"): {"admin"},
-    ("profiles.quickaction", "duplicate_selected"): {"admin"},
-    ("profiles.quickaction", "bulk_edit_selected"): {"admin"},
+    ("quickactions.quickaction", "enable_selected"): {"admin", "user"},
+    ("quickactions.quickaction", "disable_selected"): {"admin", "user"},
+    ("quickactions.quickaction", "set_permission_selected"): {"admin"},
+    ("quickactions.quickaction", "set_category_selected"): {"admin"},
+    ("quickactions.quickaction", "duplicate_selected"): {"admin"},
+    ("quickactions.quickaction", "bulk_edit_selected"): {"admin"},
     **{(model, "delete_selected"): {"admin"} for model in DELETABLE_BY_ADMIN_ONLY},
-    ("profiles.quickaction", "delete_selected"): {"admin"},
+    ("quickactions.quickaction", "delete_selected"): {"admin"},
     ("telemetry.setting", "delete_selected"): {"admin"},
     ("profiles.userprofile", "delete_selected"): {"admin"},
 }
@@ -37,7 +37,7 @@ CASES = [(model, action, role) for (model, action) in EXPECTED for role in ROLES
 
 
 def target(model, role, family, rows):
-    if model == "profiles.quickaction":
+    if model == "quickactions.quickaction":
         return rows["quickaction"]["kid"]
     return own_object(model, "admin" if role == "guest" else role, family, rows)
 
@@ -103,10 +103,10 @@ def test_action_takes_effect_only_for_the_roles_it_is_meant_for(client_as, famil
     [
         ("telemetry.setting", "reset_to_default"),
         ("telemetry.systemevent", "mark_resolved"),
-        ("profiles.quickaction", "disable_selected"),
-        ("profiles.quickaction", "set_permission_selected"),
-        ("profiles.quickaction", "set_category_selected"),
-        ("profiles.quickaction", "bulk_edit_selected"),
+        ("quickactions.quickaction", "disable_selected"),
+        ("quickactions.quickaction", "set_permission_selected"),
+        ("quickactions.quickaction", "set_category_selected"),
+        ("quickactions.quickaction", "bulk_edit_selected"),
     ],
 )
 def test_every_changing_action_is_recorded_once_in_the_change_history(client_as, family, rows, model, action):

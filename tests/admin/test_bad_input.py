@@ -98,8 +98,8 @@ def test_a_list_and_its_export_answer_the_same_clear_400(family, params, words):
 def test_a_nul_byte_in_an_object_id_or_a_form_is_refused_and_nothing_is_written(family):
     client = signed_in_client("admin")
 
-    assert client.get("/admin/profiles/quickaction/a%00b/change/").status_code == 400
-    response = client.post(reverse("admin:profiles_quickaction_add"), {"id": "x\x00y", "display_name": "X"})
+    assert client.get("/admin/quickactions/quickaction/a%00b/change/").status_code == 400
+    response = client.post(reverse("admin:quickactions_quickaction_add"), {"id": "x\x00y", "display_name": "X"})
     assert response.status_code == 400
     assert "NUL character" in response.text
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from activity.models import Session
 from activity.tests.factories import ActivityLogFactory
-from profiles import policy
+from parental import rules
 from profiles.models import UserProfile
 from telemetry.models import Setting
 from tests.admin.helpers import url
@@ -183,7 +183,7 @@ def test_pause_for_a_time_and_until_resumed(client_as, family):
     kid, admin = family["kid"], client_as("admin")
     admin.post(page(kid), {"_form": "pause", "pause_for": "30"})
     kid.refresh_from_db()
-    assert policy.policy_decide(profile=kid, command="hi").reason == "paused"
+    assert rules.policy_decide(profile=kid, command="hi").reason == "paused"
     assert "Paused until" in admin.get(page(kid)).text
     admin.post(page(kid), {"_form": "pause", "pause_for": "resume"})
     kid.refresh_from_db()
@@ -236,7 +236,7 @@ def test_preview_with_a_bad_moment_is_a_form_error(client_as, family, at):
 def test_today_shows_minutes_against_the_limit_commands_windows_and_refusals(client_as, family, berlin):
     kid = family["kid"]
     now = timezone.now()
-    day_type = policy.FamilyCalendar().day_type(timezone.localdate(now))[0]
+    day_type = rules.FamilyCalendar().day_type(timezone.localdate(now))[0]
     limit_key = "school_day_limit" if day_type == "school_day" else "weekend_limit"
     UserProfile.objects.filter(pk=kid.pk).update(usage_limits={limit_key: 600})
     start = max(now - timedelta(minutes=20), local_midnight(timezone.localdate(now)))

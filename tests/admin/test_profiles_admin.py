@@ -5,7 +5,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from history.models import Change
-from profiles.models import QuickAction, UserProfile
+from profiles.models import UserProfile
+from quickactions.models import QuickAction
 from tests.admin.helpers import profile_form, url
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +130,7 @@ def test_switching_quick_actions_in_the_list_goes_through_the_service_and_the_lo
         if action.pk != "action_kid":
             data[f"form-{i}-is_enabled"] = "on"
 
-    response = client_as("admin").post(url("profiles.quickaction", "changelist"), data)
+    response = client_as("admin").post(url("quickactions.quickaction", "changelist"), data)
 
     assert response.status_code == 302
     assert QuickAction.objects.get(pk="action_kid").is_enabled is False
@@ -139,7 +140,7 @@ def test_switching_quick_actions_in_the_list_goes_through_the_service_and_the_lo
 
 def test_member_cannot_change_what_a_quick_action_does(client_as, rows):
     response = client_as("user").post(
-        url("profiles.quickaction", "change", "action_kid"),
+        url("quickactions.quickaction", "change", "action_kid"),
         {"display_name": "Hacked", "command_sequence": "rm -rf", "required_permission": "admin", "is_enabled": ""},
     )
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from activity.tests.factories import ActivityLogFactory, CommandHistoryFactory, SessionFactory
 from profiles.services import family_member_create
-from profiles.tests.factories import QuickActionFactory
+from quickactions.tests.factories import QuickActionFactory
 from telemetry.tests.factories import NotificationFactory, SettingFactory, SystemEventFactory
 from tests.admin.helpers import url
 

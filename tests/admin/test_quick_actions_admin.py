@@ -11,13 +11,13 @@ from django.utils import timezone
 
 from activity.tests.factories import CommandHistoryFactory
 from history.models import Change
-from profiles.models import QuickAction
-from profiles.tests.factories import QuickActionFactory
+from quickactions.models import QuickAction
+from quickactions.tests.factories import QuickActionFactory
 from tests.admin.helpers import url
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = url("profiles.quickaction", "changelist")
+CHANGELIST = url("quickactions.quickaction", "changelist")
 BULK_ACTIONS = {
     "enable_selected": {},
     "disable_selected": {},
@@ -171,7 +171,7 @@ def action_form(**changes) -> dict:
 
 
 def test_a_command_with_commas_stays_one_command(client_as, family):
-    response = client_as("admin").post(url("profiles.quickaction", "add"), action_form())
+    response = client_as("admin").post(url("quickactions.quickaction", "add"), action_form())
 
     assert response.status_code == 302
     action = QuickAction.objects.get(pk="colours")
@@ -189,7 +189,7 @@ def test_a_command_with_commas_stays_one_command(client_as, family):
     ],
 )
 def test_the_form_explains_a_bad_sequence_or_id(client_as, family, changes, message):
-    response = client_as("admin").post(url("profiles.quickaction", "add"), action_form(**changes))
+    response = client_as("admin").post(url("quickactions.quickaction", "add"), action_form(**changes))
 
     if message is None:  # commas are text: ",,," is one (odd) command, not four empty ones
         assert QuickAction.objects.get(pk="colours").command_sequence == [",,,"]
@@ -204,7 +204,7 @@ def test_reordering_commands_in_the_form_saves_the_new_order(client_as, family):
     data = action_form(command_sequence="second\nfirst")
     data.pop("id")
 
-    client_as("admin").post(url("profiles.quickaction", "change", "colours"), data)
+    client_as("admin").post(url("quickactions.quickaction", "change", "colours"), data)
 
     assert QuickAction.objects.get(pk="colours").command_sequence == ["second", "first"]
 
@@ -248,18 +248,18 @@ def test_a_family_admin_edits_name_icon_and_permission_in_the_list(client_as, fa
 
 @pytest.mark.parametrize(("role", "status"), [("admin", 200), ("user", 403), ("kid", 403)])
 def test_only_a_family_admin_opens_the_import_page(client_as, family, role, status):
-    assert client_as(role).get(url("profiles.quickaction", "import")).status_code == status
+    assert client_as(role).get(url("quickactions.quickaction", "import")).status_code == status
 
 
 @pytest.mark.parametrize(("role", "status"), [("admin", 200), ("user", 200), ("kid", 403)])
 def test_export_opens_for_the_roles_that_see_the_list(client_as, family, role, status):
-    assert client_as(role).get(url("profiles.quickaction", "export")).status_code == status
+    assert client_as(role).get(url("quickactions.quickaction", "export")).status_code == status
 
 
 def upload(client, name: str, content: str, **extra):
     handle = io.BytesIO(content.encode())
     handle.name = name
-    return client.post(url("profiles.quickaction", "import"), {"file": handle, **extra})
+    return client.post(url("quickactions.quickaction", "import"), {"file": handle, **extra})
 
 
 def test_import_preview_lists_what_changes_and_changes_nothing(client_as, family):
@@ -292,7 +292,7 @@ def test_import_confirmation_applies_the_file(client_as, family):
     content = 'id,display_name,commands\ngood,Good,"lights on, dimmed\nmusic"\n'
 
     response = client_as("admin").post(
-        url("profiles.quickaction", "import"), {"_apply": "1", "format": "csv", "content": content}
+        url("quickactions.quickaction", "import"), {"_apply": "1", "format": "csv", "content": content}
     )
 
     assert response.status_code == 302
@@ -318,7 +318,7 @@ def test_export_then_import_through_the_admin_changes_nothing(client_as, family,
     )
     QuickActionFactory(id="plain", is_enabled=False, required_permission="guest")
     client = client_as("admin")
-    response = client.get(url("profiles.quickaction", name))
+    response = client.get(url("quickactions.quickaction", name))
     content = b"".join(response.streaming_content) if response.streaming else response.content
     before = Change.objects.count()
 

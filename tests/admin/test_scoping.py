@@ -58,14 +58,14 @@ def test_user_posting_a_change_to_another_members_profile_changes_nothing(client
 
 
 def test_user_sees_quick_actions_up_to_their_level_only(client_as, rows):
-    response = client_as("user").get(url("profiles.quickaction", "changelist"))
+    response = client_as("user").get(url("quickactions.quickaction", "changelist"))
 
     shown = {action.pk for action in response.context["cl"].result_list}
     assert shown == {"action_user", "action_kid", "action_guest"}
 
 
 def test_user_opening_an_admin_level_quick_action_by_url_gets_404(client_as, rows):
-    response = client_as("user").get(url("profiles.quickaction", "change", "action_admin"))
+    response = client_as("user").get(url("quickactions.quickaction", "change", "action_admin"))
 
     assert response.status_code == 404
 
@@ -73,7 +73,7 @@ def test_user_opening_an_admin_level_quick_action_by_url_gets_404(client_as, row
 def test_user_switching_an_admin_level_quick_action_changes_nothing(client_as, rows):
     data = {"action": "disable_selected", "_selected_action": ["action_admin"], "index": "0"}
 
-    client_as("user").post(url("profiles.quickaction", "changelist"), data)
+    client_as("user").post(url("quickactions.quickaction", "changelist"), data)
 
     rows["quickaction"]["admin"].refresh_from_db()
     assert rows["quickaction"]["admin"].is_enabled is True

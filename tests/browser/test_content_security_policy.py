@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 PASSWORD = "family-admin-pass-4e1b"
 CHANGELISTS = [
     "/admin/profiles/userprofile/",
-    "/admin/profiles/quickaction/",
+    "/admin/quickactions/quickaction/",
     "/admin/profiles/familylogin/",
     "/admin/activity/activitylog/",
     "/admin/activity/commandhistory/",

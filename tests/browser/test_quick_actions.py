@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 
 from activity.tests.factories import CommandHistoryFactory
-from profiles.models import PermissionLevel, QuickAction
+from profiles.models import PermissionLevel
 from profiles.services import family_member_create
-from profiles.tests.factories import QuickActionFactory
+from quickactions.models import QuickAction
+from quickactions.tests.factories import QuickActionFactory
 from tests.browser.pages import admin_sign_in
 
 pytestmark = pytest.mark.browser
@@ -38,7 +39,7 @@ def test_a_parent_changes_permissions_in_bulk_and_reorders_commands(page, action
     page.on("response", lambda response: missing.append(response.url) if response.status == 404 else None)
     admin_sign_in(page, username="admin", password=PASSWORD)
     page.set_viewport_size({"width": 1440, "height": 800})
-    page.goto("/admin/profiles/quickaction/")
+    page.goto("/admin/quickactions/quickaction/")
     for action_id in ("bedtime", "movie_night", "party"):
         page.check(f"input.action-select[value={action_id}]")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -65,7 +66,7 @@ def test_a_parent_changes_permissions_in_bulk_and_reorders_commands(page, action
         "party",
     }
 
-    page.goto("/admin/profiles/quickaction/party/change/")
+    page.goto("/admin/quickactions/quickaction/party/change/")
     entries = page.locator("input.command-entry")
     assert entries.count() == 2
     page.locator(".command-list li").nth(0).locator(".command-down").click()

@@ -25,7 +25,7 @@ OWN_ACTIVITY_AND_STATISTICS = {
 }
 INDEX_OF = {
     PermissionLevel.USER: OWN_ACTIVITY_AND_STATISTICS
-    | {"profiles.userprofile", "profiles.quickaction", "telemetry.setting", "telemetry.notification"}
+    | {"profiles.userprofile", "quickactions.quickaction", "telemetry.setting", "telemetry.notification"}
     | {"history.change"},
     PermissionLevel.KID: OWN_ACTIVITY_AND_STATISTICS,
 }

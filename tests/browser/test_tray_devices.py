@@ -7,10 +7,12 @@ import pytest
 from django.utils import timezone
 
 from activity.models import Session
-from profiles.models import ParentRequest, PermissionLevel, UserProfile
+from parental.models import ParentRequest
+from parental.services import parent_request_create
+from profiles.models import PermissionLevel, UserProfile
 from profiles.services import family_member_create
 from tests.browser.pages import admin_sign_in
-from trayapi.services import device_token_create, parent_request_create
+from trayapi.services import device_token_create
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +27,7 @@ def family(settings):
     alex = family_member_create(name="Alex", permission_level=PermissionLevel.KID)
     UserProfile.objects.filter(pk=alex.pk).update(usage_limits={"daily_limit_minutes": 0})
     device, _ = device_token_create(name="Alex's tablet", members=[alex])
-    asked, _ = parent_request_create(device=device, member_id=alex.pk, kind="more_time", message="one more chapter")
+    asked, _ = parent_request_create(profile=alex, kind="more_time", message="one more chapter", device=device.name)
     return {"alex": alex, "request": asked}
 
 

@@ -40,15 +40,18 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "axes",
-    # Below the family apps: it knows their tables only by name, in its migrations.
-    "history",
-    "profiles",
-    "activity",
-    "telemetry",
-    "dashboard",  # reads across profiles, activity and telemetry; nothing imports it
+    # The family's apps, bottom to top: each imports only those above it in this list
+    # (docs/architecture.md; tests/test_layers.py holds the order).
+    "history",  # the change history: triggers that know the tables by name
+    "profiles",  # members, roles, PINs and logins
+    "telemetry",  # settings, system events, the notification queue and its delivery
+    "activity",  # what members said and did: logs, sessions, statistics
+    "quickactions",  # command macros, edited in bulk
+    "parental",  # the family's rules, the policy decision, pause, calendar, asking a parent
+    "dashboard",  # the family dashboard and exports
+    "trayapi",  # the tray's JSON API (/api/v1/) and device tokens: translates HTTP
     "procrastinate.contrib.django",  # background jobs in PostgreSQL (operations.tasks)
-    "operations",  # roles, backups, health, retention and the scheduled jobs; nothing imports it
-    "trayapi",  # the tray's JSON API (/api/v1/), device tokens, asking a parent; nothing imports it
+    "operations",  # roles, backups, health, retention and the scheduled jobs
     "household",  # last: writes sample and synthetic data, nothing imports it
 ]
 

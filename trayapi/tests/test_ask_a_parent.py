@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from history.models import Change
-from profiles.models import ParentRequest, UserProfile
+from parental.models import ParentRequest
+from profiles.models import UserProfile
 from telemetry.models import Notification
 from tests.admin.conftest import signed_in_client
 

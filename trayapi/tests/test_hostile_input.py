@@ -153,9 +153,11 @@ def test_the_quick_action_import_page(household, name, command, category):
     handle.name = "actions.json"
     before = row_counts()
 
-    preview = parent.post("/admin/profiles/quickaction/import/", {"file": handle})
+    preview = parent.post("/admin/quickactions/quickaction/import/", {"file": handle})
     content = json.dumps(json.loads(quick_actions_file(name, command, category)))
-    applied = parent.post("/admin/profiles/quickaction/import/", {"_apply": "1", "format": "json", "content": content})
+    applied = parent.post(
+        "/admin/quickactions/quickaction/import/", {"_apply": "1", "format": "json", "content": content}
+    )
 
     assert preview.status_code == 200
     assert applied.status_code in (200, 302)

@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from telemetry.delivery import notifications_deliver_due, retry_delay
 from telemetry.models import Notification, Setting, SystemEvent
 from telemetry.tests.factories import NotificationFactory
-from trayapi.services import notifications_deliver_due, retry_delay
 
 
 class Receiver:

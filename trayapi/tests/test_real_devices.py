@@ -17,8 +17,9 @@ from django.utils import timezone
 from activity.models import ActivityLog, CommandHistory, Session, UsageStatistic
 from activity.services import activity_record_many, usage_statistics_rebuild
 from history.models import Change
-from profiles.models import ParentRequest, UserProfile
-from profiles.policy import policy_decide
+from parental.models import ParentRequest
+from parental.rules import policy_decide
+from profiles.models import UserProfile
 from telemetry.models import Setting
 from tests.admin.conftest import signed_in_client
 from tonnysite.safe_input import CLOCK_AHEAD, OFFLINE_DAYS

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from activity.models import Session
 from profiles.models import UserProfile
-from profiles.tests.factories import QuickActionFactory
+from quickactions.tests.factories import QuickActionFactory
 from telemetry.models import Setting
 
 pytestmark = pytest.mark.django_db
