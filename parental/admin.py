@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 
 from history.admin import ChangeHistoryMixin
+from parental import services as parental_services
 from parental.forms import pin_field
 from parental.models import ParentRequest
 from parental.pages import controls_summary, parental_controls_page
@@ -149,6 +150,12 @@ class UserProfileAdmin(ChangeHistoryMixin, FamilyModelAdmin):
             password=data.get("password") or None,
         )
 
+    def delete_model(self, request, obj):
+        services.profiles_delete(profiles=UserProfile.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.profiles_delete(profiles=queryset)
+
     def get_list_display(self, request):
         if viewer_of(request).sees_every_profile:
             return self.list_display
@@ -216,3 +223,9 @@ class ParentRequestAdmin(ChangeHistoryMixin, ReadOnlyAdminMixin, FamilyModelAdmi
     fields = ("profile", "kind", "command", "message", "reason", "device", "status", "created_at", "decided_at",
               "decided_by", "approved_until", "used_at")  # fmt: skip
     readonly_fields = fields
+
+    def delete_model(self, request, obj):
+        parental_services.parent_requests_delete(requests=ParentRequest.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        parental_services.parent_requests_delete(requests=queryset)

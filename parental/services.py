@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from parental import rules
@@ -255,3 +255,9 @@ def parent_approvals_use(*, ran: Iterable[tuple[uuid.UUID, str]]) -> None:
     ParentRequest.objects.filter(
         condition, kind=RequestKind.COMMAND, status=RequestStatus.APPROVED, used_at=None
     ).update(used_at=timezone.now())
+
+
+@transaction.atomic
+def parent_requests_delete(*, requests: QuerySet[ParentRequest]) -> int:
+    """Delete requests to a parent (an approval that still holds ends with it); returns how many."""
+    return requests.delete()[0]

@@ -16,7 +16,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import JSONField
+from django.db.models import JSONField, QuerySet
 from django.views.decorators.debug import sensitive_variables
 
 from profiles import roles
@@ -152,6 +152,13 @@ def family_login_revoke(*, profile: UserProfile) -> None:
     user_model.objects.filter(family_login__profile_id=profile.pk).update(
         is_active=False, is_staff=False, is_superuser=False
     )
+
+
+@transaction.atomic
+def profiles_delete(*, profiles: QuerySet[UserProfile]) -> int:
+    """Delete family members with what is theirs (the database cascades); their logins stop signing in
+    first (the pre_delete receiver calls family_login_revoke). Returns how many members were deleted."""
+    return profiles.delete()[1].get(UserProfile._meta.label, 0)
 
 
 @sensitive_variables("password", "pin")

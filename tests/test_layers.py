@@ -1,21 +1,29 @@
-"""The shared machinery in tonnysite/ depends on no app: apps build on it, never the other way round.
+"""The apps form one ordered stack: each imports only the shared layer and the apps below it.
 
-Only the settings (which list the apps) and the URL configuration (which mounts them) may name them.
+The order is INSTALLED_APPS' (docs/architecture.md draws it). Every import counts, also one inside a
+function and in an app's own tests; migrations are history and may name any app. Cross-app tests live
+in tests/, above every app. Only the URL configuration (which mounts the apps) and the settings (which
+list them) reach up from the shared layer.
 """
 
 import ast
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from tonnysite.env import BASE_DIR
 
-APPS = {"profiles", "activity", "telemetry", "household", "operations", "dashboard", "history", "trayapi"}
-ALLOWED = {Path("tonnysite/urls.py")}
+# Bottom to top. tonnysite is the shared layer under every app.
+LAYERS = (
+    "tonnysite", "history", "profiles", "telemetry", "activity", "quickactions", "parental", "dashboard", "trayapi",
+    "operations", "household",
+)  # fmt: skip
+MOUNTS_THE_APPS = {Path("tonnysite/urls.py")}
 
 
-def modules_imported_by(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(), filename=str(path))
+def modules_imported_by(source: str, filename: str = "<module>") -> set[str]:
+    tree = ast.parse(source, filename=filename)
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -25,45 +33,57 @@ def modules_imported_by(path: Path) -> set[str]:
     return found
 
 
-SHARED_MODULES = sorted(
-    path.relative_to(BASE_DIR)
-    for path in (BASE_DIR / "tonnysite").rglob("*.py")
-    if "settings" not in path.relative_to(BASE_DIR).parts and path.relative_to(BASE_DIR) not in ALLOWED
-)
+def layer_modules():
+    for layer in LAYERS:
+        for path in sorted((BASE_DIR / layer).rglob("*.py")):
+            relative = path.relative_to(BASE_DIR)
+            if "migrations" in relative.parts or "settings" in relative.parts or relative in MOUNTS_THE_APPS:
+                continue
+            yield relative
 
 
-@pytest.mark.parametrize("relative", SHARED_MODULES, ids=str)
-def test_shared_module_imports_no_app(relative):
-    imported = modules_imported_by(BASE_DIR / relative)
-
-    assert {name for name in imported if name.split(".")[0] in APPS} == set()
+LAYER_MODULES = list(layer_modules())
 
 
-def test_the_walk_finds_the_admin_machinery():
-    assert Path("tonnysite/familyadmin/scoping.py") in SHARED_MODULES
+def imports_from_above(relative: Path, source: str) -> set[str]:
+    """The modules `source` (the text of the module at `relative`) imports from layers above its own."""
+    own = LAYERS.index(relative.parts[0])
+    return {name for name in modules_imported_by(source, str(relative)) if name.split(".")[0] in LAYERS[own + 1 :]}
+
+
+@pytest.mark.parametrize("relative", LAYER_MODULES, ids=str)
+def test_a_module_imports_only_its_own_layer_and_those_below(relative):
+    above = imports_from_above(relative, (BASE_DIR / relative).read_text())
+
+    assert above == set(), f"{relative} imports from above its layer: {sorted(above)}"
+
+
+def test_an_import_inside_a_function_against_the_order_is_found():
+    source = "from profiles.models import UserProfile\n\n\ndef today():\n    from activity.models import ActivityLog\n"
+
+    assert imports_from_above(Path("profiles/selectors.py"), source) == {"activity.models"}
+    assert imports_from_above(Path("dashboard/selectors.py"), source) == set()
+
+
+def test_installed_apps_list_the_family_apps_in_the_order_of_the_stack():
+    family_apps = [app for app in settings.INSTALLED_APPS if app in LAYERS]
+
+    assert family_apps == list(LAYERS[1:])
+
+
+def test_the_walk_reaches_every_layer():
+    assert {relative.parts[0] for relative in LAYER_MODULES} == set(LAYERS)
 
 
 TEST_MODULES = sorted(
-    path.relative_to(BASE_DIR)
-    for folder in (
-        "tests",
-        "profiles",
-        "activity",
-        "telemetry",
-        "household",
-        "operations",
-        "dashboard",
-        "history",
-        "trayapi",
-    )
-    for path in (BASE_DIR / folder).rglob("test_*.py")
+    path.relative_to(BASE_DIR) for folder in ("tests", *LAYERS[1:]) for path in (BASE_DIR / folder).rglob("test_*.py")
 )
 
 
 @pytest.mark.parametrize("relative", TEST_MODULES, ids=str)
 def test_a_test_module_imports_no_other_test_module(relative):
     # Shared helpers live in helpers.py, seed_queries.py, factories.py or a conftest.py fixture.
-    imported = modules_imported_by(BASE_DIR / relative)
+    imported = modules_imported_by((BASE_DIR / relative).read_text(), str(relative))
 
     assert {name for name in imported if name.rsplit(".", 1)[-1].startswith("test_")} == set()
 

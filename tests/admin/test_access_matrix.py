@@ -19,7 +19,7 @@ EXPECTED = {
     "profiles.familylogin": {"admin": READ, "user": set(), "kid": set()},
     "quickactions.quickaction": {"admin": ALL, "user": READ | {"change"}, "kid": set()},
     # Answered on the dashboard, never edited; deleted with their member (or by a family admin).
-    "profiles.parentrequest": {"admin": READ | {"delete"}, "user": set(), "kid": set()},
+    "parental.parentrequest": {"admin": READ | {"delete"}, "user": set(), "kid": set()},
     "activity.activitylog": {"admin": READ | {"delete"}, "user": READ, "kid": READ},
     "activity.commandhistory": {"admin": READ | {"delete"}, "user": READ, "kid": READ},
     "activity.session": {"admin": ALL, "user": READ, "kid": READ},

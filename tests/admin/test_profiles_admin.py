@@ -169,3 +169,38 @@ def test_profile_page_answers_with_a_placeholder_pin_hash(client_as, family):
 
     assert response.status_code == 200
     assert "$2b$12$placeholder" not in response.text
+
+
+def test_deleting_a_member_without_a_login_goes_through_the_service_and_names_the_parent(client_as, family):
+    other = family.other
+
+    response = client_as("admin").post(url("profiles.userprofile", "delete", other.pk), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not UserProfile.objects.filter(pk=other.pk).exists()
+    deleted = Change.objects.get(table_name="user_profiles", row_id=str(other.pk), action="delete")
+    assert deleted.actor == "admin"
+
+
+def test_profiles_delete_stops_the_logins_of_the_members_it_deletes(family):
+    from profiles.services import profiles_delete
+
+    user = family["user"]
+    login = get_user_model().objects.get(family_login__profile=user)
+
+    assert profiles_delete(profiles=UserProfile.objects.filter(pk=user.pk)) == 1
+
+    login.refresh_from_db()
+    assert (login.is_active, login.is_staff) == (False, False)
+
+
+def test_deleting_a_request_to_a_parent_in_the_admin_goes_through_the_service(client_as, family):
+    from parental.models import ParentRequest
+
+    asked = ParentRequest.objects.create(profile=family["kid"], kind="more_time", device="kitchen")
+
+    response = client_as("admin").post(url("parental.parentrequest", "delete", asked.pk), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not ParentRequest.objects.filter(pk=asked.pk).exists()
+    assert Change.objects.get(table_name="parent_requests", row_id=str(asked.pk), action="delete").actor == "admin"
