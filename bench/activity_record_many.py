@@ -10,31 +10,26 @@ and activity_record_many of --batch other rows of the same shape (each load one 
 day of its own), and prints rows per second and the ratio.
 """
 
-import argparse
-import os
+import json
 import random
 import sys
-import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tonnysite.settings.local")
 
-import django  # noqa: E402
+from bench.start import arguments_parser, django_start  # noqa: E402
 
-django.setup()
-
-from tonnysite.db import embedded_server_ensure  # noqa: E402
-
-embedded_server_ensure()
+django_start()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from activity.services import activity_record_many  # noqa: E402
+from bench.measure import Stopwatch  # noqa: E402
+from bench.scratch import activity_rows_count  # noqa: E402
 from profiles.models import UserProfile  # noqa: E402
 
 COLUMNS = [
@@ -52,9 +47,8 @@ def profiles(count: int) -> list:
 
 
 def fill_base(target: int, profile_ids: list) -> int:
+    have = activity_rows_count()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM activity_logs")
-        have = cursor.fetchone()[0]
         chunk = 1_000_000
         while have < target:
             n = min(chunk, target - have)
@@ -106,25 +100,23 @@ def batch(size: int, profile_ids: list, days_ago: int) -> list[dict]:
 
 
 def time_copy(rows: list[dict]) -> float:
-    import json
-
-    start = time.perf_counter()
-    connection.ensure_connection()
-    copy_sql = f"COPY activity_logs ({', '.join(COLUMNS)}) FROM STDIN"
-    with transaction.atomic(), connection.connection.cursor() as raw, raw.copy(copy_sql) as copy:
-        for row in rows:
-            copy.write_row([json.dumps(row[c]) if c == "metadata" else row[c] for c in COLUMNS])
-    return time.perf_counter() - start
+    with Stopwatch() as watch:
+        connection.ensure_connection()
+        copy_sql = f"COPY activity_logs ({', '.join(COLUMNS)}) FROM STDIN"
+        with transaction.atomic(), connection.connection.cursor() as raw, raw.copy(copy_sql) as copy:
+            for row in rows:
+                copy.write_row([json.dumps(row[c]) if c == "metadata" else row[c] for c in COLUMNS])
+    return watch.seconds
 
 
 def time_record_many(rows: list[dict]) -> float:
-    start = time.perf_counter()
-    activity_record_many(rows=rows)
-    return time.perf_counter() - start
+    with Stopwatch() as watch:
+        activity_record_many(rows=rows)
+    return watch.seconds
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = arguments_parser(__doc__)
     parser.add_argument("--base", type=int, default=2_000_000, help="rows activity_logs holds before timing")
     parser.add_argument("--batch", type=int, default=100_000, help="rows per timed load")
     parser.add_argument("--profiles", type=int, default=8)

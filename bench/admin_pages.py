@@ -24,26 +24,17 @@ family site that miss the 150 ms p95 target; progress goes to stderr.
 
 from __future__ import annotations
 
-import argparse
-import os
 import statistics
 import sys
-import time
 import types
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tonnysite.settings.local")
-os.environ.setdefault("DEBUG", "false")
 
-import django  # noqa: E402
+from bench.start import arguments_parser, django_start  # noqa: E402
 
-django.setup()
-
-from tonnysite.db import embedded_server_ensure  # noqa: E402
-
-embedded_server_ensure()
+django_start(debug_off=True)
 
 from django.conf import settings  # noqa: E402
 from django.contrib import admin  # noqa: E402
@@ -60,8 +51,16 @@ from activity.models import (  # noqa: E402
     UsageStatistic,
     UserStatisticsSummary,
 )
-from bench.scratch import activity_rows_ensure, login_for, scratch_database_require, signed_in  # noqa: E402
-from profiles.models import FamilyLogin, QuickAction, UserProfile  # noqa: E402
+from bench.measure import StatementCounter, Stopwatch, percentile  # noqa: E402
+from bench.scratch import (  # noqa: E402
+    activity_logs_size,
+    activity_rows_ensure,
+    login_for,
+    server_version,
+    signed_in,
+)
+from profiles.models import FamilyLogin, UserProfile  # noqa: E402
+from quickactions.models import QuickAction  # noqa: E402
 from telemetry.models import Notification, Setting, SystemEvent  # noqa: E402
 
 TARGET_P95_MS = 150
@@ -243,37 +242,26 @@ def page_url(site: str, model, view: str, params: dict) -> tuple[str, dict]:
 
 
 def timed(client: Client, url: str, params: dict, repeat: int) -> tuple[list[float], int, int]:
-    statements = []
-
-    def count_statement(execute, sql, sql_params, many, context):
-        statements.append(sql)
-        return execute(sql, sql_params, many, context)
-
     def one() -> tuple[float, int]:
-        started = time.perf_counter()
-        response = client.get(url, params)
-        if response.streaming:
-            b"".join(response.streaming_content)
-        elapsed = (time.perf_counter() - started) * 1000
-        return elapsed, response.status_code
+        with Stopwatch() as watch:
+            response = client.get(url, params)
+            if response.streaming:
+                b"".join(response.streaming_content)
+        return watch.ms, response.status_code
 
-    with connection.execute_wrapper(count_statement):
+    statements = StatementCounter()
+    with connection.execute_wrapper(statements):
         _, status = one()
     one()
     times = []
     for _ in range(repeat):
         elapsed, status = one()
         times.append(elapsed)
-    return times, status, len(statements)
-
-
-def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20, method="inclusive")[18] if len(values) > 1 else values[0]
+    return times, status, statements.count
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=10_000_000, help="Activity rows to have before measuring.")
+    parser = arguments_parser(__doc__, rows=10_000_000)
     parser.add_argument("--repeat", type=int, default=20, help="Timed requests per page (after 2 warm-ups).")
     parser.add_argument(
         "--stock-repeat", type=int, default=5, help="Timed requests per stock page (0: skip the stock site)."
@@ -285,7 +273,6 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    scratch_database_require()
     have = activity_rows_ensure(args.rows)
     login_for("Bench Parent", "admin", username="bench_parent")
     login_for("Bench Kid", "kid", username="bench_kid")
@@ -300,10 +287,7 @@ def main() -> None:
         STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": STATIC_FILES}},
     ):
         parent, kid = signed_in("bench_parent"), signed_in("bench_kid")
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('activity_logs')), version()")
-            size, version = cursor.fetchone()
-        print(f"activity_logs: {have:,} rows ({size}, indexes included); {version.split(',')[0]}")
+        print(f"activity_logs: {have:,} rows ({activity_logs_size()}, indexes included); {server_version()}")
         print(f"family: {args.repeat} timed requests per page; stock: {args.stock_repeat}; times in ms\n")
         selected = [
             page for page in pages(kid_profile) if not args.only or args.only in f"{page[1]._meta.model_name} {page[0]}"
@@ -336,8 +320,8 @@ def report(selected, family_results, stock_results) -> None:
     misses = []
     for (label, model, *_), family, stock in zip(selected, family_results, stock_results, strict=True):
         print(f"{model._meta.model_name:24} {label:28} {cells(family, 10)}   {cells(stock, 9) if stock else ''}")
-        if family[1] == 200 and p95(family[0]) > TARGET_P95_MS:
-            misses.append((model._meta.model_name, label, p95(family[0])))
+        if family[1] == 200 and percentile(family[0], 95) > TARGET_P95_MS:
+            misses.append((model._meta.model_name, label, percentile(family[0], 95)))
     print()
     if misses:
         print(f"Family pages over {TARGET_P95_MS} ms at p95:")
@@ -351,7 +335,7 @@ def cells(result, width: int) -> str:
     times, status, queries = result
     if status != 200:
         return f"{'HTTP ' + str(status):>{width + 12}}"
-    return f"{statistics.median(times):{width}.1f} {p95(times):7.1f} {queries:3d}"
+    return f"{statistics.median(times):{width}.1f} {percentile(times, 95):7.1f} {queries:3d}"
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ the server's own time is at most this) and printed as p50/p95/p99 in millisecond
 (the database is a scratch one).
 """
 
-import argparse
 import http.client
 import json
 import os
@@ -27,49 +26,40 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tonnysite.settings.local")
 
-import django  # noqa: E402
+from bench.start import arguments_parser, django_start  # noqa: E402
 
-django.setup()
-
-from tonnysite.db import embedded_server_ensure  # noqa: E402
-
-embedded_server_ensure()
+django_start()
 
 from django.db import connection  # noqa: E402
 
+from bench.measure import Stopwatch, latencies_line, tally_line  # noqa: E402
 from bench.scratch import (  # noqa: E402
+    POLICY_COMMANDS,
+    activity_logs_size,
     activity_rows_ensure,
     busiest_members_controls,
-    percentile,
-    scratch_database_require,
+    server_version,
 )
 from trayapi.models import DeviceToken  # noqa: E402
 from trayapi.services import device_token_create  # noqa: E402
 
-COMMANDS = ["play music", "Play some music!", "tell me a joke", "buy a new game", "what's the weather", "goodnight"]
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=10_000_000, help="Activity rows to have before measuring.")
+    parser = arguments_parser(__doc__, rows=10_000_000)
     parser.add_argument("--repeat", type=int, default=2000, help="Timed requests (after 200 warm-ups).")
     parser.add_argument("--members", type=int, default=12, help="Members with parental controls.")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    scratch_database_require()
     have = activity_rows_ensure(args.rows)
     rng = random.Random(args.seed)
     members = [str(profile_id) for profile_id, _ in busiest_members_controls(count=args.members, rng=rng)]
     DeviceToken.objects.filter(name="bench api").delete()
     _, token = device_token_create(name="bench api")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('activity_logs')), version()")
-        size, version = cursor.fetchone()
-    print(f"activity_logs: {have:,} rows ({size}); {version.split(',')[0]}")
+    print(f"activity_logs: {have:,} rows ({activity_logs_size()}); {server_version()}")
     connection.close()
 
     port = free_port()
@@ -80,42 +70,38 @@ def main() -> None:
 
         def ask() -> tuple[float, str]:
             member = rng.choice(members)
-            command = rng.choice(COMMANDS)
+            command = rng.choice(POLICY_COMMANDS)
             path = f"/api/v1/policy?member={member}&command={command.replace(' ', '+').replace('!', '%21')}"
-            started = time.perf_counter()
-            conn.request("GET", path, headers=headers)
-            answer = conn.getresponse()
-            body = answer.read()
-            elapsed = (time.perf_counter() - started) * 1000
+            with Stopwatch() as watch:
+                conn.request("GET", path, headers=headers)
+                answer = conn.getresponse()
+                body = answer.read()
             if answer.status != 200:
                 sys.exit(f"GET {path} answered {answer.status}: {body[:300]!r}")
-            return elapsed, json.loads(body)["reason"]
+            return watch.ms, json.loads(body)["reason"]
 
         for _ in range(200):
             ask()
         results = [ask() for _ in range(args.repeat)]
-        times = [elapsed for elapsed, _ in results]
-        reasons: dict[str, int] = {}
-        for _, reason in results:
-            reasons[reason] = reasons.get(reason, 0) + 1
         print(f"\nGET /api/v1/policy, {args.repeat} requests over one keep-alive connection, in ms (client side):")
-        p50, p95, p99 = statistics.median(times), percentile(times, 95), percentile(times, 99)
-        print(f"  p50 {p50:.2f}   p95 {p95:.2f}   p99 {p99:.2f}   max {max(times):.2f}")
-        print("  reasons: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1])))
+        print(f"  {latencies_line([elapsed for elapsed, _ in results])}")
+        print(f"  reasons: {tally_line(reason for _, reason in results)}")
 
         batch_times = []
         for _ in range(5):
             items = [
-                {"client_id": str(uuid.uuid4()), "member": rng.choice(members), "command_text": rng.choice(COMMANDS),
+                {"client_id": str(uuid.uuid4()), "member": rng.choice(members),
+                 "command_text": rng.choice(POLICY_COMMANDS),
                  "status": "success", "processing_time_ms": rng.randint(200, 3000)}
                 for _ in range(1000)
             ]  # fmt: skip
             body = json.dumps({"items": items})
-            started = time.perf_counter()
-            conn.request("POST", "/api/v1/activity", body=body, headers={**headers, "Content-Type": "application/json"})
-            answer = conn.getresponse()
-            answer.read()
-            batch_times.append((time.perf_counter() - started) * 1000)
+            json_headers = {**headers, "Content-Type": "application/json"}
+            with Stopwatch() as watch:
+                conn.request("POST", "/api/v1/activity", body=body, headers=json_headers)
+                answer = conn.getresponse()
+                answer.read()
+            batch_times.append(watch.ms)
             if answer.status != 200:
                 sys.exit(f"POST /api/v1/activity answered {answer.status}")
         median = statistics.median(batch_times)

@@ -10,45 +10,41 @@ the most commands. It prints p50 and p95 in milliseconds and the queries per pag
 are p95 under 100 ms for 30 days and under 200 ms for a year.
 """
 
-import argparse
-import os
 import statistics
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tonnysite.settings.local")
-os.environ.setdefault("DEBUG", "false")
 
-import django  # noqa: E402
+from bench.start import arguments_parser, django_start  # noqa: E402
 
-django.setup()
-
-from tonnysite.db import embedded_server_ensure  # noqa: E402
-
-embedded_server_ensure()
+django_start(debug_off=True)
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.models import Sum  # noqa: E402
 from django.test import override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from activity.models import UsageStatistic  # noqa: E402
-from bench.scratch import activity_rows_ensure, login_for, percentile, scratch_database_require, signed_in  # noqa: E402
+from bench.measure import Stopwatch, percentile  # noqa: E402
+from bench.scratch import (  # noqa: E402
+    activity_rows_ensure,
+    login_for,
+    server_version,
+    signed_in,
+)
 
 TARGETS = {"30 days": 100, "a year": 200}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=10_000_000, help="Activity rows to have before measuring.")
+    parser = arguments_parser(__doc__, rows=10_000_000)
     parser.add_argument("--repeat", type=int, default=40, help="Timed requests per case (after 3 warm-ups).")
     args = parser.parse_args()
 
-    scratch_database_require()
     have = activity_rows_ensure(args.rows)
     login_for("Bench Parent", "admin", username="bench_parent")
     today = timezone.localdate()
@@ -56,7 +52,7 @@ def main() -> None:
         UsageStatistic.objects.filter(date__gte=today - timedelta(days=365))
         .values("profile_id")
         .order_by()
-        .annotate(n=django.db.models.Sum("command_count"))
+        .annotate(n=Sum("command_count"))
         .order_by("-n")
         .first()
     )
@@ -76,10 +72,9 @@ def main() -> None:
             (statistics_rows,) = cursor.fetchone()
             cursor.execute("SELECT count(*) FROM user_profiles")
             (members,) = cursor.fetchone()
-            cursor.execute("SELECT version()")
-            version = cursor.fetchone()[0].split(",")[0]
         print(
-            f"activity_logs: {have:,} rows; usage_statistics: {statistics_rows:,} rows; {members:,} members; {version}"
+            f"activity_logs: {have:,} rows; usage_statistics: {statistics_rows:,} rows; {members:,} members; "
+            f"{server_version()}"
         )
         print(f"zone {settings.TIME_ZONE}; {args.repeat} timed requests per case; ms\n")
         print(f"{'range':10} {'who':14} {'p50':>8} {'p95':>8} {'queries':>8}  target p95")
@@ -88,9 +83,9 @@ def main() -> None:
                 assert client.get("/admin/dashboard/", params).status_code == 200
             times = []
             for _ in range(args.repeat):
-                start = time.perf_counter()
-                response = client.get("/admin/dashboard/", params)
-                times.append((time.perf_counter() - start) * 1000)
+                with Stopwatch() as watch:
+                    response = client.get("/admin/dashboard/", params)
+                times.append(watch.ms)
                 assert response.status_code == 200
             with CaptureQueriesContext(connection) as captured:
                 client.get("/admin/dashboard/", params)

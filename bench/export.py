@@ -20,7 +20,6 @@ to each COPY, and how much the process grew while streaming the export (largest 
 seen between chunks, and ru_maxrss).
 """
 
-import argparse
 import os
 import resource
 import subprocess
@@ -29,25 +28,25 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tonnysite.settings.local")
-os.environ.setdefault("DEBUG", "false")
 
-import django  # noqa: E402
+from bench.start import arguments_parser, django_start  # noqa: E402
 
-django.setup()
-
-from tonnysite.db import embedded_server_ensure  # noqa: E402
-
-embedded_server_ensure()
+django_start(debug_off=True)
 
 from django.conf import settings  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.db.migrations.executor import MigrationExecutor  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from bench.scratch import scratch_database_require  # noqa: E402
+from bench.measure import Stopwatch  # noqa: E402
+from bench.scratch import (  # noqa: E402
+    activity_rows_count,
+    rolled_back,
+    scratch_database_require,
+    server_version,
+    signed_in,
+)
 from dashboard import exports  # noqa: E402
 from dashboard.ranges import DayRange  # noqa: E402
 from profiles.models import PermissionLevel  # noqa: E402
@@ -66,10 +65,6 @@ COPY (
     ORDER BY a."timestamp"
 ) TO STDOUT WITH (FORMAT csv, HEADER)
 """
-
-
-class Rollback(Exception):
-    pass
 
 
 def migrations_wait(limit_seconds: int) -> None:
@@ -128,23 +123,22 @@ def time_export(client: Client, days: DayRange) -> tuple[float, int, int, int]:
     """Seconds, lines, bytes and the largest RSS growth (bytes) of one export through the view."""
     rss_before = rss_peak = rss_bytes()
     lines = size = 0
-    started = time.perf_counter()
-    response = client.get(reverse("admin:dashboard_activity_csv"), {"from": days.first, "to": days.last})
-    assert response.status_code == 200, response.status_code
-    for chunk in response.streaming_content:
-        lines += chunk.count(b"\n")
-        size += len(chunk)
-        rss_peak = max(rss_peak, rss_bytes())
-    return time.perf_counter() - started, lines, size, rss_peak - rss_before
+    with Stopwatch() as watch:
+        response = client.get(reverse("admin:dashboard_activity_csv"), {"from": days.first, "to": days.last})
+        assert response.status_code == 200, response.status_code
+        for chunk in response.streaming_content:
+            lines += chunk.count(b"\n")
+            size += len(chunk)
+            rss_peak = max(rss_peak, rss_bytes())
+    return watch.seconds, lines, size, rss_peak - rss_before
 
 
 def time_copy_psycopg(statement: str) -> tuple[float, int]:
     size = 0
-    started = time.perf_counter()
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+    with Stopwatch() as watch, connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for block in copy:
             size += len(block)
-    return time.perf_counter() - started, size
+    return watch.seconds, size
 
 
 def time_copy_psql(statement: str) -> float:
@@ -154,14 +148,13 @@ def time_copy_psql(statement: str) -> float:
         "psql", "-X", "-q", "-h", database["HOST"] or "localhost", "-p", str(database["PORT"] or 5432),
         "-U", database["USER"], "-d", database["NAME"], "-c", statement.replace("\n", " "),
     ]  # fmt: skip
-    started = time.perf_counter()
-    with open(os.devnull, "wb") as sink:
+    with Stopwatch() as watch, open(os.devnull, "wb") as sink:
         subprocess.run(command, stdout=sink, env=env, check=True)  # noqa: S603
-    return time.perf_counter() - started
+    return watch.seconds
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = arguments_parser(__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000, help="About how many rows the export holds.")
     parser.add_argument("--repeat", type=int, default=3, help="Timed runs of each (after one warm-up).")
     parser.add_argument("--wait", type=int, default=3600, help="Seconds to wait for pending migrations.")
@@ -171,34 +164,21 @@ def main() -> None:
     migrations_wait(args.wait)
     days, member_ids, rows = range_pick(args.rows)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM activity_logs")
-        have = cursor.fetchone()[0]
         cursor.execute(
             "EXPLAIN " + exports.activity_rows_sql(), {"member_ids": member_ids, "start": days.start, "end": days.end}
         )
         plan = [line for (line,) in cursor.fetchall()]
-        cursor.execute("SELECT version()")
-        version = cursor.fetchone()[0].split(",")[0]
-    print(f"activity_logs: {have:,} rows; {version}; zone {days.zone.key}")
+    print(f"activity_logs: {activity_rows_count():,} rows; {server_version()}; zone {days.zone.key}")
     print(f"range {days.first} to {days.last} ({(days.last - days.first).days + 1} days, {len(member_ids)} members):")
     print(f"  {rows:,} rows\nplan of the export's query:")
     print("\n".join("  " + line for line in plan))
 
     statement = plain_copy_sql(member_ids, days)
-    try:
-        with override_settings(ALLOWED_HOSTS=["testserver"]), transaction.atomic():
-            family_member_create(
-                name="Bench export admin", permission_level=PermissionLevel.ADMIN, username="bench_export_admin"
-            )
-            client = Client()
-            client.force_login(
-                get_user_model().objects.get(username="bench_export_admin"),
-                backend="django.contrib.auth.backends.ModelBackend",
-            )
-            measure(args, client, days, statement, rows)
-            raise Rollback
-    except Rollback:
-        pass
+    with override_settings(ALLOWED_HOSTS=["testserver"]), rolled_back():
+        family_member_create(
+            name="Bench export admin", permission_level=PermissionLevel.ADMIN, username="bench_export_admin"
+        )
+        measure(args, signed_in("bench_export_admin"), days, statement, rows)
 
 
 def measure(args, client: Client, days: DayRange, statement: str, rows: int) -> None:

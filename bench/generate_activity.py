@@ -12,31 +12,25 @@ after (other work on the machine shows up there). `manage.py generate_activity`
 prints the same phase figures; this script adds the context a report needs.
 """
 
-import argparse
 import os
 import resource
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tonnysite.settings.local")
 
-import django  # noqa: E402
+from bench.start import arguments_parser, django_start  # noqa: E402
 
-django.setup()
-
-from tonnysite.db import embedded_server_ensure  # noqa: E402
-
-embedded_server_ensure()
+django_start()
 
 from django.db import connection  # noqa: E402
 
+from bench.measure import Stopwatch  # noqa: E402
 from household.generator import activity_generate  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = arguments_parser(__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--profiles", type=int, default=None)
@@ -55,11 +49,11 @@ def main() -> None:
         f"PostgreSQL {version}, database {database} ({existing:,} activity rows before), "
         f"{os.cpu_count()} cores, load average {load_before[0]:.2f}"
     )
-    started = time.perf_counter()
-    report = activity_generate(
-        rows=args.rows, days=args.days, profiles=args.profiles, seed=args.seed, indexes=args.indexes, progress=print
-    )
-    wall = time.perf_counter() - started
+    with Stopwatch() as watch:
+        report = activity_generate(
+            rows=args.rows, days=args.days, profiles=args.profiles, seed=args.seed, indexes=args.indexes, progress=print
+        )
+    wall = watch.seconds
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     print()
     print(f"rows                 {report.rows:>12,} activity + {report.history_rows:,} command history")

@@ -13,108 +13,78 @@ them "now", with an open session); it prints p50, p95 and p99 in milliseconds an
 queries one decision made.
 """
 
-import argparse
-import os
 import random
-import statistics
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tonnysite.settings.local")
 
-import django  # noqa: E402
+from bench.start import arguments_parser, django_start  # noqa: E402
 
-django.setup()
+django_start()
 
-from tonnysite.db import embedded_server_ensure  # noqa: E402
-
-embedded_server_ensure()
-
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.measure import StatementCounter, Stopwatch, latencies_line, tally_line  # noqa: E402
 from bench.scratch import (  # noqa: E402
+    POLICY_COMMANDS,
+    activity_logs_size,
     activity_rows_ensure,
     busiest_members_controls,
-    percentile,
-    scratch_database_require,
+    rolled_back,
+    server_version,
 )
+from parental.rules import policy_decide  # noqa: E402
+from parental.services import family_calendar_save  # noqa: E402
 from profiles.models import UserProfile  # noqa: E402
-from profiles.policy import policy_decide  # noqa: E402
-from profiles.services import family_calendar_save  # noqa: E402
-
-COMMANDS = ["play music", "Play some music!", "tell me a joke", "buy a new game", "what's the weather", "goodnight"]
-
-
-class Rollback(Exception):
-    pass
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=10_000_000, help="Activity rows to have before measuring.")
+    parser = arguments_parser(__doc__, rows=10_000_000)
     parser.add_argument("--repeat", type=int, default=2000, help="Timed decisions (after 100 warm-ups).")
     parser.add_argument("--members", type=int, default=20, help="Members with parental controls.")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    scratch_database_require()
     have = activity_rows_ensure(args.rows)
     rng = random.Random(args.seed)
-    try:
-        with transaction.atomic():
-            measure(args, rng, have)
-            raise Rollback
-    except Rollback:
-        pass
+    with rolled_back():
+        measure(args, rng, have)
 
 
 def measure(args, rng: random.Random, have: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*), min(started_at), max(started_at) FROM sessions")
         sessions, first, last = cursor.fetchone()
-        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('activity_logs')), version()")
-        size, version = cursor.fetchone()
+    size, version = activity_logs_size(), server_version()
     family_calendar_save(country="DE", holidays=[])
     now = timezone.now()
     busiest = busiest_members_controls(count=args.members, rng=rng)
     print(f"activity_logs: {have:,} rows ({size}); sessions: {sessions:,} from {first:%Y-%m-%d} to {last:%Y-%m-%d}")
     print(f"{len(busiest)} members with controls, {busiest[-1][1]:,} to {busiest[0][1]:,} sessions each")
-    print(version.split(",")[0])
+    print(version)
 
-    statements = 0
-
-    def count(execute, sql, params, many, context):
-        nonlocal statements
-        statements += 1
-        return execute(sql, params, many, context)
+    statements = StatementCounter()
 
     def one() -> tuple[float, int, str]:
-        nonlocal statements
         profile_id = rng.choice(busiest)[0]
         moment = now if rng.random() < 0.2 else now - timedelta(seconds=rng.randint(0, 365 * 86400))
-        command = rng.choice(COMMANDS)
-        statements = 0
-        started = time.perf_counter()
-        decision = policy_decide(profile=UserProfile.objects.get(pk=profile_id), command=command, at=moment)
-        return (time.perf_counter() - started) * 1000, statements, decision.reason
+        command = rng.choice(POLICY_COMMANDS)
+        statements.count = 0
+        with Stopwatch() as watch:
+            decision = policy_decide(profile=UserProfile.objects.get(pk=profile_id), command=command, at=moment)
+        return watch.ms, statements.count, decision.reason
 
-    with connection.execute_wrapper(count):
+    with connection.execute_wrapper(statements):
         for _ in range(100):
             one()
         results = [one() for _ in range(args.repeat)]
-    times = [r[0] for r in results]
-    reasons = {}
-    for _, _, reason in results:
-        reasons[reason] = reasons.get(reason, 0) + 1
     print(f"\n{args.repeat} decisions (profile lookup by id included), in ms:")
-    print(f"  p50 {statistics.median(times):.2f}   p95 {percentile(times, 95):.2f}   p99 {percentile(times, 99):.2f}"
-          f"   max {max(times):.2f}")  # fmt: skip
+    print(f"  {latencies_line([r[0] for r in results])}")
     print(f"  queries per decision: at most {max(r[1] for r in results)}")
-    print("  reasons: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1])))
+    print(f"  reasons: {tally_line(reason for _, _, reason in results)}")
 
 
 if __name__ == "__main__":

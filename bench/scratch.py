@@ -1,21 +1,26 @@
 """What the benchmarks that need a big database share: a scratch database, filled once.
 
-Import after `django.setup()`.
+Import after `bench.start.django_start()`.
 """
 
-import statistics
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 
 from profiles.models import UserProfile
 from profiles.services import family_login_create, family_member_create
 
 PASSWORD = "bench-admin-pages-5e1d"  # noqa: S105  (a scratch database's throwaway login)
+# What the policy benchmarks ask about: allowed, blocked and unlisted commands of the controls below.
+POLICY_COMMANDS = [
+    "play music", "Play some music!", "tell me a joke", "buy a new game", "what's the weather", "goodnight",
+]  # fmt: skip
 
 
 def scratch_database_require() -> None:
@@ -26,12 +31,14 @@ def scratch_database_require() -> None:
 
 
 def activity_rows_ensure(rows: int) -> int:
-    """Migrate, then generate activity (a year, 12 members) until there are `rows`; return how many."""
+    """Migrate, then generate activity (a year, 12 members) until there are `rows`; return how many.
+
+    Only on a scratch database (`scratch_database_require`).
+    """
+    scratch_database_require()
     # An empty scratch database gets the schema first (a no-op when it is up to date).
     call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM activity_logs")
-        have = cursor.fetchone()[0]
+    have = activity_rows_count()
     if have < rows:
         print(f"Generating {rows - have:,} more activity rows (have {have:,}); not timed...", flush=True)
         # --force: DEBUG is off here (so timings are not those of a debug server), and the
@@ -43,6 +50,34 @@ def activity_rows_ensure(rows: int) -> int:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE) activity_logs, command_history, sessions, system_events, usage_statistics")
     return have
+
+
+def activity_rows_count() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM activity_logs")
+        return cursor.fetchone()[0]
+
+
+def activity_logs_size() -> str:
+    """The size of activity_logs with its indexes, as PostgreSQL prints it ("1234 MB")."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('activity_logs'))")
+        return cursor.fetchone()[0]
+
+
+def server_version() -> str:
+    """PostgreSQL's version line up to its first comma ("PostgreSQL 15.2 on x86_64-pc-linux-gnu")."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        return cursor.fetchone()[0].split(",")[0]
+
+
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    """A transaction rolled back at the end, so what the benchmark set up leaves the database as it was."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 def login_for(name: str, role: str, *, username: str) -> None:
@@ -75,7 +110,7 @@ def busiest_members_controls(*, count: int, rng) -> list[tuple]:
     from django.utils import timezone  # noqa: PLC0415
 
     from activity.models import Session  # noqa: PLC0415
-    from profiles.services import parental_controls_save  # noqa: PLC0415
+    from parental.services import parental_controls_save  # noqa: PLC0415
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -99,8 +134,3 @@ def busiest_members_controls(*, count: int, rng) -> list[tuple]:
         if not Session.objects.filter(profile_id=profile_id, ended_at=None).exists():
             Session.objects.create(profile_id=profile_id, started_at=now - timedelta(minutes=rng.randint(1, 90)))
     return busiest
-
-
-def percentile(values: list[float], q: int) -> float:
-    """The q-th percentile of `values` (inclusive method: p50 of two values is their mean)."""
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
