@@ -95,6 +95,33 @@ LOCK_PROFILES = """
     FROM (SELECT DISTINCT pid FROM unnest(%(profile_ids)s::uuid[]) AS pid ORDER BY pid) AS ordered
 """
 
+
+def breakdown_cte(name: str, *, rows: str, key: str, where: str, column: str) -> str:
+    """The CTE `name`: per (profile, day), a JSON object `column` that counts the `rows` by `key`.
+
+    Only rows where `where` holds count. The refresh's four JSON breakdowns (devices, error
+    types, command categories, quick actions) all have this one shape.
+    """
+    return f"""{name} AS (
+    SELECT profile_id, day, jsonb_object_agg({key}, n) AS {column}
+    FROM (SELECT profile_id, day, {key}, count(*) AS n
+          FROM {rows} WHERE {where} GROUP BY 1, 2, 3) AS by_{key}
+    GROUP BY 1, 2
+)"""
+
+
+# The breakdowns REFRESH_DAYS counts, by name: the rows they count (`finished` activity or
+# `history`, command history), the key, which rows have one, and the usage_statistics column.
+BREAKDOWNS = {
+    name: breakdown_cte(name, rows=rows, key=key, where=where, column=column)
+    for name, rows, key, where, column in (
+        ("devices", "finished", "device", "device IS NOT NULL", "device_breakdown"),
+        ("errors", "finished", "error_type", "error_type IS NOT NULL", "error_types"),
+        ("categories", "history", "command_category", "command_category <> ''", "command_categories"),
+        ("quick_actions", "history", "quick_action_id", "quick_action_id IS NOT NULL", "quick_action_counts"),
+    )
+}
+
 REFRESH_DAYS = """
 WITH keys AS (
     -- Days before the retention horizon were purged (operations.retention): their rows stay as they were.
@@ -196,18 +223,8 @@ timings AS (
           FROM timing_values GROUP BY 1, 2, 3) AS s
     GROUP BY 1, 2
 ),
-devices AS (
-    SELECT profile_id, day, jsonb_object_agg(device, n) AS device_breakdown
-    FROM (SELECT profile_id, day, device, count(*) AS n
-          FROM finished WHERE device IS NOT NULL GROUP BY 1, 2, 3) AS by_device
-    GROUP BY 1, 2
-),
-errors AS (
-    SELECT profile_id, day, jsonb_object_agg(error_type, n) AS error_types
-    FROM (SELECT profile_id, day, error_type, count(*) AS n
-          FROM finished WHERE error_type IS NOT NULL GROUP BY 1, 2, 3) AS by_error
-    GROUP BY 1, 2
-),
+{devices},
+{errors},
 history AS (
     SELECT b.profile_id, b.day, ch.command_category, ch.quick_action_id
     FROM bounds b
@@ -218,18 +235,8 @@ history AS (
         OFFSET 0
     ) AS ch
 ),
-categories AS (
-    SELECT profile_id, day, jsonb_object_agg(command_category, n) AS command_categories
-    FROM (SELECT profile_id, day, command_category, count(*) AS n
-          FROM history WHERE command_category <> '' GROUP BY 1, 2, 3) AS by_category
-    GROUP BY 1, 2
-),
-quick_actions AS (
-    SELECT profile_id, day, jsonb_object_agg(quick_action_id, n) AS quick_action_counts
-    FROM (SELECT profile_id, day, quick_action_id, count(*) AS n
-          FROM history WHERE quick_action_id IS NOT NULL GROUP BY 1, 2, 3) AS by_action
-    GROUP BY 1, 2
-),
+{categories},
+{quick_actions},
 durations AS (
     SELECT b.profile_id, b.day,
            floor(sum(extract(epoch FROM least(s.ended_at, b.day_end) - greatest(s.started_at, b.day_start))))::int
@@ -373,7 +380,7 @@ WHERE s.id = counted.sid
 
 def refresh_days_sql(keys: str) -> str:
     """The statement for usage_statistics of the (profile_id, day) pairs that `keys` yields."""
-    return REFRESH_DAYS.format(keys=keys, **LITERALS)
+    return REFRESH_DAYS.format(keys=keys, **LITERALS, **BREAKDOWNS)
 
 
 def last_active_sql(profiles: str) -> str:
