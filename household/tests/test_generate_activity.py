@@ -14,7 +14,7 @@ from django.utils import timezone
 from activity.models import ActivityLog, CommandHistory, CommandStatus, Session, UsageStatistic
 from activity.services import usage_statistics_rebuild
 from activity.tests.oracle import expected_last_active, expected_statistics, stored_statistics
-from household import generator
+from household.copy_load import ChunkRenderer
 from profiles.models import UserProfile
 from telemetry.models import SystemEvent
 
@@ -200,7 +200,7 @@ def test_rejects_a_row_count_below_one():
 
 
 def test_a_lane_that_fails_rolls_back_the_other(monkeypatch):
-    chunk = generator._Renderer._chunk
+    chunk = ChunkRenderer._chunk
 
     def chunk_with_a_bad_status_code(self):
         return [
@@ -208,7 +208,7 @@ def test_a_lane_that_fails_rolls_back_the_other(monkeypatch):
             for table, columns, data in chunk(self)
         ]
 
-    monkeypatch.setattr(generator._Renderer, "_chunk", chunk_with_a_bad_status_code)
+    monkeypatch.setattr(ChunkRenderer, "_chunk", chunk_with_a_bad_status_code)
     with pytest.raises(Exception, match="command_history_n8n_status_code_range"):
         generate(rows=500, profiles=5)
     assert not ActivityLog.objects.exists()

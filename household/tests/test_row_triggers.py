@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from household.generator import _may_skip_row_triggers
+from household.copy_load import _may_skip_row_triggers
 from telemetry.models import Setting
 
 pytestmark = pytest.mark.django_db

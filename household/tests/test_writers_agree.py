@@ -15,7 +15,7 @@ import pytest
 from django.db import connection, transaction
 
 from household.command_catalog import PARENTAL_CONTROLS
-from household.generator import _Renderer, copy_value
+from household.copy_load import ChunkRenderer, copy_value
 from household.rows import TABLE_COLUMNS, Day, HouseholdRows, as_is
 from household.samples import SAMPLE_MARKER, household_rows_save
 from profiles.models import PermissionLevel, ResponseMode
@@ -73,7 +73,7 @@ def household_rows(profiles, *, spell) -> tuple[HouseholdRows, list]:
 
 def copy_chunks(profiles) -> list:
     rows, plan = household_rows(profiles, spell=copy_value)
-    return list(_Renderer(rows=rows, plan=plan, chunk_rows=100).chunks())
+    return list(ChunkRenderer(rows=rows, plan=plan, chunk_rows=100).chunks())
 
 
 def sample_values(profiles) -> dict[str, list[tuple]]:
