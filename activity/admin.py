@@ -25,6 +25,7 @@ from activity.models import (
 )
 from activity.statistics_sql import USAGE_STATISTIC_BREAKDOWNS, USAGE_STATISTIC_COUNTS
 from profiles.models import PermissionLevel
+from tonnysite.clock import family_zone, local_today
 from tonnysite.familyadmin.display import json_display, short_text_display
 from tonnysite.familyadmin.export import CsvExportMixin
 from tonnysite.familyadmin.scoping import FamilyModelAdmin, ProfileListFilter, ReadOnlyAdminMixin
@@ -179,8 +180,8 @@ class SessionAdmin(FamilyModelAdmin):
 
 def _clock(moment) -> str:
     """14:05 today, else Tue 01 Dec 14:05, in the family's zone."""
-    local = timezone.localtime(moment)
-    return f"{local:%H:%M}" if local.date() == timezone.localdate() else f"{local:%a %d %b %H:%M}"
+    local = moment.astimezone(family_zone())
+    return f"{local:%H:%M}" if local.date() == local_today() else f"{local:%a %d %b %H:%M}"
 
 
 @admin.register(UsageStatistic)

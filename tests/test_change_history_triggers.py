@@ -160,3 +160,27 @@ def test_plain_sql_from_another_client_is_recorded_with_its_database_user_and_ap
     assert first.changes == {"is_active": {"before": True, "after": False}}
     assert (first.actor, first.via, first.client) == (settings["USER"], "sql", "tonnytray-tray 1.4.2")
     assert (second.actor, second.via) == ("living-room tray", "sql")
+
+
+def test_values_of_a_setting_made_sensitive_are_hidden_in_its_history(db):
+    Setting.objects.create(key="elevenlabs.api_key", value="sk-early-clear-7731", category="voice")
+    Setting.objects.filter(key="elevenlabs.api_key").update(value="sk-second-clear-9902")
+    with connection.cursor() as cursor:  # plain SQL makes it sensitive: the trigger hides the past anyway
+        cursor.execute("SELECT changes::text FROM change_history WHERE table_name = 'settings'")
+        before = " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("UPDATE settings SET is_sensitive = true WHERE key = 'elevenlabs.api_key'")
+        cursor.execute("SELECT changes::text FROM change_history WHERE table_name = 'settings'")
+        after = " ".join(row[0] for row in cursor.fetchall())
+
+    assert "sk-early-clear-7731" in before and "sk-second-clear-9902" in before
+    assert "sk-early-clear-7731" not in after and "sk-second-clear-9902" not in after
+    assert '"hidden": true' in after and '"before": true' in after
+
+
+def test_the_history_stays_append_only_for_every_other_edit(db):
+    Setting.objects.create(key="ui.theme", value="dark", category="ui")
+    with connection.cursor() as cursor, pytest.raises(Exception, match="never edited"):
+        cursor.execute(
+            """UPDATE change_history SET changes = '{"value": {"before": null, "after": "light"}}'
+               WHERE table_name = 'settings'"""
+        )

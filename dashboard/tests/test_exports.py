@@ -1,10 +1,9 @@
 """The dashboard's usage exports: columns, the family's zone, local-midnight boundaries, formula
-defusing, scoping by role, no sensitive data, and usage.csv's figures for a hand-built day."""
+scoping by role, no sensitive data, and usage.csv's figures for a hand-built day (formula defusing:
+test_export_defusing.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import tracemalloc
 from datetime import date, datetime
@@ -12,7 +11,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.signals import request_finished
 from django.db import close_old_connections, connection
 from django.http import StreamingHttpResponse
@@ -23,54 +21,11 @@ from activity.models import UsageStatistic
 from activity.tests.factories import ActivityLogFactory
 from dashboard import exports
 from dashboard.ranges import DashboardQuery, DayRange
+from dashboard.tests.helpers import ACTIVITY_URL, BERLIN, USAGE_URL, as_dicts, client_as, download, local
 from profiles.services import pin_set
-from profiles.tests.factories import UserProfileFactory
 from telemetry.tests.factories import SettingFactory
-from tests.helpers import family_with_logins
-from tonnysite.familyadmin.export import csv_cell
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "dashboard-export-test-7d1e"
-BERLIN = ZoneInfo("Europe/Berlin")
-USAGE_URL = "admin:dashboard_usage_csv"
-ACTIVITY_URL = "admin:dashboard_activity_csv"
-
-
-@pytest.fixture(autouse=True)
-def family_zone_berlin(settings):
-    settings.TIME_ZONE = "Europe/Berlin"
-
-
-@pytest.fixture
-def family(db) -> dict:
-    """A login per role, and a member without a login whose rows only the family admin sees."""
-    return family_with_logins(PASSWORD)
-
-
-def client_as(username: str) -> Client:
-    client = Client()
-    client.force_login(
-        get_user_model().objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend"
-    )
-    return client
-
-
-def download(client: Client, name: str, **params) -> tuple[StreamingHttpResponse, list[list[str]]]:
-    response = client.get(reverse(name), params)
-    assert response.status_code == 200, response.content[:300]
-    text = b"".join(response.streaming_content).decode("utf-8")
-    return response, list(csv.reader(io.StringIO(text)))
-
-
-def local(*args) -> datetime:
-    return datetime(*args, tzinfo=BERLIN)
-
-
-def as_dicts(table: list[list[str]]) -> list[dict[str, str]]:
-    header, *rows = table
-    return [dict(zip(header, row, strict=True)) for row in rows]
-
 
 # ---------------------------------------------------------------------------------------------
 # Columns, file names, content type
@@ -185,66 +140,6 @@ def test_export_leaves_the_connection_in_utc(family):
     with connection.cursor() as cursor:
         cursor.execute("SHOW TimeZone")
         assert cursor.fetchone()[0] == "UTC"
-
-
-# ---------------------------------------------------------------------------------------------
-# Formula defusing
-
-
-FORMULAS = ["=1+1", "+49 30 1234", "-1", "@SUM(A1)", "\tcmd", "\rcmd", '=HYPERLINK("http://evil.example")']
-
-
-@pytest.mark.parametrize("text", FORMULAS)
-def test_command_a_spreadsheet_would_run_gets_a_leading_quote(family, text):
-    ActivityLogFactory(profile=family["kid"], timestamp=local(2026, 11, 20, 9, 0), command_text=text)
-
-    _, table = download(client_as("admin"), ACTIVITY_URL, **{"from": "2026-11-20", "to": "2026-11-20"})
-
-    assert table[1][2] == "'" + text
-
-
-def test_member_name_device_and_error_are_defused(family):
-    mallory = UserProfileFactory(name="=cmd|' /C calc'!A0")
-    ActivityLogFactory(
-        profile=mallory,
-        timestamp=local(2026, 11, 20, 9, 0),
-        status="failed",
-        metadata={"device": "@mic", "error_type": "+oops"},
-        error_message="-boom",
-    )
-
-    _, table = download(client_as("admin"), ACTIVITY_URL, **{"from": "2026-11-20", "to": "2026-11-20"})
-    row = as_dicts(table)[0]
-
-    assert (row["member"], row["device"], row["error type"], row["error message"]) == (
-        "'=cmd|' /C calc'!A0",
-        "'@mic",
-        "'+oops",
-        "'-boom",
-    )
-
-
-def test_usage_csv_defuses_the_member_name(family):
-    UserProfileFactory(name="@Mallory")  # visible to the family admin
-
-    _, table = download(client_as("admin"), USAGE_URL, **{"from": "2026-11-20", "to": "2026-11-20"})
-
-    assert "'@Mallory" in [row["member"] for row in as_dicts(table)]
-
-
-@pytest.mark.parametrize(
-    "text", [*FORMULAS, "", "plain", "'already quoted", " =space first", "é=", "==", "\n=1", "🙂", "-"]
-)
-def test_sql_defusing_agrees_with_csv_cell(text):
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {exports.defused_sql('t')} FROM (SELECT %s::text AS t) AS cell", [text])
-        assert cursor.fetchone()[0] == csv_cell(text)
-
-
-def test_sql_defusing_keeps_null():
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {exports.defused_sql('NULL::text')}")
-        assert cursor.fetchone()[0] is None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.utils import timezone
 from activity.models import ActivityLog, CommandHistory, CommandStatus, Session, UsageStatistic
 from activity.tests.factories import ActivityLogFactory
 from activity.tests.oracle import expected_statistics, stored_statistics
-from household.samples import SAMPLE_DAYS, SAMPLE_PASSWORDS, SAMPLE_PIN
+from household.sample_family import SAMPLE_DAYS, SAMPLE_PASSWORDS, SAMPLE_PIN
 from profiles.models import FamilyLogin, UserProfile
 from profiles.services import pin_verify
 from profiles.tests.factories import UserProfileFactory

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from activity.models import ActivityLog, Session
-from household.samples import LIMIT_DAY_OFFSET
+from household.sample_family import LIMIT_DAY_OFFSET
 from parental import rules
 from profiles.models import UserProfile
 from telemetry.models import SystemEvent

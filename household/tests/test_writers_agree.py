@@ -17,7 +17,8 @@ from django.db import connection, transaction
 from household.command_catalog import PARENTAL_CONTROLS
 from household.copy_load import ChunkRenderer, copy_value
 from household.rows import TABLE_COLUMNS, Day, HouseholdRows, as_is
-from household.samples import SAMPLE_MARKER, household_rows_save
+from household.sample_family import SAMPLE_MARKER
+from household.samples import household_rows_save
 from profiles.models import PermissionLevel, ResponseMode
 from profiles.tests.factories import UserProfileFactory
 

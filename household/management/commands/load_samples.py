@@ -3,7 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from household.samples import SAMPLE_PASSWORDS, SAMPLE_PIN, sample_family_load
+from household.sample_family import SAMPLE_PASSWORDS, SAMPLE_PIN
+from household.samples import sample_family_load
 from tonnysite.commands import refuse_on_production
 
 
