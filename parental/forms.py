@@ -1,4 +1,4 @@
-"""Forms of the parental-controls page: they turn boxes into values; profiles.services checks and saves."""
+"""Forms of the parental-controls page: they turn boxes into values; parental.services checks and saves."""
 
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ from telemetry.models import EventSeverity, Notification, Setting, SystemEvent
 from tonnysite.familyadmin.display import json_block, json_display, json_pretty
 from tonnysite.familyadmin.export import CsvExportMixin
 from tonnysite.familyadmin.scoping import FamilyModelAdmin, ProfileListFilter, viewer_of
+from tonnysite.markers import KEEP
 
 HIDDEN = "•••••••• (hidden)"
 
@@ -133,7 +134,7 @@ class SettingForm(forms.ModelForm):
             self.fields["default_value"].widget = forms.PasswordInput(render_value=False)
 
     def clean_new_value(self):
-        # Blank keeps the current value: the service's rule, also what setting_update does with UNCHANGED.
+        # Blank keeps the current value: the service's rule, also what setting_update does with KEEP.
         try:
             return services.setting_value_parse(text=self.cleaned_data.get("new_value"))
         except ValidationError as error:
@@ -145,9 +146,7 @@ class SettingForm(forms.ModelForm):
             return
         stored = None if self.instance._state.adding else Setting.objects.filter(pk=self.instance.pk).first()
         try:
-            services.setting_check(
-                setting=self.instance, value=self.cleaned_data.get("new_value", services.UNCHANGED), stored=stored
-            )
+            services.setting_check(setting=self.instance, value=self.cleaned_data.get("new_value", KEEP), stored=stored)
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 field = "new_value" if field == "value" else field
@@ -238,7 +237,7 @@ class SettingAdmin(ChangeHistoryMixin, CsvExportMixin, FamilyModelAdmin):
     def save_model(self, request, obj, form, change):
         services.setting_update(
             setting=obj,
-            value=form.cleaned_data.get("new_value", services.UNCHANGED),
+            value=form.cleaned_data.get("new_value", KEEP),
             updated_by=viewer_of(request).profile,
         )
 

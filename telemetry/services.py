@@ -20,6 +20,7 @@ from jsonschema.validators import validator_for
 from profiles.models import UserProfile
 from telemetry.models import EventSeverity, Setting, SystemEvent
 from tonnysite.json_values import json_parse, json_storable_check
+from tonnysite.markers import KEEP, Keep
 
 # A value JSON can hold: what a setting's value, default and schema are.
 JsonValue = None | bool | int | float | str | list[Any] | dict[str, Any]
@@ -109,23 +110,15 @@ def system_events_resolve(
     return open_events
 
 
-class _Unchanged:
-    def __repr__(self) -> str:
-        return "UNCHANGED"
-
-
-UNCHANGED = _Unchanged()  # setting_update(value=UNCHANGED) keeps the stored value
-
-
 @sensitive_variables("text")
-def setting_value_parse(*, text: str | None) -> JsonValue | _Unchanged:
-    """Read a setting's value as typed: JSON text, or UNCHANGED when blank ("keep the current value").
+def setting_value_parse(*, text: str | None) -> JsonValue | Keep:
+    """Read a setting's value as typed: JSON text, or KEEP when blank ("keep the current value").
 
     The one rule for every form or command that lets the value be left alone, so a sensitive
     value never has to be shown in order to be kept. Raises ValidationError on `value`.
     """
     if text is None or not text.strip():
-        return UNCHANGED
+        return KEEP
     return json_parse(text, field="value", label="Value")
 
 
@@ -166,10 +159,8 @@ def setting_value_check(*, setting: Setting, value: JsonValue, field: str = "val
 
 
 @sensitive_variables("value", "stored")
-def setting_check(
-    *, setting: Setting, value: JsonValue | _Unchanged = UNCHANGED, stored: Setting | None = None
-) -> JsonValue:
-    """Check `setting` as edited, with `value` (UNCHANGED keeps the stored one); return the value to store.
+def setting_check(*, setting: Setting, value: JsonValue | Keep = KEEP, stored: Setting | None = None) -> JsonValue:
+    """Check `setting` as edited, with `value` (KEEP keeps the stored one); return the value to store.
 
     `stored` is the setting as saved (None for a new one). Raises ValidationError naming
     the field: a read-only setting, a sensitive setting made visible again or given a new
@@ -188,9 +179,9 @@ def setting_check(
                     "checking the hidden value against a new schema would give it away."
                 }
             )
-        if value is UNCHANGED:
+        if value is KEEP:
             value = stored.value
-    elif value is UNCHANGED:
+    elif value is KEEP:
         raise ValidationError({"value": "A new setting needs a value."})
     if value is None:
         raise ValidationError({"value": "A setting needs a value; JSON null cannot be stored."})
@@ -206,9 +197,9 @@ def setting_check(
 @sensitive_variables("value", "stored")
 @transaction.atomic
 def setting_update(
-    *, setting: Setting, value: JsonValue | _Unchanged = UNCHANGED, updated_by: UserProfile | None = None
+    *, setting: Setting, value: JsonValue | Keep = KEEP, updated_by: UserProfile | None = None
 ) -> Setting:
-    """Save `setting` (its other fields as edited) with a new `value`, or its current one when UNCHANGED.
+    """Save `setting` (its other fields as edited) with a new `value`, or its current one when KEEP.
 
     Everything `setting_check` refuses is refused here too.
     """

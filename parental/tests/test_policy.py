@@ -1,4 +1,4 @@
-"""profiles.policy: one decision per member, command and moment, with its reason, rule and "until"."""
+"""parental.rules: one decision per member, command and moment, with its reason, rule and "until"."""
 
 from __future__ import annotations
 

@@ -6,13 +6,13 @@ from django.core.exceptions import ValidationError
 from profiles.tests.factories import UserProfileFactory
 from telemetry.models import SystemEvent
 from telemetry.services import (
-    UNCHANGED,
     setting_reset_to_default,
     setting_update,
     setting_value_parse,
     system_events_resolve,
 )
 from telemetry.tests.factories import SettingFactory, SystemEventFactory
+from tonnysite.markers import KEEP
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def test_setting_update_keeps_the_value_when_unchanged():
     setting = SettingFactory(value="dark")
     setting.description = "Theme"
 
-    setting_update(setting=setting, value=UNCHANGED)
+    setting_update(setting=setting, value=KEEP)
 
     setting.refresh_from_db()
     assert (setting.value, setting.description) == ("dark", "Theme")
@@ -29,7 +29,7 @@ def test_setting_update_keeps_the_value_when_unchanged():
 
 @pytest.mark.parametrize("text", ["", "  \n", None])
 def test_a_blank_value_as_typed_means_keep_the_current_one(text):
-    assert setting_value_parse(text=text) is UNCHANGED
+    assert setting_value_parse(text=text) is KEEP
 
 
 def test_a_value_as_typed_is_json_postgresql_can_store():
