@@ -223,13 +223,13 @@ def policy(
 @router.get("/members", response={200: list[MemberOut], 304: None}, summary="The members this device acts for")
 def members(request):
     """The family members this device may act for (all of them unless it is limited), with an ETag."""
-    return with_etag(request, selectors.members_of_device(device=request.auth))
+    return with_etag(request, MemberOut.dump_all(selectors.members_of_device(device=request.auth)))
 
 
 @router.get("/quick-actions", response={200: list[QuickActionOut], 304: None}, summary="The enabled quick actions")
 def quick_actions(request):
     """The enabled quick actions, with an ETag: send it back as If-None-Match to get 304 when nothing changed."""
-    return with_etag(request, selectors.quick_actions_enabled())
+    return with_etag(request, QuickActionOut.dump_all(selectors.quick_actions_enabled()))
 
 
 @router.get("/settings", response={200: dict[str, Any], 304: None}, summary="The settings this device may read")

@@ -209,14 +209,22 @@ class PolicyOut(Schema):
     )  # fmt: skip
 
 
-class MemberOut(Schema):
+class Listed(Schema):
+    """An answer sent as a list with an ETag: the JSON of each row, read through this schema."""
+
+    @classmethod
+    def dump_all(cls, rows) -> list[dict[str, Any]]:
+        return [cls.from_orm(row).model_dump(mode="json") for row in rows]
+
+
+class MemberOut(Listed):
     id: uuid.UUID
     name: str
     permission_level: str = Field(description="admin, user, kid or guest")
     is_active: bool | None
 
 
-class QuickActionOut(Schema):
+class QuickActionOut(Listed):
     id: str
     display_name: str
     icon: str | None

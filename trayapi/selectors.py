@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from parental.models import ParentRequest
@@ -57,27 +57,16 @@ def device_row_check(*, device: DeviceToken, profile_id: uuid.UUID | None, missi
         raise missing
 
 
-def members_of_device(*, device: DeviceToken) -> list[dict[str, Any]]:
+def members_of_device(*, device: DeviceToken) -> QuerySet[UserProfile]:
     """The members this device may act for (every member unless it is limited), by name."""
     allowed = device_member_ids(device)
     rows = UserProfile.objects.order_by("name")
-    if allowed is not None:
-        rows = rows.filter(pk__in=allowed)
-    return [
-        {"id": str(row.pk), "name": row.name, "permission_level": row.permission_level, "is_active": row.is_active}
-        for row in rows
-    ]
+    return rows if allowed is None else rows.filter(pk__in=allowed)
 
 
-def quick_actions_enabled() -> list[dict[str, Any]]:
+def quick_actions_enabled() -> QuerySet[QuickAction]:
     """The enabled quick actions, by id."""
-    return [
-        {
-            "id": row.id, "display_name": row.display_name, "icon": row.icon, "command_sequence": row.command_sequence,
-            "description": row.description, "required_permission": row.required_permission, "metadata": row.metadata,
-        }
-        for row in QuickAction.objects.filter(is_enabled=True).order_by("id")
-    ]  # fmt: skip
+    return QuickAction.objects.filter(is_enabled=True).order_by("id")
 
 
 def settings_for_device(*, device: DeviceToken) -> dict[str, Any]:
