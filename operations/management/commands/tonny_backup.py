@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from operations.database import OperationError
+from operations.commands import operation_errors
 from operations.services import backup_create
 
 
@@ -18,12 +18,8 @@ class Command(BaseCommand):
         path = Path(options["file"]) if options["file"] else None
         if path is not None and path.is_dir():
             raise CommandError(f"{path} is a folder: give a file name, e.g. {path / 'tonnytray.dump'}.")
-        try:
+        with operation_errors(writing="the backup"):
             backup = backup_create(path=path)
-        except OperationError as error:
-            raise CommandError(str(error)) from error
-        except OSError as error:
-            raise CommandError(f"Cannot write the backup: {error}") from error
         self.stdout.write(
             self.style.SUCCESS(
                 f"Backup written to {backup.path} ({backup.size_bytes:,} bytes, {backup.seconds:.1f} s)."

@@ -7,7 +7,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from operations.database import OperationError, admin_login, app_login, role_names
+from operations.commands import operation_errors
+from operations.database import admin_login, app_login, role_names
 from operations.services import database_initialise
 from tonnysite.env import environment
 
@@ -51,12 +52,10 @@ class Command(BaseCommand):
                 getpass.getpass(f"Password for the reporting role {role_names().reporting} (blank: no login): ") or None
             )
         admin = admin_login(password=admin_password or "")
-        try:
+        with operation_errors():
             report = database_initialise(
                 admin=admin, app_password=app_password, reporting_password=reporting_password, say=self.stdout.write
             )
-        except OperationError as error:
-            raise CommandError(str(error)) from error
         roles = role_names()
         self.stdout.write(
             self.style.SUCCESS(

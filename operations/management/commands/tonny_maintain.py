@@ -1,8 +1,8 @@
 """The seed's maintenance routines (weekly ANALYZE, daily VACUUM ANALYZE, monthly REINDEX)."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from operations.database import OperationError
+from operations.commands import operation_errors
 from operations.services import Routine, maintenance_run
 
 
@@ -17,10 +17,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         routines = [routine for routine in Routine.ALL if options[routine]] or [Routine.VACUUM]
         for routine in routines:
-            try:
+            with operation_errors():
                 result = maintenance_run(routine=routine)
-            except OperationError as error:
-                raise CommandError(str(error)) from error
             self.stdout.write(f"{routine}: {len(result.tables)} tables in {result.seconds:.1f} s.")
             if result.skipped:
                 self.stderr.write(

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from operations.database import OperationError
+from operations.commands import operation_errors
 from operations.retention import log_purge
 
 
@@ -22,12 +22,8 @@ class Command(BaseCommand):
         archive = Path(options["archive"]) if options["archive"] else None
         if archive is not None and archive.exists() and not archive.is_dir():
             raise CommandError(f"--archive {archive} is a file, not a folder.")
-        try:
+        with operation_errors(writing="the archive"):
             result = log_purge(archive=archive, dry_run=options["dry_run"], say=self.stdout.write)
-        except OperationError as error:
-            raise CommandError(str(error)) from error
-        except OSError as error:
-            raise CommandError(f"Cannot write the archive: {error}") from error
         self.stdout.write(self.style.SUCCESS(result.message))
         for path in result.files:
             self.stdout.write(f"archive: {path}")

@@ -1,9 +1,8 @@
 """Drop and recreate the schema, empty or with the sample family (init.sh --reset [--with-samples])."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from operations.confirm import destruction_confirm
-from operations.database import OperationError, app_login
+from operations.commands import database_replace_confirm, operation_errors
 from operations.services import database_reset
 from tonnysite.commands import refuse_on_production
 
@@ -19,17 +18,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["with_samples"]:
             refuse_on_production(command="tonny_reset --with-samples", force=options["force"])
-        database = app_login().dbname
-        destruction_confirm(
+        database = database_replace_confirm(
             yes=options["yes"],
-            warning=f"This DELETES EVERY MEMBER, COMMAND, SETTING AND LOGIN in the database {database!r}.",
-            answer=database,
+            warning=lambda name: f"This DELETES EVERY MEMBER, COMMAND, SETTING AND LOGIN in the database {name!r}.",
             stdout=self.stdout,
         )
-        try:
+        with operation_errors():
             database_reset(with_samples=options["with_samples"], say=self.stdout.write)
-        except OperationError as error:
-            raise CommandError(str(error)) from error
         self.stdout.write(
             self.style.SUCCESS(
                 f"Database {database} reset. `make run` (or manage.py ensure_family_admin) "

@@ -4,8 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from operations.confirm import destruction_confirm
-from operations.database import OperationError, app_login
+from operations.commands import database_replace_confirm, operation_errors
 from operations.services import backup_restore
 
 
@@ -20,15 +19,11 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"No backup file at {path}.")
-        database = app_login().dbname
-        destruction_confirm(
+        database = database_replace_confirm(
             yes=options["yes"],
-            warning=f"This replaces EVERYTHING in the database {database!r} with {path.name}.",
-            answer=database,
+            warning=lambda name: f"This replaces EVERYTHING in the database {name!r} with {path.name}.",
             stdout=self.stdout,
         )
-        try:
+        with operation_errors():
             backup_restore(path=path, say=self.stdout.write)
-        except OperationError as error:
-            raise CommandError(str(error)) from error
         self.stdout.write(self.style.SUCCESS(f"Database {database} restored from {path}."))
