@@ -5,7 +5,7 @@ activity_logs, command_history, sessions and system_events rows, in the column
 order declared here, once. Every rule of the story lives here: response timing,
 the Whisper model per role, the n8n and ElevenLabs payloads, audio paths, what
 counts as a session's error, the tray's daily events and the errors a parent
-resolves the next morning. The writers only serialise: `household.generator` turns
+resolves the next morning. The writers only serialise: `household.copy_load` turns
 the values into COPY text, `household.samples` into model rows.
 
 A value is the column's PostgreSQL text form (what COPY and a cast read: uuid and

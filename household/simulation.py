@@ -2,7 +2,7 @@
 
 Deterministic for a seed (and the same sequence of calls). The result is plain
 tuples: the sample family (`household.samples`) turns them into model rows, the
-generator (`household.generator`) into COPY text, so both tell the same story:
+generator (`household.copy_load`) into COPY text, so both tell the same story:
 busy mornings and evenings, quiet nights, sessions of a few commands, second
 turns that follow up the first, and a realistic share of failures.
 """
