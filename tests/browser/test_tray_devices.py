@@ -26,6 +26,7 @@ def family(settings):
     family_member_create(name="Dad", permission_level=PermissionLevel.ADMIN, username="dad", password=PASSWORD)
     alex = family_member_create(name="Alex", permission_level=PermissionLevel.KID)
     UserProfile.objects.filter(pk=alex.pk).update(usage_limits={"daily_limit_minutes": 0})
+    alex.refresh_from_db()
     device, _ = device_token_create(name="Alex's tablet", members=[alex])
     asked, _ = parent_request_create(profile=alex, kind="more_time", message="one more chapter", device=device.name)
     return {"alex": alex, "request": asked}
