@@ -223,10 +223,13 @@ class FamilyAdminLogin:
 @sensitive_variables("password")
 @transaction.atomic
 def family_admin_ensure(*, username: str = "parent", password: str | None = None) -> FamilyAdminLogin:
-    """Create the first family-admin login unless one exists, linked to an admin profile.
+    """Make sure a family admin can sign in, and say as whom; add no member the family does not have.
 
-    Without a password a random one is made, which the caller shows once. An
-    existing superuser without a profile is linked to one (and put in the admin group).
+    An existing superuser without a profile is linked to one. A family-admin member who signs in
+    already (the sample family's Dad) is the answer, with no password. Otherwise a login is made for
+    a family-admin member who has none yet or, only when the family has no admin member at all, for
+    a new one named after the login. A new login's password is `password` or a random one, which the
+    caller shows once.
     """
     user_model = get_user_model()
     existing = user_model.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
@@ -236,6 +239,15 @@ def family_admin_ensure(*, username: str = "parent", password: str | None = None
             FamilyLogin.objects.create(user=existing, profile=profile)
             family_login_sync(profile=profile)
         return FamilyAdminLogin(username=existing.get_username(), password=None)
+    signs_in = (
+        FamilyLogin.objects.filter(profile__permission_level=PermissionLevel.ADMIN, user__is_active=True)
+        .exclude(profile__is_active=False)
+        .select_related("user")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if signs_in is not None:
+        return FamilyAdminLogin(username=signs_in.user.get_username(), password=None)
     password = password or secrets.token_urlsafe(12)
     user = user_model.objects.create_superuser(username=username, password=password, email="")
     profile = _admin_profile_without_login(username)
@@ -245,12 +257,15 @@ def family_admin_ensure(*, username: str = "parent", password: str | None = None
 
 
 def _admin_profile_without_login(username: str) -> UserProfile:
-    # The profile is named after the login; an admin profile of that name nobody signs in as is reused.
+    # An admin member nobody signs in as yet is the one: the one named after the login, else the first.
     name = username.capitalize() if len(username) >= 2 else "Parent"
-    same_name = UserProfile.objects.filter(name__iexact=name).select_related("login").first()
-    if same_name is not None:
-        if same_name.permission_level == PermissionLevel.ADMIN and not hasattr(same_name, "login"):
-            return same_name
+    free_admins = UserProfile.objects.filter(permission_level=PermissionLevel.ADMIN, login__isnull=True).exclude(
+        is_active=False
+    )
+    free = free_admins.filter(name__iexact=name).first() or free_admins.order_by("created_at", "name").first()
+    if free is not None:
+        return free
+    if UserProfile.objects.filter(name__iexact=name).exists():
         name = f"{name} (family admin)"
     profile = UserProfile(name=name, permission_level=PermissionLevel.ADMIN)
     profile.full_clean()

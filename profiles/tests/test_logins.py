@@ -188,6 +188,34 @@ def test_family_admin_ensure_does_not_take_over_a_non_admin_profile_of_the_same_
     assert get_user_model().objects.get(username="parent").family_login.profile.name == "Parent (family admin)"
 
 
+def test_family_admin_ensure_names_the_admin_member_who_signs_in_already_and_adds_no_member():
+    family_member_create(name="Dad", permission_level="admin", username="dad", password=PASSWORD)
+
+    result = family_admin_ensure(username="parent", password=PASSWORD)
+
+    assert (result.username, result.password) == ("dad", None)
+    assert not get_user_model().objects.filter(username="parent").exists()
+    assert list(UserProfile.objects.values_list("name", flat=True)) == ["Dad"]
+
+
+def test_family_admin_ensure_gives_the_login_to_an_admin_member_who_has_none():
+    family_member_create(name="Mum", permission_level="admin")
+    family_member_create(name="Alex", permission_level="kid")
+
+    result = family_admin_ensure(username="parent", password=PASSWORD)
+
+    assert get_user_model().objects.get(username=result.username).family_login.profile.name == "Mum"
+    assert UserProfile.objects.count() == 2
+
+
+def test_family_admin_ensure_does_not_answer_with_a_switched_off_admin():
+    family_member_create(name="Dad", permission_level="admin", username="dad", password=PASSWORD, is_active=False)
+
+    result = family_admin_ensure(username="parent", password=PASSWORD)
+
+    assert result.username == "parent" and result.password == PASSWORD
+
+
 def test_add_family_member_command_creates_a_member_with_a_login(capsys):
     call_command("add_family_member", "Alex", "--role", "kid", "--username", "alex")
 

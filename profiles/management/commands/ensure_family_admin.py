@@ -1,4 +1,4 @@
-"""Create the first family-admin login when none exists, and say how to sign in."""
+"""Make sure a family admin can sign in, adding no member the family does not have, and say as whom."""
 
 import os
 
@@ -10,8 +10,10 @@ from tonnysite.clock import zone_name
 
 class Command(BaseCommand):
     help = (
-        "Create the first family-admin login if there is none. The password is random and printed once; "
-        "TONNY_ADMIN_USER and TONNY_ADMIN_PASSWORD override the defaults."
+        "Make sure a family admin can sign in: name the admin member who signs in already, else give a "
+        "login to an admin member without one (or, with no admin member at all, to a new one). A new "
+        "login's password is random and printed once; TONNY_ADMIN_USER and TONNY_ADMIN_PASSWORD override "
+        "the defaults."
     )
 
     def handle(self, *args, **options):
