@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import django_filters
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, PermissionDenied
 
 from profiles.models import UserProfile
 from tonnysite.clock import family_zone, local_midnight, local_today
@@ -133,12 +133,20 @@ class DashboardQuery:
 
 
 def dashboard_query(request, *, today: date | None = None) -> DashboardQuery:
-    """Read `range`, `from`, `to` and `member` from the request; BadRequest (400) names what is wrong."""
+    """Read `range`, `from`, `to` and `member` from the request; BadRequest (400) names what is wrong, and
+    PermissionDenied (403) answers a member below family admin who names another member."""
     viewer = viewer_of(request)
     visible = profiles_visible_to(viewer).order_by("name")
     filters = _filter_class(visible)(request.GET, queryset=visible)
     form = filters.form
     if not form.is_valid():
+        if "member" in form.errors and not viewer.sees_every_profile:
+            # Another member's id (or one that does not exist: the same answer) is not a typo but a
+            # page this login may not open.
+            raise PermissionDenied(
+                "Only a family admin sees another member's dashboard and exports. Open the dashboard "
+                "without choosing a member to see your own."
+            )
         problems = "; ".join(
             f"{form.fields[name].label if name in form.fields else name}: {' '.join(errors)}"
             for name, errors in form.errors.items()

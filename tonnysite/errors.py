@@ -16,6 +16,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import (
     BadRequest,
     DisallowedHost,
+    PermissionDenied,
     RequestDataTooBig,
     TooManyFieldsSent,
     ValidationError,
@@ -30,6 +31,7 @@ from django.views.decorators.csrf import requires_csrf_token
 # Exceptions whose text we wrote ourselves (or Django wrote about the request, not about data).
 _SAFE_TO_SHOW = (
     BadRequest,
+    PermissionDenied,
     DisallowedModelAdminLookup,
     DisallowedModelAdminToField,
     RequestDataTooBig,
@@ -109,7 +111,9 @@ def bad_request(request, exception=None):
 def permission_denied(request, exception=None):
     if is_api(request):
         return api_problem("Not allowed.", 403)
-    return _page(request, "403.html", 403, title="Not for this login")
+    # Our own refusals say why in words; Django's carry no message and get the general sentence.
+    problem = str(exception) if isinstance(exception, PermissionDenied) and str(exception) else None
+    return _page(request, "403.html", 403, title="Not for this login", problem=problem)
 
 
 @requires_csrf_token

@@ -182,13 +182,14 @@ def test_kid_exports_only_their_own_rows(day_of_everyone, name):
 
 
 @pytest.mark.parametrize("name", [ACTIVITY_URL, USAGE_URL])
-def test_kid_asking_for_another_member_gets_a_400_without_their_rows(day_of_everyone, name):
+def test_kid_asking_for_another_member_gets_a_403_saying_why_without_their_rows(day_of_everyone, name):
     family = day_of_everyone
     response = client_as("kid").get(
         reverse(name), {"from": "2026-11-20", "to": "2026-11-20", "member": family["other"].pk}
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 403
+    assert "Only a family admin sees another member" in response.text
     assert not isinstance(response, StreamingHttpResponse)
     assert "Other Member" not in response.text
     assert "said by other" not in response.text

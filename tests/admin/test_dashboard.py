@@ -156,16 +156,23 @@ def test_the_family_total_adds_every_member_and_a_member_sees_their_own(client_a
     assert [card.profile for card in kid_figures.members] == [family["kid"]]
 
 
-def test_a_kid_asking_for_another_member_still_sees_only_themselves(client_as, family, berlin):
+def test_a_kid_asking_for_another_members_dashboard_gets_a_403_page_saying_why(client_as, family, berlin):
     ActivityLogFactory(profile=family["user"], timestamp=at(datetime.now(BERLIN).date(), 9))
 
     response = client_as("kid").get(DASHBOARD, {"member": str(family["user"].pk)})
 
-    assert response.status_code in (200, 400)
-    if response.status_code == 200:
-        assert [card.profile for card in response.context["figures"].members] == [family["kid"]]
-        assert response.context["figures"].total.commands == 0
+    assert response.status_code == 403
+    assert "Only a family admin sees another member" in response.text
     assert "User Member" not in response.text
+
+
+def test_a_kid_dashboard_has_no_timing_charts_and_a_parents_has(client_as, family, berlin):
+    kid_page = client_as("kid").get(DASHBOARD)
+    parent_page = client_as("admin").get(DASHBOARD)
+
+    assert kid_page.status_code == parent_page.status_code == 200
+    assert "How long answers took" not in kid_page.text
+    assert "How long answers took" in parent_page.text
 
 
 def test_a_guest_and_a_stranger_cannot_open_the_dashboard(client, client_as, family):
