@@ -2,17 +2,20 @@
 
 Activity logs and command history are read-only for everyone (only family
 admins may delete them); daily usage is derived data kept exact by
-activity.services, so it is read-only too. Lists on the big tables sort by time
-only and filter by fixed choices, each served by an index.
+activity.services, so it is read-only too. Sessions are what the tray recorded:
+nobody adds or edits one; a family admin ends or deletes them through
+activity.services. Lists on the big tables sort by time only and filter by fixed
+choices, each served by an index.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Case, When
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from activity import services
 from activity.models import (
     SESSION_IDLE,
     ActivityLog,
@@ -28,7 +31,7 @@ from profiles.models import PermissionLevel
 from tonnysite.clock import family_zone, local_today
 from tonnysite.familyadmin.display import json_display, short_text_display
 from tonnysite.familyadmin.export import CsvExportMixin
-from tonnysite.familyadmin.scoping import FamilyModelAdmin, ProfileListFilter, ReadOnlyAdminMixin
+from tonnysite.familyadmin.scoping import FamilyModelAdmin, ProfileListFilter, ReadOnlyAdminMixin, viewer_of
 from tonnysite.familyadmin.search import FullTextSearchMixin
 
 
@@ -137,6 +140,10 @@ class SessionStateFilter(admin.SimpleListFilter):
 
 @admin.register(Session)
 class SessionAdmin(FamilyModelAdmin):
+    """What the tray recorded: nobody adds or edits a session by hand (its counters are derived,
+    its times are the member's minutes). A family admin may end open sessions or delete sessions,
+    both through activity.services."""
+
     list_display = (
         "started_at", "profile", "state", "duration_seconds", "command_count", "error_count", "client_version",
         "client_platform",
@@ -144,21 +151,34 @@ class SessionAdmin(FamilyModelAdmin):
     list_select_related = ("profile",)
     list_filter = (SessionStateFilter, ProfileListFilter, ("started_at", admin.DateFieldListFilter))
     sortable_by = ("started_at",)
-    autocomplete_fields = ("profile",)
-    readonly_fields = ("duration_seconds", "metadata_pretty")
+    actions = ("end_selected",)
+    fields = (
+        "profile", "started_at", "ended_at", "duration_seconds", "command_count", "error_count", "client_version",
+        "client_platform", "metadata_pretty",
+    )  # fmt: skip
+    readonly_fields = fields
 
-    def get_fields(self, request, obj=None):
-        fields = [
-            "profile",
-            "started_at",
-            "ended_at",
-            "duration_seconds",
-            "command_count",
-            "error_count",
-            "client_version",
-            "client_platform",
-        ]
-        return [*fields, "metadata" if self.has_change_permission(request, obj) else "metadata_pretty"]
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # No session is edited in a form; "end" (an action) is the one change allowed.
+        return obj is None and super().has_change_permission(request)
+
+    @admin.action(
+        description="End selected sessions",
+        permissions=["change"],
+        location=[admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM],
+    )
+    def end_selected(self, request, queryset):
+        ended = services.sessions_end(sessions=queryset, ended_by=viewer_of(request).profile)
+        self.message_user(request, f"{ended} session(s) ended.", messages.SUCCESS)
+
+    def delete_model(self, request, obj):
+        services.sessions_delete(sessions=Session.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.sessions_delete(sessions=queryset)
 
     metadata_pretty = json_display("metadata", description="metadata")
 

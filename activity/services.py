@@ -22,18 +22,22 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
+from django.db.models import QuerySet
 
 from activity import statistics_sql as sql
-from activity.models import CommandStatus
+from activity.models import CommandStatus, Session
 from activity.selectors import ActivityFootprint, session_id_of
 from tonnysite.clock import family_zone, local_day, zone_name
 from tonnysite.safe_input import FIRST_YEAR, LAST_YEAR
+
+if TYPE_CHECKING:
+    from profiles.models import UserProfile
 
 ProfileDay = tuple[uuid.UUID, date]
 # What a session's statistics depend on: (profile_id, started_at, ended_at).
@@ -136,6 +140,60 @@ def session_changed(*, before: SessionFootprint | None, after: SessionFootprint 
             profile_id, started_at, ended_at = footprint
             keys.extend((profile_id, day) for day in session_days(started_at=started_at, ended_at=ended_at))
     usage_days_refresh(keys=keys)
+
+
+# Where an open session ends when someone ends it without a time: where it went idle, or now if it
+# is still in use, never before it started (a clock ahead of ours). Sessions have no change history,
+# so who ended it stays on the row, in metadata.ended_by.
+_SESSIONS_END = """
+UPDATE sessions
+   SET ended_at = GREATEST(started_at, LEAST(session_idle_end(id, started_at, now()), now())),
+       metadata = coalesce(metadata, '{}'::jsonb)
+                  || jsonb_strip_nulls(jsonb_build_object('ended_by', %(ended_by)s::text))
+ WHERE id = ANY(%(ids)s) AND ended_at IS NULL
+RETURNING profile_id, started_at, ended_at
+"""
+_SESSIONS_DELETE = "DELETE FROM sessions WHERE id = ANY(%(ids)s) RETURNING profile_id, started_at, ended_at"
+
+
+@transaction.atomic
+def sessions_end(*, sessions: QuerySet[Session], ended_by: UserProfile | None = None) -> int:
+    """End the open sessions of `sessions` where they went idle, or now if still in use; return how many.
+
+    The rule of a tray that ends a session without a time: the idle gap counted nowhere and still
+    does not. Ended sessions keep their end. `ended_by` (the family admin who ended them) is kept
+    in the session's metadata as ended_by; the days they touch are refreshed in one statement.
+    """
+    ids = list(sessions.order_by().values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute(_SESSIONS_END, {"ids": ids, "ended_by": ended_by.name if ended_by is not None else None})
+        ended = cursor.fetchall()
+    _session_days_refresh(ended)
+    return len(ended)
+
+
+@transaction.atomic
+def sessions_delete(*, sessions: QuerySet[Session]) -> int:
+    """Delete `sessions` and take their time out of the usage statistics; return how many went.
+
+    One statement for the rows and one refresh of the days they touched (no signal per row).
+    """
+    ids = list(sessions.order_by().values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute(_SESSIONS_DELETE, {"ids": ids})
+        deleted = cursor.fetchall()
+    _session_days_refresh(deleted)
+    return len(deleted)
+
+
+def _session_days_refresh(footprints: Iterable[SessionFootprint]) -> None:
+    usage_days_refresh(
+        keys=[
+            (profile_id, day)
+            for profile_id, started_at, ended_at in footprints
+            for day in session_days(started_at=started_at, ended_at=ended_at)
+        ]
+    )
 
 
 def command_history_changed(*, footprints: Iterable[HistoryFootprint | None]) -> None:
