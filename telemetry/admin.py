@@ -1,6 +1,7 @@
 """System events, settings and notifications in the admin; writes go through telemetry.services.
 
 System events are part of the audit trail: read-only, except "mark resolved".
+Notifications are the system's outbox: read-only, except "send again" and deleting.
 Sensitive settings never show their value: not in the list, the form, the admin
 log or an export; they can only be replaced.
 """
@@ -301,6 +302,10 @@ class DeliveryFilter(admin.SimpleListFilter):
 
 @admin.register(Notification)
 class NotificationAdmin(FamilyModelAdmin):
+    """The system's outbox (requests to a parent, answers, pushes to the parents' phones): nobody adds
+    or edits a notification by hand. A family admin sends waiting or given-up ones again, or takes
+    them out of the queue, through telemetry.services."""
+
     list_display = (
         "created_at", "profile", "notification_type", "title", "priority", "scheduled_for", "sent_at",
         "retry_count",
@@ -309,5 +314,33 @@ class NotificationAdmin(FamilyModelAdmin):
     list_filter = (DeliveryFilter, ProfileListFilter, ("scheduled_for", admin.DateFieldListFilter))
     sortable_by = ("created_at", "scheduled_for", "priority")
     search_fields = ("title", "notification_type")
-    autocomplete_fields = ("profile",)
-    readonly_fields = ("created_at",)
+    actions = ("retry_selected",)
+    fields = (
+        "profile", "scheduled_for", "sent_at", "notification_type", "title", "message", "priority", "metadata",
+        "retry_count", "max_retries", "created_at",
+    )  # fmt: skip
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # No notification is edited in a form; "send again" (an action) is the one change allowed.
+        return obj is None and super().has_change_permission(request)
+
+    @admin.action(
+        description="Send selected notifications again (waiting or given up)",
+        permissions=["change"],
+        location=[admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM],
+    )
+    def retry_selected(self, request, queryset):
+        retried = services.notifications_retry(notifications=queryset)
+        self.message_user(request, f"{retried} notification(s) will be sent again from now.", messages.SUCCESS)
+        if skipped := queryset.filter(sent_at__isnull=False).count():
+            self.message_user(request, f"{skipped} notification(s) were sent already.", messages.WARNING)
+
+    def delete_model(self, request, obj):
+        services.notifications_delete(notifications=Notification.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.notifications_delete(notifications=queryset)

@@ -18,7 +18,7 @@ from jsonschema import SchemaError
 from jsonschema.validators import validator_for
 
 from profiles.models import UserProfile
-from telemetry.models import EventSeverity, Setting, SystemEvent
+from telemetry.models import EventSeverity, Notification, Setting, SystemEvent
 from tonnysite.json_values import json_parse, json_storable_check
 from tonnysite.markers import KEEP, Keep
 
@@ -217,3 +217,32 @@ def setting_reset_to_default(*, setting: Setting, updated_by: UserProfile | None
     if setting.default_value is None:
         raise ValidationError(f"The setting {setting.key} has no default value.")
     return setting_update(setting=setting, value=setting.default_value, updated_by=updated_by)
+
+
+# Given up and waiting notifications start again from now, as if new: no retries counted, no
+# "failed" mark (the worker skips those), no error from the last round.
+_NOTIFICATIONS_RETRY = """
+UPDATE notification_queue
+   SET scheduled_for = now(), retry_count = 0, metadata = coalesce(metadata, '{}'::jsonb) - 'failed' - 'error'
+ WHERE id = ANY(%(ids)s) AND sent_at IS NULL
+"""
+
+
+@transaction.atomic
+def notifications_retry(*, notifications: QuerySet[Notification]) -> int:
+    """Send the waiting and given-up notifications of `notifications` again from now; return how many.
+
+    Those sent (or acknowledged by the tray) already stay as they are. The change history names
+    whoever asked (the admin's login), like any change of a notification.
+    """
+    ids = list(notifications.order_by().values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute(_NOTIFICATIONS_RETRY, {"ids": ids})
+        return cursor.rowcount
+
+
+@transaction.atomic
+def notifications_delete(*, notifications: QuerySet[Notification]) -> int:
+    """Take `notifications` out of the queue, sent or not; return how many went."""
+    deleted, _ = Notification.objects.filter(pk__in=notifications.order_by().values("pk")).delete()
+    return deleted

@@ -1,17 +1,23 @@
-"""Settings writes (schema, read-only, sensitivity) and resolving system events, through the services."""
+"""Settings writes (schema, read-only, sensitivity), resolving system events and the notification queue,
+through the services."""
+
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from profiles.tests.factories import UserProfileFactory
-from telemetry.models import SystemEvent
+from telemetry.models import Notification, SystemEvent
 from telemetry.services import (
+    notifications_delete,
+    notifications_retry,
     setting_reset_to_default,
     setting_update,
     setting_value_parse,
     system_events_resolve,
 )
-from telemetry.tests.factories import SettingFactory, SystemEventFactory
+from telemetry.tests.factories import NotificationFactory, SettingFactory, SystemEventFactory
 from tonnysite.markers import KEEP
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +112,34 @@ def test_resolving_events_records_who_and_when():
     assert len(resolved) == 2
     assert set(SystemEvent.objects.values_list("resolved_by", flat=True)) == {parent.pk}
     assert SystemEvent.objects.filter(resolved_at__isnull=True).count() == 0
+
+
+def test_sending_again_starts_a_given_up_notification_afresh_from_now():
+    later = timezone.now() + timedelta(hours=2)
+    given_up = NotificationFactory(
+        retry_count=3, scheduled_for=later, metadata={"channel": "push", "failed": True, "error": "timed out"}
+    )
+
+    assert notifications_retry(notifications=Notification.objects.all()) == 1
+
+    given_up.refresh_from_db()
+    assert (given_up.retry_count, given_up.metadata, given_up.sent_at) == (0, {"channel": "push"}, None)
+    assert given_up.scheduled_for <= timezone.now()
+
+
+def test_sending_again_leaves_a_sent_notification_as_it_was():
+    sent_at = timezone.now() - timedelta(hours=1)
+    sent = NotificationFactory(sent_at=sent_at, retry_count=1)
+
+    assert notifications_retry(notifications=Notification.objects.all()) == 0
+
+    sent.refresh_from_db()
+    assert (sent.sent_at, sent.retry_count) == (sent_at, 1)
+
+
+def test_deleting_notifications_takes_only_the_chosen_ones_out_of_the_queue():
+    chosen, kept = NotificationFactory(), NotificationFactory()
+
+    assert notifications_delete(notifications=Notification.objects.filter(pk=chosen.pk)) == 1
+
+    assert list(Notification.objects.values_list("pk", flat=True)) == [kept.pk]

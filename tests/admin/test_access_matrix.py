@@ -29,7 +29,8 @@ EXPECTED = {
     "activity.userstatisticssummary": {"admin": READ, "user": READ, "kid": READ},
     "telemetry.systemevent": {"admin": READ | {"delete"}, "user": set(), "kid": set()},
     "telemetry.setting": {"admin": ALL, "user": READ | {"change"}, "kid": set()},
-    "telemetry.notification": {"admin": ALL, "user": READ, "kid": set()},
+    # The system's outbox: a family admin sends them again (an action) or deletes them.
+    "telemetry.notification": {"admin": READ | {"delete"}, "user": READ, "kid": set()},
     "auth.user": {"admin": ALL, "user": set(), "kid": set()},
     "auth.group": {"admin": ALL, "user": set(), "kid": set()},
     # Written by the database only: nobody adds, changes or deletes an entry.
