@@ -108,5 +108,31 @@ class ChangeAdmin(ReadOnlyAdminMixin, FamilyModelAdmin):
 
 User = get_user_model()
 _user_admin = type(admin.site._registry[User])  # auth's UserAdmin with the family site's scoping
+
+# What a login may do follows its member's role and active flag, kept so by the profile's own
+# services (family_login_sync); set here, it would be undone at the profile's next save.
+ROLE_FIELDS_HELP = {
+    "is_active": "Follows the member's “Is active”: untick it on their profile to stop this login signing in.",
+    "is_staff": "Follows the member's role: admin, user and kid may use this admin, a guest may not.",
+    "is_superuser": "Follows the member's role: only a family admin's login may keep it.",
+    "groups": "The group of the member's role: change the role on their profile.",
+    "user_permissions": "None of its own: the group of the member's role holds them.",
+}
+
+
+class LoginAccountAdmin(ChangeHistoryMixin, _user_admin):
+    """Auth's user admin, whose History button leads to the change history; the fields that
+    follow the member's role are shown, never set here."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if obj is None else [*readonly, *ROLE_FIELDS_HELP]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None:
+            kwargs["help_texts"] = {**ROLE_FIELDS_HELP, **kwargs.get("help_texts", {})}
+        return super().get_form(request, obj, **kwargs)
+
+
 admin.site.unregister(User)
-admin.site.register(User, type("LoginAccountAdmin", (ChangeHistoryMixin, _user_admin), {"__module__": __name__}))
+admin.site.register(User, LoginAccountAdmin)
