@@ -28,6 +28,7 @@ from operations.database import OperationError
 from operations.services import ops_event_log
 from telemetry.models import Setting
 from telemetry.selectors import HORIZON_KEY, RETENTION_KEY, retention_cutoff, setting_value
+from telemetry.services import setting_update
 from tonnysite.clock import family_zone, local_midnight
 from tonnysite.safe_input import FIRST_YEAR
 
@@ -205,17 +206,17 @@ def _archive_batch(target: PurgedTable, start: datetime, end: datetime, *, path:
 
 def _horizon_move(*, first_kept: date) -> None:
     """Record the first day kept (never moving it back), so statistics of purged days stay as they were."""
-    stored = setting_value(HORIZON_KEY)
-    if isinstance(stored, str) and stored >= first_kept.isoformat():
-        return
-    Setting.objects.update_or_create(
-        key=HORIZON_KEY,
-        defaults={"value": first_kept.isoformat()},
-        create_defaults={
-            "value": first_kept.isoformat(),
-            "category": "privacy",
-            "description": "Activity before this day was purged; its usage statistics are kept as they were.",
-            "is_user_editable": False,
-            "validation_schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
-        },
-    )
+    with transaction.atomic():
+        setting = Setting.objects.select_for_update().filter(key=HORIZON_KEY).first()
+        if setting is None:
+            setting = Setting(
+                key=HORIZON_KEY,
+                category="privacy",
+                description="Activity before this day was purged; its usage statistics are kept as they were.",
+                is_user_editable=False,
+                validation_schema={"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+            )
+        elif isinstance(setting.value, str) and setting.value >= first_kept.isoformat():
+            return
+        # Read-only to people, written by the app: through the one service, so it is checked and recorded alike.
+        setting_update(setting=setting, value=first_kept.isoformat(), by_the_app=True)

@@ -159,16 +159,20 @@ def setting_value_check(*, setting: Setting, value: JsonValue, field: str = "val
 
 
 @sensitive_variables("value", "stored")
-def setting_check(*, setting: Setting, value: JsonValue | Keep = KEEP, stored: Setting | None = None) -> JsonValue:
+def setting_check(
+    *, setting: Setting, value: JsonValue | Keep = KEEP, stored: Setting | None = None, by_the_app: bool = False
+) -> JsonValue:
     """Check `setting` as edited, with `value` (KEEP keeps the stored one); return the value to store.
 
     `stored` is the setting as saved (None for a new one). Raises ValidationError naming
-    the field: a read-only setting, a sensitive setting made visible again or given a new
-    validation schema (the schema would tell whether a guess about the hidden value is right),
-    JSON that PostgreSQL cannot store, null, and a value or default that breaks the schema.
+    the field: a read-only setting (unless `by_the_app`: the app's own bookkeeping, such as the
+    purge's privacy.purged_before, is read-only to people only), a sensitive setting made
+    visible again or given a new validation schema (the schema would tell whether a guess about
+    the hidden value is right), JSON that PostgreSQL cannot store, null, and a value or default
+    that breaks the schema.
     """
     if stored is not None:
-        if stored.is_user_editable is False:
+        if stored.is_user_editable is False and not by_the_app:
             raise ValidationError(f"The setting {setting.key} is read-only.")
         if stored.is_sensitive and not setting.is_sensitive:
             raise ValidationError({"is_sensitive": "A sensitive setting stays sensitive, so its value is never shown."})
@@ -197,14 +201,19 @@ def setting_check(*, setting: Setting, value: JsonValue | Keep = KEEP, stored: S
 @sensitive_variables("value", "stored")
 @transaction.atomic
 def setting_update(
-    *, setting: Setting, value: JsonValue | Keep = KEEP, updated_by: UserProfile | None = None
+    *,
+    setting: Setting,
+    value: JsonValue | Keep = KEEP,
+    updated_by: UserProfile | None = None,
+    by_the_app: bool = False,
 ) -> Setting:
     """Save `setting` (its other fields as edited) with a new `value`, or its current one when KEEP.
 
-    Everything `setting_check` refuses is refused here too.
+    Everything `setting_check` refuses is refused here too; `by_the_app` is for the app's own
+    writes (never a person's), which may change a setting that is read-only to people.
     """
     stored = Setting.objects.select_for_update().filter(pk=setting.pk).first()
-    setting.value = setting_check(setting=setting, value=value, stored=stored)
+    setting.value = setting_check(setting=setting, value=value, stored=stored, by_the_app=by_the_app)
     setting.updated_by = updated_by
     # Empty JSON ("", [], {}) is a legitimate value, which full_clean would call blank.
     setting.full_clean(exclude=["value"])

@@ -13,6 +13,8 @@ from django.core.management import CommandError, call_command
 from activity.models import ActivityLog, CommandHistory, Session, UsageStatistic
 from activity.services import usage_statistics_rebuild
 from activity.tests.factories import ActivityLogFactory, CommandHistoryFactory, SessionFactory
+from history.context import acting_as
+from history.models import Change, ChangeChannel
 from operations import retention
 from operations.retention import log_purge
 from profiles.tests.factories import UserProfileFactory
@@ -167,3 +169,28 @@ def test_purge_is_recorded_once_as_an_operation(keep_30_days):
 
     event = SystemEvent.objects.get(event_type="ops.purge")
     assert event.metadata["rows"]["activity_logs"] == 1
+
+
+def test_the_first_day_kept_is_written_like_any_setting_change_and_named_after_who_purged(keep_30_days):
+    ActivityLogFactory(timestamp=JUST_BEFORE)
+
+    with acting_as(actor="manage.py tonny_purge", via=ChangeChannel.COMMAND):
+        log_purge(now=NOW)
+        log_purge(now=NOW + timedelta(days=1))
+
+    entries = Change.objects.filter(table_name="settings", row_id=retention.HORIZON_KEY).order_by("id")
+    assert [(e.action, e.actor, e.via) for e in entries] == [
+        ("insert", "manage.py tonny_purge", "command"),
+        ("update", "manage.py tonny_purge", "command"),
+    ]
+    assert entries[1].changes["value"] == {"before": "2026-10-27", "after": "2026-10-28"}
+    assert Setting.objects.get(key=retention.HORIZON_KEY).is_user_editable is False
+
+
+def test_the_first_day_kept_never_moves_back(keep_30_days):
+    log_purge(now=NOW)
+
+    log_purge(now=NOW - timedelta(days=3))
+
+    assert Setting.objects.get(key=retention.HORIZON_KEY).value == "2026-10-27"
+    assert Change.objects.filter(table_name="settings", row_id=retention.HORIZON_KEY).count() == 1

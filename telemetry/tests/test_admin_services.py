@@ -71,6 +71,22 @@ def test_setting_update_refuses_a_read_only_setting():
         setting_update(setting=setting, value=2)
 
 
+def test_the_app_may_update_a_setting_that_is_read_only_to_people():
+    setting = SettingFactory(value="2026-01-01", is_user_editable=False, validation_schema={"type": "string"})
+
+    setting_update(setting=setting, value="2026-02-01", by_the_app=True)
+
+    setting.refresh_from_db()
+    assert (setting.value, setting.is_user_editable) == ("2026-02-01", False)
+
+
+def test_the_app_writing_a_read_only_setting_still_meets_its_schema():
+    setting = SettingFactory(value="2026-01-01", is_user_editable=False, validation_schema={"type": "string"})
+
+    with pytest.raises(ValidationError):
+        setting_update(setting=setting, value=20260201, by_the_app=True)
+
+
 def test_setting_update_refuses_to_unmask_a_sensitive_setting():
     setting = SettingFactory(value="secret", is_sensitive=True)
     setting.is_sensitive = False
