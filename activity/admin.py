@@ -9,7 +9,7 @@ choices, each served by an index.
 """
 
 from django.contrib import admin, messages
-from django.db.models import Case, When
+from django.db.models import Case, Q, When
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +31,7 @@ from profiles.models import PermissionLevel
 from tonnysite.clock import family_zone, local_today
 from tonnysite.familyadmin.display import json_display, short_text_display
 from tonnysite.familyadmin.export import CsvExportMixin
+from tonnysite.familyadmin.filters import ConditionChoicesFilter
 from tonnysite.familyadmin.scoping import FamilyModelAdmin, ProfileListFilter, ReadOnlyAdminMixin, viewer_of
 from tonnysite.familyadmin.search import FullTextSearchMixin
 
@@ -120,22 +121,17 @@ class CommandHistoryAdmin(AuditTrailAdmin):
     execution_metadata_pretty = json_display("execution_metadata", description="execution metadata")
 
 
-class SessionStateFilter(admin.SimpleListFilter):
+class SessionStateFilter(ConditionChoicesFilter):
     title = "state"
     parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        idle = int(SESSION_IDLE.total_seconds() // 60)
-        return [("open", "Open"), ("idle", f"Open but idle (no command for {idle} minutes)"), ("ended", "Ended")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "open":
-            return queryset.filter(ended_at__isnull=True, idle_end__gte=Now())
-        if self.value() == "idle":
-            return queryset.filter(ended_at__isnull=True, idle_end__lt=Now())
-        if self.value() == "ended":
-            return queryset.filter(ended_at__isnull=False)
-        return queryset
+    conditions = {
+        "open": ("Open", Q(ended_at__isnull=True, idle_end__gte=Now())),
+        "idle": (
+            f"Open but idle (no command for {int(SESSION_IDLE.total_seconds() // 60)} minutes)",
+            Q(ended_at__isnull=True, idle_end__lt=Now()),
+        ),
+        "ended": ("Ended", Q(ended_at__isnull=False)),
+    }
 
 
 @admin.register(Session)

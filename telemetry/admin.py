@@ -11,6 +11,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.text import Truncator
@@ -21,27 +22,24 @@ from telemetry import services
 from telemetry.models import EventSeverity, Notification, Setting, SystemEvent
 from tonnysite.familyadmin.display import json_block, json_display, json_pretty
 from tonnysite.familyadmin.export import CsvExportMixin
+from tonnysite.familyadmin.filters import ConditionChoicesFilter
 from tonnysite.familyadmin.scoping import FamilyModelAdmin, ProfileListFilter, viewer_of
 from tonnysite.markers import KEEP
 
 HIDDEN = "•••••••• (hidden)"
 
 
-class ResolutionFilter(admin.SimpleListFilter):
+class ResolutionFilter(ConditionChoicesFilter):
     title = "resolution"
     parameter_name = "resolution"
-
-    def lookups(self, request, model_admin):
-        return [("attention", "Open errors and critical"), ("open", "Open"), ("resolved", "Resolved")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "attention":
-            return queryset.filter(resolved_at__isnull=True, severity__in=[EventSeverity.ERROR, EventSeverity.CRITICAL])
-        if self.value() == "open":
-            return queryset.filter(resolved_at__isnull=True)
-        if self.value() == "resolved":
-            return queryset.filter(resolved_at__isnull=False)
-        return queryset
+    conditions = {
+        "attention": (
+            "Open errors and critical",
+            Q(resolved_at__isnull=True, severity__in=[EventSeverity.ERROR, EventSeverity.CRITICAL]),
+        ),
+        "open": ("Open", Q(resolved_at__isnull=True)),
+        "resolved": ("Resolved", Q(resolved_at__isnull=False)),
+    }
 
 
 @admin.register(SystemEvent)
@@ -154,19 +152,11 @@ class SettingForm(forms.ModelForm):
                 self.add_error(field if field in self.fields else None, problems)
 
 
-class SettingEditableFilter(admin.SimpleListFilter):
+class SettingEditableFilter(ConditionChoicesFilter):
     title = "editable"
     parameter_name = "editable"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Editable"), ("no", "Read-only")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.exclude(is_user_editable=False)
-        if self.value() == "no":
-            return queryset.filter(is_user_editable=False)
-        return queryset
+    # Not a "has a value" question: the column is a nullable boolean, and null means editable (the default).
+    conditions = {"yes": ("Editable", ~Q(is_user_editable=False)), "no": ("Read-only", Q(is_user_editable=False))}
 
 
 @admin.register(Setting)
@@ -285,19 +275,10 @@ class SettingAdmin(ChangeHistoryMixin, CsvExportMixin, FamilyModelAdmin):
             self.message_user(request, "Not reset: " + "; ".join(refused) + ".", messages.WARNING)
 
 
-class DeliveryFilter(admin.SimpleListFilter):
+class DeliveryFilter(ConditionChoicesFilter):
     title = "delivery"
     parameter_name = "delivery"
-
-    def lookups(self, request, model_admin):
-        return [("pending", "Waiting"), ("sent", "Sent")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "pending":
-            return queryset.filter(sent_at__isnull=True)
-        if self.value() == "sent":
-            return queryset.filter(sent_at__isnull=False)
-        return queryset
+    conditions = {"pending": ("Waiting", Q(sent_at__isnull=True)), "sent": ("Sent", Q(sent_at__isnull=False))}
 
 
 @admin.register(Notification)
