@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 from django.shortcuts import redirect
@@ -136,3 +137,24 @@ class LoginAccountAdmin(ChangeHistoryMixin, _user_admin):
 
 admin.site.unregister(User)
 admin.site.register(User, LoginAccountAdmin)
+
+
+_group_admin = type(admin.site._registry[Group])
+
+
+class RoleGroupAdmin(_group_admin):
+    """The four role groups are kept by the code (profiles.roles, synced after every migrate): they are
+    shown, never added, edited or deleted here, where a change would be undone at the next migrate."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(Group)
+admin.site.register(Group, RoleGroupAdmin)

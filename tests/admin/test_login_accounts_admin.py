@@ -83,3 +83,19 @@ def test_a_new_login_is_still_added_with_a_username_and_password(client_as):
     response = client_as("admin").post(url(USERS, "add"), data)
 
     assert response.status_code == 302
+
+
+def test_a_family_admin_sees_the_role_groups_but_cannot_change_them(client_as, family):
+    group = Group.objects.get(name="kid")
+    kept = set(group.permissions.values_list("codename", flat=True))
+    other = Permission.objects.get(codename="delete_setting")
+    parent = client_as("admin")
+
+    shown = parent.get(url("auth.group", "change", group.pk))
+    changed = parent.post(url("auth.group", "change", group.pk), {"name": "kid", "permissions": [other.pk]})
+    added = parent.post(url("auth.group", "add"), {"name": "helpers"})
+
+    assert shown.status_code == 200
+    assert (changed.status_code, added.status_code) == (403, 403)
+    assert set(group.permissions.values_list("codename", flat=True)) == kept
+    assert not Group.objects.filter(name="helpers").exists()
