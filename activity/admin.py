@@ -32,7 +32,13 @@ from tonnysite.clock import family_zone, local_today
 from tonnysite.familyadmin.display import json_display, short_text_display
 from tonnysite.familyadmin.export import CsvExportMixin
 from tonnysite.familyadmin.filters import ConditionChoicesFilter
-from tonnysite.familyadmin.scoping import FamilyModelAdmin, ProfileListFilter, ReadOnlyAdminMixin, viewer_of
+from tonnysite.familyadmin.scoping import (
+    ActionsOnlyAdminMixin,
+    FamilyModelAdmin,
+    ProfileListFilter,
+    ReadOnlyAdminMixin,
+    viewer_of,
+)
 from tonnysite.familyadmin.search import FullTextSearchMixin
 
 
@@ -135,7 +141,7 @@ class SessionStateFilter(ConditionChoicesFilter):
 
 
 @admin.register(Session)
-class SessionAdmin(FamilyModelAdmin):
+class SessionAdmin(ActionsOnlyAdminMixin, FamilyModelAdmin):
     """What the tray recorded: nobody adds or edits a session by hand (its counters are derived,
     its times are the member's minutes). A family admin may end open sessions or delete sessions,
     both through activity.services."""
@@ -153,13 +159,6 @@ class SessionAdmin(FamilyModelAdmin):
         "client_platform", "metadata_pretty",
     )  # fmt: skip
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # No session is edited in a form; "end" (an action) is the one change allowed.
-        return obj is None and super().has_change_permission(request)
 
     @admin.action(
         description="End selected sessions",

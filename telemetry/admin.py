@@ -23,7 +23,7 @@ from telemetry.models import EventSeverity, Notification, Setting, SystemEvent
 from tonnysite.familyadmin.display import json_block, json_display, json_pretty
 from tonnysite.familyadmin.export import CsvExportMixin
 from tonnysite.familyadmin.filters import ConditionChoicesFilter
-from tonnysite.familyadmin.scoping import FamilyModelAdmin, ProfileListFilter, viewer_of
+from tonnysite.familyadmin.scoping import ActionsOnlyAdminMixin, FamilyModelAdmin, ProfileListFilter, viewer_of
 from tonnysite.markers import KEEP
 
 HIDDEN = "•••••••• (hidden)"
@@ -43,7 +43,7 @@ class ResolutionFilter(ConditionChoicesFilter):
 
 
 @admin.register(SystemEvent)
-class SystemEventAdmin(ChangeHistoryMixin, FamilyModelAdmin):
+class SystemEventAdmin(ChangeHistoryMixin, ActionsOnlyAdminMixin, FamilyModelAdmin):
     list_display = (
         "timestamp", "severity", "event_type", "component", "short_message", "profile", "resolved_at",
         "resolved_by",
@@ -58,13 +58,6 @@ class SystemEventAdmin(ChangeHistoryMixin, FamilyModelAdmin):
         ("Resolution", {"fields": ("resolved_at", "resolved_by")}),
     )
     readonly_fields = ("metadata_pretty", "stack_trace_block")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # No event is edited in a form; "mark resolved" (an action) is the one change allowed.
-        return obj is None and super().has_change_permission(request)
 
     @admin.action(
         description="Mark selected events resolved",
@@ -282,7 +275,7 @@ class DeliveryFilter(ConditionChoicesFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(FamilyModelAdmin):
+class NotificationAdmin(ActionsOnlyAdminMixin, FamilyModelAdmin):
     """The system's outbox (requests to a parent, answers, pushes to the parents' phones): nobody adds
     or edits a notification by hand. A family admin sends waiting or given-up ones again, or takes
     them out of the queue, through telemetry.services."""
@@ -301,13 +294,6 @@ class NotificationAdmin(FamilyModelAdmin):
         "retry_count", "max_retries", "created_at",
     )  # fmt: skip
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # No notification is edited in a form; "send again" (an action) is the one change allowed.
-        return obj is None and super().has_change_permission(request)
 
     @admin.action(
         description="Send selected notifications again (waiting or given up)",

@@ -209,6 +209,17 @@ class FamilyModelAdmin(admin.ModelAdmin):
         )
 
 
+class ActionsOnlyAdminMixin:
+    """Nothing is added or edited in a form; the change permission serves the list's actions only (end a
+    session, resolve an event, send a notification again), which go through services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)
+
+
 class ReadOnlyAdminMixin:
     """Nothing is added or edited here; family admins may still delete when their permissions say so."""
 
