@@ -25,6 +25,8 @@ from activity.models import (
     SessionIdleEnd,
     UsageStatistic,
     UserStatisticsSummary,
+    refusal_words,
+    refused_by_the_parental_controls,
 )
 from activity.statistics_sql import USAGE_STATISTIC_BREAKDOWNS, USAGE_STATISTIC_COUNTS
 from profiles.models import PermissionLevel
@@ -51,21 +53,35 @@ class AuditTrailAdmin(ReadOnlyAdminMixin, CsvExportMixin, FullTextSearchMixin, F
     actions = ("export_csv",)
 
 
+class RefusedFilter(ConditionChoicesFilter):
+    """The commands the parental controls refused: exactly those a dashboard's "N refused" counts."""
+
+    title = "refused by the parental controls"
+    parameter_name = "refused"
+    conditions = {
+        "yes": ("Refused", refused_by_the_parental_controls()),
+        "no": ("Not refused", ~refused_by_the_parental_controls()),
+    }
+
+
 @admin.register(ActivityLog)
 class ActivityLogAdmin(AuditTrailAdmin):
     list_display = (
-        "timestamp", "profile", "command", "status", "processing_time_ms", "whisper_time_ms", "n8n_time_ms",
-        "tts_time_ms", "transcription_confidence",
+        "timestamp", "profile", "command", "status", "why_refused", "processing_time_ms", "whisper_time_ms",
+        "n8n_time_ms", "tts_time_ms", "transcription_confidence",
     )  # fmt: skip
-    list_filter = ("status", *AuditTrailAdmin.list_filter)
+    list_filter = ("status", RefusedFilter, *AuditTrailAdmin.list_filter)
     full_text_fields = ("command_text",)
     fieldsets = (
-        (None, {"fields": ("timestamp", "profile", "status", "command_text", "transcription_confidence")}),
+        (
+            None,
+            {"fields": ("timestamp", "profile", "status", "why_refused", "command_text", "transcription_confidence")},
+        ),
         ("Response", {"fields": ("response_text", "response_audio_url", "error_message")}),
         ("Timings (ms)", {"fields": ("processing_time_ms", "whisper_time_ms", "n8n_time_ms", "tts_time_ms")}),
         ("Details", {"fields": ("metadata_pretty", "n8n_webhook_url", "parent_command")}),
     )
-    readonly_fields = ("metadata_pretty", "parent_command")
+    readonly_fields = ("metadata_pretty", "parent_command", "why_refused")
     export_fields = (
         "timestamp", "profile__name", "command_text", "status", "processing_time_ms", "whisper_time_ms",
         "n8n_time_ms", "tts_time_ms", "transcription_confidence", "response_text", "error_message",
@@ -73,6 +89,10 @@ class ActivityLogAdmin(AuditTrailAdmin):
 
     command = short_text_display("command_text", description="command")
     metadata_pretty = json_display("metadata", description="metadata")
+
+    @admin.display(description="why refused")
+    def why_refused(self, obj):
+        return refusal_words(obj.metadata, obj.profile.name if obj.profile else "") or "-"
 
     @admin.display(description="earlier turn")
     def parent_command(self, obj):

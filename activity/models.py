@@ -30,6 +30,56 @@ class CommandStatus(models.TextChoices):
         return (cls.FAILED, cls.TIMEOUT)
 
 
+# How the tray records a command the parental controls refused: status failed, with
+# metadata {"error_type": REFUSED_ERROR_TYPE, "policy": {"reason": PolicyReason, "rule": "..."}}
+# (README: "Recording a refusal"). The policy (parental.rules) decides; this is the record's shape.
+REFUSED_ERROR_TYPE = "policy_refused"
+
+
+class PolicyReason(models.TextChoices):
+    """Why the policy refuses or allows a command, in order of precedence."""
+
+    INACTIVE = "inactive", "Profile switched off"
+    PAUSED = "paused", "Paused"
+    BLOCKED_COMMAND = "blocked_command", "Blocked command"
+    NOT_IN_ALLOWED_LIST = "not_in_allowed_list", "Not in the allowed list"
+    OUTSIDE_ALLOWED_HOURS = "outside_allowed_hours", "Outside the allowed hours"
+    DAILY_LIMIT_REACHED = "daily_limit_reached", "Daily limit reached"
+    APPROVED_BY_PARENT = "approved_by_parent", "Approved by a parent"
+    ALLOWED = "allowed", "Allowed"
+
+
+# Why a recorded command was refused, in a parent's words about the member; each reads after a count too
+# ("2 not in Alex's allowed list").
+REFUSAL_WORDS = {
+    PolicyReason.INACTIVE: "while {name}'s profile was switched off",
+    PolicyReason.PAUSED: "while {name} was paused",
+    PolicyReason.BLOCKED_COMMAND: "blocked for {name}",
+    PolicyReason.NOT_IN_ALLOWED_LIST: "not in {name}'s allowed list",
+    PolicyReason.OUTSIDE_ALLOWED_HOURS: "outside {name}'s allowed hours",
+    PolicyReason.DAILY_LIMIT_REACHED: "after {name}'s time for the day was used up",
+}
+
+
+def refusal_words(metadata, name: str) -> str:
+    """Why the command recorded with `metadata` was refused, in words ("not in Alex's allowed list"), or ""
+    when the parental controls did not refuse it."""
+    if not isinstance(metadata, dict) or metadata.get("error_type") != REFUSED_ERROR_TYPE:
+        return ""
+    policy = metadata.get("policy")
+    return refusal_reason_words(policy.get("reason") if isinstance(policy, dict) else None, name)
+
+
+def refusal_reason_words(reason: str | None, name: str) -> str:
+    """A refusal's reason code in words about the member ("not in Alex's allowed list")."""
+    return REFUSAL_WORDS.get(reason, "refused by the parental controls").format(name=name or "the member")
+
+
+def refused_by_the_parental_controls() -> models.Q:
+    """The commands the parental controls refused, exactly as the usage statistics count them."""
+    return models.Q(status__in=CommandStatus.failures(), metadata__contains={"error_type": REFUSED_ERROR_TYPE})
+
+
 def non_negative(field: str, table: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=models.Q(**{f"{field}__gte": 0}),

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from activity.models import ActivityLog, CommandStatus
+from activity.models import ActivityLog, CommandStatus, refusal_reason_words
 from activity.statistics_sql import TIMING_BUCKET_EDGES_MS
 from dashboard.ranges import DashboardQuery, DayRange
 from parental import rules
@@ -34,8 +34,6 @@ RECENT_ROWS = 15
 OPEN_EVENTS = 10
 OPEN_EVENTS_COUNTED = 1000  # the page says 1000+ beyond
 REFUSED = rules.REFUSED_ERROR_TYPE
-# Why the policy refused, in a parent's words (parental.rules.Reason).
-REASON_WORDS = {reason.value: str(reason.label).lower() for reason in rules.Reason}
 # The error types the tray records, in a parent's words; any other is shown as recorded.
 ERROR_WORDS = {
     REFUSED: "refused by the parental controls",
@@ -52,8 +50,12 @@ ERROR_WORDS = {
 # Links to the lists behind the figures
 
 
-def activity_list_url(*, start: datetime, end: datetime, member=None, status: str | None = None, q: str = "") -> str:
+def activity_list_url(
+    *, start: datetime, end: datetime, member=None, status: str | None = None, q: str = "", refused: bool = False
+) -> str:
     params = {"timestamp__gte": _param_time(start), "timestamp__lt": _param_time(end)}
+    if refused:
+        params["refused"] = "yes"  # activity.admin.RefusedFilter: the rows the "N refused" counts
     if member is not None:
         params["profile"] = str(member.pk if hasattr(member, "pk") else member)
     if status:
@@ -420,7 +422,7 @@ def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
         if refused_by
         else []
     ):
-        cards[pid].refused_reasons[REASON_WORDS.get(reason, reason or "no reason recorded")] += count
+        cards[pid].refused_reasons[refusal_reason_words(reason, cards[pid].profile.name)] += count
     for card in cards.values():
         card.over_limit_days.sort()
         card.links = {
@@ -428,6 +430,7 @@ def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
             "failed": activity_list_url(
                 start=days.start, end=days.end, member=card.profile, status=CommandStatus.FAILED
             ),
+            "refused": activity_list_url(start=days.start, end=days.end, member=card.profile, refused=True),
             "usage": usage_list_url(days=days, member=card.profile),
             "controls": reverse("admin:profiles_userprofile_parental_controls", args=[card.profile.pk]),
         }

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from activity.models import ActivityLog, UsageStatistic
+from activity.models import ActivityLog, UsageStatistic, refusal_words, refused_by_the_parental_controls
 from parental import rules
 from parental.models import ParentRequest, RequestStatus
 from profiles.models import UserProfile
@@ -34,7 +34,7 @@ class MemberToday:
     windows_left: list[tuple[datetime, datetime, bool]]  # (start, end, open now)
     command_count: int
     recent_commands: list
-    refused: list  # (moment, command text, reason code)
+    refused: list  # (moment, command text, why in words)
     calendar: object
 
 
@@ -50,9 +50,9 @@ def member_today(*, profile: UserProfile, now: datetime) -> MemberToday:
     spans = rules.allowed_spans(now.date(), controls, inputs.calendar, zone)
     today = ActivityLog.objects.filter(profile_id=profile.pk, timestamp__gte=day_start, timestamp__lte=now)
     recent = list(today.order_by("-timestamp").only("timestamp", "command_text", "status")[:10])
-    refusals = today.filter(metadata__contains={"error_type": rules.REFUSED_ERROR_TYPE}).order_by("-timestamp")
+    refusals = today.filter(refused_by_the_parental_controls()).order_by("-timestamp")
     refused = [
-        (row.timestamp, row.command_text, ((row.metadata or {}).get("policy") or {}).get("reason", "refused"))
+        (row.timestamp, row.command_text, refusal_words(row.metadata, profile.name))
         for row in refusals.only("timestamp", "command_text", "metadata")[:50]
     ]
     return MemberToday(

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, models
 from django.utils import timezone
 
+from activity.models import REFUSED_ERROR_TYPE, PolicyReason
 from parental.models import ParentRequest, RequestKind, RequestStatus
 from parental.rules.calendar import COUNTRY_SETTING, HOLIDAYS_SETTING, DayType, FamilyCalendar, json_value
 from parental.rules.commands import command_normalize, first_match
@@ -28,21 +29,8 @@ from tonnysite.clock import day_bounds, family_zone, local_moment
 # Looking further ahead than this for "allowed again at" means "not by itself".
 UNTIL_SEARCH_DAYS = 400
 
-# How the tray records a refused command in activity_logs.metadata (see README).
-REFUSED_ERROR_TYPE = "policy_refused"
-
-
-class Reason(models.TextChoices):
-    """Why a command is refused or allowed, in order of precedence."""
-
-    INACTIVE = "inactive", "Profile switched off"
-    PAUSED = "paused", "Paused"
-    BLOCKED_COMMAND = "blocked_command", "Blocked command"
-    NOT_IN_ALLOWED_LIST = "not_in_allowed_list", "Not in the allowed list"
-    OUTSIDE_ALLOWED_HOURS = "outside_allowed_hours", "Outside the allowed hours"
-    DAILY_LIMIT_REACHED = "daily_limit_reached", "Daily limit reached"
-    APPROVED_BY_PARENT = "approved_by_parent", "Approved by a parent"
-    ALLOWED = "allowed", "Allowed"
+# How a refusal is recorded and why, in the activity log's own terms (activity.models).
+Reason = PolicyReason
 
 
 @dataclass(frozen=True)

@@ -200,7 +200,7 @@ def test_the_kid_card_says_which_limit_applies_and_counts_refusals_and_late_comm
     assert card.refused == 1
     assert card.outside_hours == 1
     assert card.over_limit_days == [saturday]
-    assert "1 command refused</a> by the parental controls: 1 blocked command" in response.text
+    assert "1 command refused</a> by the parental controls: 1 blocked for Kid Member" in response.text
     assert "Over the limit on 1 day" in response.text
 
 
@@ -257,3 +257,30 @@ def test_the_query_count_does_not_grow_with_the_days_of_the_range(client_as, fam
         return len(captured)
 
     assert queries({"range": "today"}) == queries({"range": "this_year"})
+
+
+def test_n_refused_on_a_card_leads_to_exactly_those_n_rows_with_the_reason_in_words(client_as, family, berlin):
+    kid = family["kid"]
+    yesterday = datetime.now(BERLIN).date() - timedelta(days=1)
+
+    def refused(hour, text, reason):
+        metadata = {"error_type": "policy_refused", "policy": {"reason": reason, "rule": "a rule"}}
+        ActivityLogFactory(profile=kid, timestamp=at(yesterday, hour), status="failed", command_text=text,
+                           metadata=metadata)  # fmt: skip
+
+    refused(8, "buy a game", "blocked_command")
+    refused(9, "open the garage", "not_in_allowed_list")
+    ActivityLogFactory(profile=kid, timestamp=at(yesterday, 10), status="failed", command_text="lights broke",
+                       metadata={"error_type": "device_unreachable"})  # fmt: skip
+    ActivityLogFactory(profile=kid, timestamp=at(yesterday, 11), command_text="tell a joke")
+
+    page = client_as("admin").get(DASHBOARD, {"range": "yesterday"})
+    card = next(card for card in page.context["figures"].members if card.profile == kid)
+    listed = client_as("admin").get(card.links["refused"])
+    shown = listed.content.decode()
+
+    assert card.refused == 2
+    assert "2 commands refused" in page.text and "not in Kid Member&#x27;s allowed list" in page.text
+    assert sorted(row.command_text for row in listed.context["cl"].result_list) == ["buy a game", "open the garage"]
+    assert "blocked for Kid Member" in shown and "not in Kid Member&#x27;s allowed list" in shown
+    assert "not_in_allowed_list" not in shown and "blocked_command" not in shown

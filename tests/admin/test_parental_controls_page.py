@@ -253,5 +253,6 @@ def test_today_shows_minutes_against_the_limit_commands_windows_and_refusals(cli
     assert '<progress id="minutes-used"' in text and 'max="600"' in text
     assert "of 600 minutes used" in text
     assert "2 commands today" in text
-    assert "buy a game — blocked_command" in text
+    assert "buy a game — blocked for Kid Member" in text
+    assert "— blocked_command" not in text
     assert "Allowed hours still open today:" in text
