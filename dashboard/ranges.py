@@ -24,7 +24,9 @@ PRESETS = {
     "today": "Today",
     "yesterday": "Yesterday",
     "this_week": "This week",
+    "last_week": "Last week",
     "last_7_days": "Last 7 days",
+    "last_30_days": "Last 30 days",
     "this_month": "This month",
     "last_month": "Last month",
     "this_year": "This year",
@@ -80,8 +82,13 @@ def preset_range(preset: str, *, today: date, zone: ZoneInfo) -> DayRange:
         first = last = today - timedelta(days=1)
     elif preset == "this_week":
         first, last = today - timedelta(days=today.weekday()), today
+    elif preset == "last_week":
+        first = today - timedelta(days=today.weekday() + 7)
+        last = first + timedelta(days=6)
     elif preset == "last_7_days":
         first, last = today - timedelta(days=6), today
+    elif preset == "last_30_days":
+        first, last = today - timedelta(days=29), today
     elif preset == "this_month":
         first, last = today.replace(day=1), today
     elif preset == "last_month":

@@ -28,14 +28,20 @@ def family(settings):
         name="Alex", permission_level=PermissionLevel.KID, username="alex", password=PASSWORD,
         usage_limits={"daily_limit_minutes": 60, "allowed_hours": [7, 21]},
     )  # fmt: skip
-    now = datetime.now(BERLIN).replace(minute=0, second=0, microsecond=0)
-    for day in range(5):
-        moment = now - timedelta(days=day, hours=2)
+    alex_said = []
+    for moment in command_hours():
         for minute, status in ((0, "success"), (5, "success"), (10, "failed"), (15, "timeout")):
-            ActivityLogFactory(profile=alex, timestamp=moment + timedelta(minutes=minute), status=status)
+            alex_said.append(moment + timedelta(minutes=minute))
+            ActivityLogFactory(profile=alex, timestamp=alex_said[-1], status=status)
         ActivityLogFactory(profile=parent, timestamp=moment, command_text="=cmd|' /C calc'!A0")
         SessionFactory(profile=alex, started_at=moment, ended_at=moment + timedelta(minutes=20))
-    return {"parent": parent, "alex": alex}
+    return {"parent": parent, "alex": alex, "alex_said": alex_said}
+
+
+def command_hours() -> list[datetime]:
+    """Five moments, one a day, two hours before now on each of the last five days (Berlin)."""
+    now = datetime.now(BERLIN).replace(minute=0, second=0, microsecond=0)
+    return [now - timedelta(days=day, hours=2) for day in range(5)]
 
 
 def test_a_parent_opens_the_dashboard_sees_charts_and_downloads_both_csvs(page, family):
@@ -81,3 +87,41 @@ def test_a_kid_sees_only_their_own_dashboard(page, family):
     page.goto(f"/admin/dashboard/?member={family['parent'].pk}")
 
     assert "Dad" not in page.inner_text("#content")
+    assert "Only a family admin sees another member" in page.inner_text("#content")
+
+
+def test_days_typed_in_from_and_to_win_over_the_preset_for_the_page_and_both_csvs(page, family):
+    # The days are derived from when the commands were said, so the test holds on any date.
+    said_on = sorted({moment.astimezone(BERLIN).date() for moment in family["alex_said"]})
+    first, last = said_on[1], said_on[2]
+    expected = [m for m in family["alex_said"] if first <= m.astimezone(BERLIN).date() <= last]
+    admin_sign_in(page, username="dad", password=PASSWORD)
+    page.goto("/admin/dashboard/?range=last_7_days")
+
+    page.select_option("#id_member", label="Alex")
+    page.fill("#id_from", first.isoformat())
+    page.fill("#id_to", last.isoformat())
+    page.click(".custom button")
+
+    assert "From – to" in page.inner_text(".dashboard-zone")
+    assert page.input_value("#id_from") == first.isoformat() and page.input_value("#id_to") == last.isoformat()
+    with page.expect_download() as activity_download:
+        page.click("text=every command (CSV)")
+    rows = list(csv.reader(io.StringIO(Path(activity_download.value.path()).read_text(encoding="utf-8"))))
+    assert len(rows) - 1 == len(expected)
+    with page.expect_download() as usage_download:
+        page.click("text=usage per day (CSV)")
+    usage = list(csv.DictReader(io.StringIO(Path(usage_download.value.path()).read_text(encoding="utf-8"))))
+    assert [row["date"] for row in usage] == [
+        (first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)
+    ]
+
+
+def test_the_presets_include_last_week_and_the_last_30_days(page, family):
+    admin_sign_in(page, username="dad", password=PASSWORD)
+    page.goto("/admin/dashboard/")
+
+    page.locator(".presets a", has_text="Last 30 days").click()
+    assert "Last 30 days" in page.inner_text(".dashboard-zone")
+    page.locator(".presets a", has_text="Last week").click()
+    assert "Last week" in page.inner_text(".dashboard-zone")
