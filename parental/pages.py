@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 
 from parental import rules, services
@@ -70,7 +71,11 @@ def parental_controls_page(request, *, profile: UserProfile, model_admin):
         saved = _save(kind, profile, controls_form, pin_form, pause_form, calendar_form, updated_by, now)
         if saved:
             messages.success(request, saved)
-            return HttpResponseRedirect(request.path)
+            # A Resume button elsewhere (the dashboard's card) sends the parent back where they were.
+            back = request.POST.get("next", "")
+            if not (back.startswith("/admin/") and url_has_allowed_host_and_scheme(back, {request.get_host()})):
+                back = request.path
+            return HttpResponseRedirect(back)
 
     today = member_today(profile=profile, now=now)
     if not calendar_form.is_bound:

@@ -179,6 +179,24 @@ def test_a_pause_is_said_at_the_top_of_the_page_and_on_the_dashboard_card(client
     assert "(open now)" not in admin.get(page(kid)).text
 
 
+def test_a_paused_member_is_resumed_from_the_dashboard_card_and_the_parent_returns_there(client_as, family):
+    kid, admin = family["kid"], client_as("admin")
+    admin.post(page(kid), {"_form": "pause", "pause_for": "resume"})
+    dashboard = f"/admin/dashboard/?member={kid.pk}"
+    card = admin.get(dashboard).text
+    top = admin.get(page(kid)).text.split('class="policy-columns"')[0]
+
+    answer = admin.post(page(kid), {"_form": "resume", "next": dashboard})
+    elsewhere = admin.post(page(kid), {"_form": "resume", "next": "https://evil.example/"})
+
+    kid.refresh_from_db()
+    assert f"Resume {kid.name}</button>" in card
+    assert 'name="_form" value="resume"' in top
+    assert (answer.status_code, answer["Location"]) == (302, dashboard)
+    assert elsewhere["Location"] == page(kid)
+    assert "pause" not in (kid.usage_limits or {})
+
+
 def test_pause_for_a_time_and_until_resumed(client_as, family):
     kid, admin = family["kid"], client_as("admin")
     admin.post(page(kid), {"_form": "pause", "pause_for": "30"})
