@@ -46,8 +46,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "profiles.change_userprofile",
         "quickactions.view_quickaction",
         "quickactions.change_quickaction",
+        # Settings are the whole family's (privacy, holidays, servers): a user reads them, a family
+        # admin changes them; a user's own preferences are on their profile.
         "telemetry.view_setting",
-        "telemetry.change_setting",
         "telemetry.view_notification",
         # The history of what they may see (the history admin scopes it row by row).
         "history.view_change",

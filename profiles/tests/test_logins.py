@@ -38,7 +38,8 @@ def test_kid_group_may_only_view_activity_and_statistics():
 def test_user_group_may_change_its_profile_quick_actions_and_settings_but_delete_nothing():
     permissions = group_permissions("user")
 
-    assert {"profiles.change_userprofile", "quickactions.change_quickaction", "telemetry.change_setting"} <= permissions
+    assert {"profiles.change_userprofile", "quickactions.change_quickaction", "telemetry.view_setting"} <= permissions
+    assert "telemetry.change_setting" not in permissions
     assert not {p for p in permissions if p.split(".")[1].startswith(("delete_", "add_"))}
     assert "telemetry.view_systemevent" not in permissions
 

@@ -28,7 +28,8 @@ EXPECTED = {
     "activity.recentactivity": {"admin": READ, "user": READ, "kid": READ},
     "activity.userstatisticssummary": {"admin": READ, "user": READ, "kid": READ},
     "telemetry.systemevent": {"admin": READ | {"delete"}, "user": set(), "kid": set()},
-    "telemetry.setting": {"admin": ALL, "user": READ | {"change"}, "kid": set()},
+    # Family-wide (privacy, holidays, servers): a user reads them, only a family admin changes them.
+    "telemetry.setting": {"admin": ALL, "user": READ, "kid": set()},
     # The system's outbox: a family admin sends them again (an action) or deletes them.
     "telemetry.notification": {"admin": READ | {"delete"}, "user": READ, "kid": set()},
     "auth.user": {"admin": ALL, "user": set(), "kid": set()},

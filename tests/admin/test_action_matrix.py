@@ -19,7 +19,7 @@ EXPECTED = {
     ("activity.commandhistory", "export_csv"): {"admin", "user", "kid"},
     ("activity.usagestatistic", "export_csv"): {"admin", "user", "kid"},
     ("telemetry.setting", "export_csv"): {"admin", "user"},
-    ("telemetry.setting", "reset_to_default"): {"admin", "user"},
+    ("telemetry.setting", "reset_to_default"): {"admin"},
     ("telemetry.systemevent", "mark_resolved"): {"admin"},
     ("quickactions.quickaction", "enable_selected"): {"admin", "user"},
     ("quickactions.quickaction", "disable_selected"): {"admin", "user"},

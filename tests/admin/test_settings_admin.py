@@ -196,10 +196,23 @@ def test_schema_error_of_a_sensitive_setting_names_the_rule_not_the_value(client
 def test_valid_value_is_saved_with_who_changed_it(client_as, family, db):
     setting = SettingFactory(key="audio.volume", value=50, validation_schema={"type": "integer", "maximum": 100})
 
-    client_as("user").post(url("telemetry.setting", "change", setting.pk), change_form(setting, new_value="70"))
+    client_as("admin").post(url("telemetry.setting", "change", setting.pk), change_form(setting, new_value="70"))
 
     setting.refresh_from_db()
-    assert (setting.value, setting.updated_by) == (70, family["user"])
+    assert (setting.value, setting.updated_by) == (70, family["admin"])
+
+
+def test_a_user_reads_the_family_settings_but_cannot_change_them(client_as, family, db):
+    setting = SettingFactory(key="privacy.log_commands", value=True, validation_schema={"type": "boolean"})
+
+    shown = client_as("user").get(url("telemetry.setting", "change", setting.pk))
+    answer = client_as("user").post(
+        url("telemetry.setting", "change", setting.pk), change_form(setting, new_value="false")
+    )
+
+    setting.refresh_from_db()
+    assert shown.status_code == 200 and answer.status_code == 403
+    assert setting.value is True
 
 
 def test_setting_that_is_not_user_editable_is_read_only_even_for_the_family_admin(client_as, rows):
