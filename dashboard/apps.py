@@ -10,6 +10,8 @@ class DashboardConfig(AppConfig):
     def ready(self):
         from django.contrib import admin
 
+        from dashboard.home import home_context
         from dashboard.urls import pages
 
         admin.site.pages_register(*pages)
+        admin.site.home_register(home_context)

@@ -23,6 +23,7 @@ from activity.models import ActivityLog, CommandStatus, refusal_reason_words
 from activity.statistics_sql import TIMING_BUCKET_EDGES_MS
 from dashboard.ranges import DashboardQuery, DayRange
 from parental import rules
+from parental.selectors import parent_requests_pending
 from profiles.models import UserProfile
 from quickactions.models import QuickAction
 from telemetry.models import EventSeverity, SystemEvent
@@ -33,6 +34,7 @@ TIMED_COMPONENTS = ("whisper", "n8n", "tts")
 RECENT_ROWS = 15
 OPEN_EVENTS = 10
 OPEN_EVENTS_COUNTED = 1000  # the page says 1000+ beyond
+NEAR_LIMIT = 0.8  # the home page warns a parent from 80 % of a member's limit today
 REFUSED = rules.REFUSED_ERROR_TYPE
 # The error types the tray records, in a parent's words; any other is shown as recorded.
 ERROR_WORDS = {
@@ -202,6 +204,46 @@ def dashboard_figures(*, query: DashboardQuery, now: datetime | None = None) -> 
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('jit', 'off', true)")
         return _figures(query, now or timezone.now())
+
+
+@dataclass
+class HomeFigures:
+    """What the family's home page shows: what needs a parent, then each member's day."""
+
+    for_parent: bool  # a family admin's home: the whole family, and what needs them
+    cards: list[MemberCard]
+    requests: list
+    paused: list[MemberCard]
+    over_limit: list[MemberCard]
+    near_limit: list[MemberCard]
+    open_errors: int
+    errors_link: str
+
+
+def home_figures(*, query: DashboardQuery, now: datetime | None = None) -> HomeFigures:
+    """Today's cards of the members in `query`; for a family admin also what waits for them: requests,
+    paused members, members over or near (NEAR_LIMIT of) today's limit and unresolved errors."""
+    cards = _member_cards(query, now or timezone.now()) if query.members else []
+    admin_view = query.sees_every_profile
+    _, open_errors = _open_events(query)
+
+    def over(card: MemberCard) -> bool:
+        return card.today_limit is not None and card.today_minutes >= card.today_limit
+
+    return HomeFigures(
+        for_parent=admin_view,
+        cards=cards,
+        requests=list(parent_requests_pending()) if admin_view else [],
+        paused=[card for card in cards if card.paused] if admin_view else [],
+        over_limit=[card for card in cards if over(card)],
+        near_limit=[
+            card
+            for card in cards
+            if not over(card) and card.today_limit and card.today_minutes >= NEAR_LIMIT * card.today_limit
+        ],  # fmt: skip
+        open_errors=open_errors,
+        errors_link=f"{_changelist('telemetry_systemevent')}?resolution=attention",
+    )
 
 
 def _figures(query: DashboardQuery, now: datetime) -> DashboardFigures:

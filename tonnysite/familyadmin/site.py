@@ -18,11 +18,22 @@ class FamilyAdminSite(admin.AdminSite):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._pages: list = []
+        self._home_providers: list = []
 
     def pages_register(self, *patterns) -> None:
         """Pages of an app under /admin/ (in the `admin` namespace, behind the site's sign-in):
         `path()`s whose views the site wraps with `admin_view`. Called from an app's ready()."""
         self._pages.extend(patterns)
+
+    def home_register(self, provider) -> None:
+        """`provider(request) -> dict`: context for the home page (/admin/), from an app's ready()."""
+        self._home_providers.append(provider)
+
+    def index(self, request, extra_context=None):
+        home = {}
+        for provider in self._home_providers:
+            home.update(provider(request))
+        return super().index(request, {**home, **(extra_context or {})})
 
     def get_urls(self):
         pages = [
