@@ -9,11 +9,9 @@ tables, each through an index and a bound.
 
 from __future__ import annotations
 
-import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from urllib.parse import urlencode
 
 from django.db import connection, transaction
 from django.urls import reverse
@@ -21,7 +19,8 @@ from django.utils import timezone
 
 from activity.models import ActivityLog, CommandStatus, refusal_reason_words
 from activity.statistics_sql import TIMING_BUCKET_EDGES_MS
-from dashboard.ranges import DashboardQuery, DayRange
+from dashboard.links import activity_list_url, changelist_url, usage_list_url
+from dashboard.ranges import DashboardQuery
 from parental import rules
 from parental.selectors import parent_requests_pending
 from profiles.models import UserProfile
@@ -46,41 +45,6 @@ ERROR_WORDS = {
     "timeout": "timed out",
     "blocked": "blocked",
 }
-
-
-# ---------------------------------------------------------------------------------------------
-# Links to the lists behind the figures
-
-
-def activity_list_url(
-    *, start: datetime, end: datetime, member=None, status: str | None = None, q: str = "", refused: bool = False
-) -> str:
-    params = {"timestamp__gte": _param_time(start), "timestamp__lt": _param_time(end)}
-    if refused:
-        params["refused"] = "yes"  # activity.admin.RefusedFilter: the rows the "N refused" counts
-    if member is not None:
-        params["profile"] = str(member.pk if hasattr(member, "pk") else member)
-    if status:
-        params["status__exact"] = status
-    if q:
-        params["q"] = q
-    return f"{_changelist('activity_activitylog')}?{urlencode(params)}"
-
-
-@functools.cache
-def _changelist(model: str) -> str:
-    return reverse(f"admin:{model}_changelist")
-
-
-def usage_list_url(*, days: DayRange, member=None) -> str:
-    params = {"date__gte": days.first.isoformat(), "date__lt": (days.last + timedelta(days=1)).isoformat()}
-    if member is not None:
-        params["profile"] = str(member.pk)
-    return f"{_changelist('activity_usagestatistic')}?{urlencode(params)}"
-
-
-def _param_time(moment: datetime) -> str:
-    return moment.isoformat(sep=" ")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -242,7 +206,7 @@ def home_figures(*, query: DashboardQuery, now: datetime | None = None) -> HomeF
             if not over(card) and card.today_limit and card.today_minutes >= NEAR_LIMIT * card.today_limit
         ],  # fmt: skip
         open_errors=open_errors,
-        errors_link=f"{_changelist('telemetry_systemevent')}?resolution=attention",
+        errors_link=f"{changelist_url('telemetry_systemevent')}?resolution=attention",
     )
 
 
