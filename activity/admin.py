@@ -31,7 +31,7 @@ from activity.models import (
 from activity.statistics_sql import USAGE_STATISTIC_BREAKDOWNS, USAGE_STATISTIC_COUNTS
 from profiles.models import PermissionLevel
 from tonnysite.clock import family_zone, local_today
-from tonnysite.familyadmin.display import json_display, short_text_display
+from tonnysite.familyadmin.display import json_display, seconds_display, short_text_display
 from tonnysite.familyadmin.export import CsvExportMixin
 from tonnysite.familyadmin.filters import ConditionChoicesFilter
 from tonnysite.familyadmin.scoping import (
@@ -67,8 +67,8 @@ class RefusedFilter(ConditionChoicesFilter):
 @admin.register(ActivityLog)
 class ActivityLogAdmin(AuditTrailAdmin):
     list_display = (
-        "timestamp", "profile", "command", "status", "why_refused", "processing_time_ms", "whisper_time_ms",
-        "n8n_time_ms", "tts_time_ms", "transcription_confidence",
+        "timestamp", "profile", "command", "status", "why_refused", "answered_in", "understanding", "doing",
+        "speaking", "heard_right",
     )  # fmt: skip
     list_filter = ("status", RefusedFilter, *AuditTrailAdmin.list_filter)
     full_text_fields = ("command_text",)
@@ -89,6 +89,16 @@ class ActivityLogAdmin(AuditTrailAdmin):
 
     command = short_text_display("command_text", description="command")
     metadata_pretty = json_display("metadata", description="metadata")
+
+    answered_in = seconds_display("processing_time_ms", description="answered in")
+    understanding = seconds_display("whisper_time_ms", description="understanding it (Whisper)")
+    doing = seconds_display("n8n_time_ms", description="doing it (n8n)")
+    speaking = seconds_display("tts_time_ms", description="saying it (ElevenLabs)")
+
+    @admin.display(description="heard right")
+    def heard_right(self, obj):
+        # How sure Whisper was of what it heard, as a parent reads it.
+        return "-" if obj.transcription_confidence is None else f"{obj.transcription_confidence * 100:.0f} %"
 
     @admin.display(description="why refused")
     def why_refused(self, obj):
@@ -221,7 +231,10 @@ def _clock(moment) -> str:
 
 @admin.register(UsageStatistic)
 class UsageStatisticAdmin(ReadOnlyAdminMixin, CsvExportMixin, FamilyModelAdmin):
-    list_display = ("date", "profile", *USAGE_STATISTIC_COUNTS)
+    list_display = (
+        "date", "profile", "command_count", "success_count", "failure_count", "timeout_count", "minutes_used",
+        "answer_time", "heard_right", "unique_commands", "busiest_hour",
+    )  # fmt: skip
     list_select_related = ("profile",)
     list_filter = (ProfileListFilter, ("date", admin.DateFieldListFilter))
     actions = ("export_csv",)
@@ -237,6 +250,20 @@ class UsageStatisticAdmin(ReadOnlyAdminMixin, CsvExportMixin, FamilyModelAdmin):
     )
     readonly_fields = ("devices", "categories", "errors", "created_at", "updated_at")
     export_fields = ("date", "profile__name", *USAGE_STATISTIC_COUNTS, *USAGE_STATISTIC_BREAKDOWNS)
+    answer_time = seconds_display("total_processing_time_ms", description="Tonny's answering, in all")
+
+    @admin.display(description="minutes used")
+    def minutes_used(self, obj):
+        return "-" if obj.total_duration_seconds is None else f"{obj.total_duration_seconds / 60:.0f}"
+
+    @admin.display(description="heard right")
+    def heard_right(self, obj):
+        return "-" if obj.average_confidence is None else f"{obj.average_confidence * 100:.0f} %"
+
+    @admin.display(description="busiest hour")
+    def busiest_hour(self, obj):
+        return "-" if obj.peak_usage_hour is None else f"{obj.peak_usage_hour:02d}:00"
+
     devices = json_display("device_breakdown", description="devices")
     categories = json_display("command_categories", description="command categories")
     errors = json_display("error_types", description="error types")

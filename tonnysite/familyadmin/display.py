@@ -91,3 +91,20 @@ class NullableArrayFormField(SimpleArrayField):
 
     def has_changed(self, initial, data):
         return bool(initial or None) != bool(data) or super().has_changed(initial, data)
+
+
+def seconds_display(field: str, *, description: str):
+    """A column showing milliseconds as a parent reads them: "0.8 s", "1 min 12 s", "-" when unknown."""
+
+    @admin.display(description=description, ordering=field)
+    def shown(model_admin, obj):
+        value = getattr(obj, field)
+        if value is None:
+            return "-"
+        seconds = value / 1000
+        if seconds < 60:
+            return f"{seconds:.1f} s"
+        minutes, rest = divmod(round(seconds), 60)
+        return f"{minutes} min {rest} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+
+    return shown
