@@ -26,7 +26,11 @@ CHANGELISTS = [
 ]
 # Forms with the widgets most likely to need inline script or style: autocomplete, JSON, arrays, the
 # category box (sessions are no longer added by hand).
-ADD_FORMS = ["/admin/profiles/userprofile/add/", "/admin/quickactions/quickaction/add/", "/admin/telemetry/setting/add/"]
+ADD_FORMS = [
+    "/admin/profiles/userprofile/add/",
+    "/admin/quickactions/quickaction/add/",
+    "/admin/telemetry/setting/add/",
+]
 
 
 def csp_violations(console_messages: list[str]) -> list[str]:
