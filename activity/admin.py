@@ -31,7 +31,7 @@ from activity.models import (
 from activity.statistics_sql import USAGE_STATISTIC_BREAKDOWNS, USAGE_STATISTIC_COUNTS
 from profiles.models import PermissionLevel
 from tonnysite.clock import family_zone, local_today
-from tonnysite.familyadmin.display import json_display, seconds_display, short_text_display
+from tonnysite.familyadmin.display import json_display, percent_display, seconds_display, short_text_display
 from tonnysite.familyadmin.export import CsvExportMixin
 from tonnysite.familyadmin.filters import ConditionChoicesFilter
 from tonnysite.familyadmin.scoping import (
@@ -95,10 +95,7 @@ class ActivityLogAdmin(AuditTrailAdmin):
     doing = seconds_display("n8n_time_ms", description="doing it (n8n)")
     speaking = seconds_display("tts_time_ms", description="saying it (ElevenLabs)")
 
-    @admin.display(description="heard right")
-    def heard_right(self, obj):
-        # How sure Whisper was of what it heard, as a parent reads it.
-        return "-" if obj.transcription_confidence is None else f"{obj.transcription_confidence * 100:.0f} %"
+    heard_right = percent_display("transcription_confidence", description="heard right")  # Whisper's certainty
 
     @admin.display(description="why refused")
     def why_refused(self, obj):
@@ -256,9 +253,7 @@ class UsageStatisticAdmin(ReadOnlyAdminMixin, CsvExportMixin, FamilyModelAdmin):
     def minutes_used(self, obj):
         return "-" if obj.total_duration_seconds is None else f"{obj.total_duration_seconds / 60:.0f}"
 
-    @admin.display(description="heard right")
-    def heard_right(self, obj):
-        return "-" if obj.average_confidence is None else f"{obj.average_confidence * 100:.0f} %"
+    heard_right = percent_display("average_confidence", description="heard right")
 
     @admin.display(description="busiest hour")
     def busiest_hour(self, obj):

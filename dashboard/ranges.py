@@ -190,8 +190,6 @@ def today_query(request) -> DashboardQuery:
     """Today, for every member the viewer sees (a family admin) or only themselves: the home page's scope."""
     viewer = viewer_of(request)
     visible = list(profiles_visible_to(viewer).order_by("name"))
-    if not viewer.sees_every_profile:
-        visible = [viewer.profile] if viewer.profile is not None else []
     days = preset_range("today", today=local_today(), zone=family_zone())
     return DashboardQuery(
         days=days, member=None, members=visible, sees_every_profile=viewer.sees_every_profile, form=None

@@ -189,7 +189,6 @@ def home_figures(*, query: DashboardQuery, now: datetime | None = None) -> HomeF
     paused members, members over or near (NEAR_LIMIT of) today's limit and unresolved errors."""
     cards = _member_cards(query, now or timezone.now()) if query.members else []
     admin_view = query.sees_every_profile
-    _, open_errors = _open_events(query)
 
     def over(card: MemberCard) -> bool:
         return card.today_limit is not None and card.today_minutes >= card.today_limit
@@ -205,7 +204,7 @@ def home_figures(*, query: DashboardQuery, now: datetime | None = None) -> HomeF
             for card in cards
             if not over(card) and card.today_limit and card.today_minutes >= NEAR_LIMIT * card.today_limit
         ],  # fmt: skip
-        open_errors=open_errors,
+        open_errors=_open_errors_counted() if admin_view else 0,
         errors_link=f"{changelist_url('telemetry_systemevent')}?resolution=attention",
     )
 
@@ -464,12 +463,19 @@ def _open_events(query: DashboardQuery) -> tuple[list[SystemEvent] | None, int]:
     """Unresolved error and critical events: the family admin's to see (of every member)."""
     if not query.sees_every_profile:
         return None, 0
-    events = SystemEvent.objects.filter(
+    events = _open_errors().select_related("profile").order_by("-timestamp")[:OPEN_EVENTS]
+    return list(events), _open_errors_counted()
+
+
+def _open_errors():
+    return SystemEvent.objects.filter(
         resolved_at__isnull=True, severity__in=[EventSeverity.ERROR, EventSeverity.CRITICAL]
-    ).select_related("profile")
+    )
+
+
+def _open_errors_counted() -> int:
     # Counted up to a bound: a page needs "more than 999", not a count of a big backlog.
-    counted = events.order_by()[:OPEN_EVENTS_COUNTED].count()
-    return list(events.order_by("-timestamp")[:OPEN_EVENTS]), counted
+    return _open_errors().order_by()[:OPEN_EVENTS_COUNTED].count()
 
 
 def _recent(query: DashboardQuery, now: datetime) -> list[ActivityLog]:

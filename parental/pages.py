@@ -13,7 +13,6 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 
 from parental import rules, services
@@ -22,6 +21,7 @@ from parental.selectors import member_today, parent_requests_pending
 from profiles.models import UserProfile
 from profiles.services import pin_set
 from tonnysite.clock import family_zone
+from tonnysite.familyadmin.forms import page_to_return_to
 from tonnysite.familyadmin.scoping import viewer_of
 
 FORMS = ("controls", "pin", "pause", "resume", "calendar")
@@ -71,11 +71,8 @@ def parental_controls_page(request, *, profile: UserProfile, model_admin):
         saved = _save(kind, profile, controls_form, pin_form, pause_form, calendar_form, updated_by, now)
         if saved:
             messages.success(request, saved)
-            # A Resume button elsewhere (the dashboard's card) sends the parent back where they were.
-            back = request.POST.get("next", "")
-            if not (back.startswith("/admin/") and url_has_allowed_host_and_scheme(back, {request.get_host()})):
-                back = request.path
-            return HttpResponseRedirect(back)
+            # A Resume button elsewhere (a dashboard or home card) sends the parent back where they were.
+            return HttpResponseRedirect(page_to_return_to(request, request.path))
 
     today = member_today(profile=profile, now=now)
     if not calendar_form.is_bound:

@@ -3,10 +3,10 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from parental import services
 from parental.models import ParentRequest
+from tonnysite.familyadmin.forms import page_to_return_to
 from tonnysite.familyadmin.scoping import viewer_of
 
 
@@ -18,9 +18,7 @@ def decide_view(request, request_id):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     asked = ParentRequest.objects.filter(pk=request_id).first()
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = "/admin/dashboard/"
+    back = page_to_return_to(request, "/admin/dashboard/")
     if asked is None:
         messages.error(request, "That request no longer exists.")
         return HttpResponseRedirect(back)

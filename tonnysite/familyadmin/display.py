@@ -108,3 +108,14 @@ def seconds_display(field: str, *, description: str):
         return f"{minutes} min {rest} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
 
     return shown
+
+
+def percent_display(field: str, *, description: str):
+    """A column showing a fraction from 0 to 1 as a percentage ("93 %"), "-" when unknown."""
+
+    @admin.display(description=description, ordering=field)
+    def shown(model_admin, obj):
+        value = getattr(obj, field)
+        return "-" if value is None else f"{value * 100:.0f} %"
+
+    return shown
