@@ -19,10 +19,11 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 
 from activity.models import UsageStatistic
 from dashboard.ranges import DashboardQuery, DayRange
-from parental.rules import ParentalControls, controls_of, family_calendar
+from parental.selectors import rules_in_force
 from profiles.models import UserProfile
 from tonnysite.familyadmin.export import FORMULA_PREFIXES, csv_streaming_response
 
@@ -124,24 +125,20 @@ def usage_csv_response(*, query: DashboardQuery) -> StreamingHttpResponse:
             "timings",
         )  # fmt: skip
     }
-    calendar = family_calendar()
-    day_types = {day: calendar.day_type(day)[0] for day in days.days}
-    controls = {member.pk: controls_of(member.usage_limits) for member in query.members}
+    # Each day's limit is the one in force that day (parental.rules.in_force), not today's.
+    in_force = rules_in_force(members=query.members, since=days.start, now=timezone.now())
     rows = (
-        _usage_row(day, member, statistics.get((member.pk, day)), controls[member.pk], day_types[day])
+        _usage_row(day, member, statistics.get((member.pk, day)), in_force.limit_on(member.pk, day)[0])
         for day in days.days
         for member in query.members
     )
     return csv_streaming_response(export_filename("usage", days), USAGE_COLUMNS, rows)
 
 
-def _usage_row(
-    day: date, member: UserProfile, statistic: UsageStatistic | None, controls: ParentalControls, day_type: str
-) -> list:
+def _usage_row(day: date, member: UserProfile, statistic: UsageStatistic | None, limit: int | None) -> list:
     statistic = statistic or UsageStatistic(profile=member, date=day)
     seconds = statistic.total_duration_seconds or 0
     successes, failures = statistic.success_count or 0, statistic.failure_count or 0
-    limit, _ = controls.limit_for(day_type)
     processing = (statistic.timings or {}).get("processing") or {}
     return [
         day,

@@ -22,7 +22,7 @@ from activity.statistics_sql import TIMING_BUCKET_EDGES_MS
 from dashboard.links import activity_list_url, changelist_url, usage_list_url
 from dashboard.ranges import DashboardQuery
 from parental import rules
-from parental.selectors import parent_requests_pending
+from parental.selectors import parent_requests_pending, rules_in_force
 from profiles.models import UserProfile
 from quickactions.models import QuickAction
 from telemetry.models import EventSeverity, SystemEvent
@@ -336,18 +336,14 @@ def _ranked(params: dict) -> dict[str, list[tuple[str, int]]]:
 
 
 def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
-    """Per member: today and this week against their limits, and what broke a rule in the range."""
+    """Per member: today and this week against their limits, and what broke a rule in the range.
+    Each day is judged by the rules in force that day (parental.rules.in_force), not today's."""
     zone = query.days.zone
     today = now.astimezone(zone).date()
     week_start = today - timedelta(days=today.weekday())
-    calendar = rules.family_calendar()
-    day_types = {}
-
-    def day_type(day: date) -> str:
-        if day not in day_types:
-            day_types[day] = calendar.day_type(day)
-        return day_types[day][0]
-
+    in_force = rules_in_force(
+        members=query.members, since=local_midnight(min(week_start, query.days.first), zone), now=now
+    )
     earlier = defaultdict(float)  # minutes of this week before today, by member
     for pid, seconds in _rows(
         """SELECT u.profile_id, sum(u.total_duration_seconds)::bigint FROM usage_statistics u
@@ -356,7 +352,7 @@ def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
     ):
         earlier[pid] = seconds / 60
     # Today's minutes as the policy counts them (policy_sessions_used: an open session counts up
-    # to now), for every member in one statement.
+    # to its last command plus the idle allowance, never to "now" while the tray is silent).
     used_today = dict(
         _rows(
             """SELECT m.id, used.seconds FROM unnest(%(members)s::uuid[]) AS m(id)
@@ -366,16 +362,15 @@ def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
     )
     cards = {}
     for profile in query.members:
-        controls = rules.controls_of(profile.usage_limits)
+        controls = in_force.controls_on(profile.pk, today)
         used = max(0.0, float(used_today.get(profile.pk) or 0)) / 60
-        limit, key = controls.limit_for(day_type(today))
-        week = [week_start + timedelta(days=n) for n in range(7)]
-        limits = [controls.limit_for(day_type(day))[0] for day in week]
+        limit, key = in_force.limit_on(profile.pk, today)
+        limits = [in_force.limit_on(profile.pk, week_start + timedelta(days=n))[0] for n in range(7)]
         cards[profile.pk] = MemberCard(
             profile=profile,
             today_minutes=used,
             today_limit=limit,
-            today_rule=rules.limit_rule(limit, key, calendar.day_type(today)[1]),
+            today_rule=rules.limit_rule(limit, key, in_force.day_type(today)[1]),
             week_minutes=earlier[profile.pk] + used,
             week_limit=None if any(value is None for value in limits) else sum(limits),
             paused=controls.pause is not None and controls.pause.covers(now),
@@ -391,9 +386,12 @@ def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
     ):
         cards[pid].commands, cards[pid].success, cards[pid].refused = commands or 0, success or 0, refused
     # Days over the limit and commands outside the allowed hours: only members with time rules
-    # have them, and only their days are read one by one.
-    controls = {pid: rules.controls_of(card.profile.usage_limits) for pid, card in cards.items()}
-    ruled = [pid for pid, member_rules in controls.items() if member_rules.has_time_rules]
+    # in the range have them, and only their days are read one by one.
+    ruled = [
+        pid
+        for pid in cards
+        if any(c.has_time_rules for c in in_force.controls_during(pid, days.start, min(days.end, now)))
+    ]
     masks: dict[tuple, list[bool]] = {}
     for pid, day, seconds, hourly in (
         _rows(
@@ -404,17 +402,13 @@ def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
         if ruled
         else []
     ):
-        card, member_rules, kind = cards[pid], controls[pid], day_type(day)
-        limit, _ = member_rules.limit_for(kind)
+        card = cards[pid]
+        limit, _ = in_force.limit_on(pid, day)
         if limit is not None and (seconds or 0) > limit * 60:
             card.over_limit_days.append(day)
-        if member_rules.windows_for(kind) is not None and hourly:
-            # The hours a day allows depend on its kind, the day before's (a window across
-            # midnight) and a clock change: one mask per such combination, not per day.
-            key = (pid, kind, day_type(day - timedelta(days=1)), _clock_changes(day, zone))
-            if key not in masks:
-                masks[key] = _hours_outside(day, member_rules, calendar, zone)
-            card.outside_hours += sum(n for n, outside in zip(hourly, masks[key], strict=False) if outside)
+        if hourly:
+            outside = _hours_outside(pid, day, in_force, masks)
+            card.outside_hours += sum(n for n, out in zip(hourly, outside, strict=False) if out)
     # Why commands were refused: the refusals are few, read through the GIN index on metadata.
     refused_by = [pid for pid, card in cards.items() if card.refused]
     for pid, reason, count in (
@@ -447,16 +441,40 @@ def _clock_changes(day: date, zone) -> bool:
     return start.utcoffset() != (start + timedelta(hours=23)).utcoffset()
 
 
-def _hours_outside(day: date, controls, calendar, zone) -> list[bool]:
-    """For each hour of `day`, whether it lies wholly outside the allowed hours: commands there are
-    counted as outside (a lower bound: an hour the windows partly cover is not)."""
-    spans = rules.allowed_spans(day, controls, calendar, zone)
-    outside = []
-    for hour in range(24):
-        start = local_moment(day, 60 * hour, zone)
-        end = start + timedelta(hours=1)
-        outside.append(not any(low < end and high > start for low, high in spans))
-    return outside
+def _hours_outside(pid, day: date, in_force: rules.RulesInForce, masks: dict) -> list[bool]:
+    """For each hour of `day`, whether it lies outside the allowed hours of every rule in force during it."""
+    zone = in_force.zone
+    start, end = day_bounds(day, zone)
+    versions = in_force.controls_during(pid, start, end)
+    if len(versions) == 1:
+        return _hours_mask(day, versions[0], in_force, masks)
+    hours = [local_moment(day, 60 * hour, zone) for hour in range(25)]
+    per_version = {id(v): _hours_mask(day, v, in_force, masks) for v in versions}
+    return [
+        all(per_version[id(v)][hour] for v in in_force.controls_during(pid, hours[hour], hours[hour + 1]))
+        for hour in range(24)
+    ]
+
+
+def _hours_mask(day: date, controls, in_force: rules.RulesInForce, masks: dict) -> list[bool]:
+    """For each hour of `day`, whether it lies wholly outside the hours `controls` allow: commands there
+    are counted as outside (a lower bound: an hour the windows partly cover is not). The mask depends
+    on the day's kind, the day before's (a window across midnight), a clock change and the rule: one
+    mask per such combination, not per day."""
+    kind = in_force.day_type(day)[0]
+    if controls.windows_for(kind) is None:
+        return [False] * 24
+    zone = in_force.zone
+    key = (id(controls), kind, in_force.day_type(day - timedelta(days=1))[0], _clock_changes(day, zone))
+    if key not in masks:
+        spans = rules.allowed_spans(day, controls, in_force.calendar_on(day), zone)
+        outside = []
+        for hour in range(24):
+            start = local_moment(day, 60 * hour, zone)
+            end = start + timedelta(hours=1)
+            outside.append(not any(low < end and high > start for low, high in spans))
+        masks[key] = outside
+    return masks[key]
 
 
 def _open_events(query: DashboardQuery) -> tuple[list[SystemEvent] | None, int]:

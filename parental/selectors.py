@@ -1,7 +1,9 @@
-"""Reads of the family's rules: a member's day so far, today's commands per member, requests waiting for a parent."""
+"""Reads of the family's rules: the rules in force on a past day, a member's day so far, today's commands
+per member, requests waiting for a parent."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,10 +11,51 @@ from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from activity.models import ActivityLog, UsageStatistic, refusal_words, refused_by_the_parental_controls
+from history.models import Change, TrackedTable
 from parental import rules
 from parental.models import ParentRequest, RequestStatus
 from profiles.models import UserProfile
 from tonnysite.clock import day_bounds, family_zone, local_today
+
+
+def rules_in_force(*, members, since: datetime, now: datetime) -> rules.RulesInForce:
+    """The members' parental controls and the family's calendar at any moment from `since` to `now`,
+    from today's values and the change history recorded after `since` (two queries, three with the calendar).
+    `members` are profiles with their current `usage_limits`."""
+    member_changes = defaultdict(list)
+    for row_id, when, entry in (
+        Change.objects.filter(
+            table_name=TrackedTable.PROFILES,
+            row_id__in=[str(member.pk) for member in members],
+            changed_at__gt=since,
+            changes__has_key="usage_limits",
+        )
+        .order_by("changed_at", "id")
+        .values_list("row_id", "changed_at", "changes__usage_limits")
+    ):
+        member_changes[row_id].append((when, entry))
+    setting_changes = defaultdict(list)
+    for key, when, entry in (
+        Change.objects.filter(
+            table_name=TrackedTable.SETTINGS,
+            row_id__in=[rules.COUNTRY_SETTING, rules.HOLIDAYS_SETTING],
+            changed_at__gt=since,
+            changes__has_key="value",
+        )
+        .order_by("changed_at", "id")
+        .values_list("row_id", "changed_at", "changes__value")
+    ):
+        setting_changes[key].append((when, entry))
+    country, holidays = rules.calendar_settings()
+    return rules.RulesInForce(
+        zone=family_zone(),
+        now=now,
+        limits={
+            member.pk: rules.ValueHistory.of(member.usage_limits, member_changes[str(member.pk)]) for member in members
+        },
+        country=rules.ValueHistory.of(country, setting_changes[rules.COUNTRY_SETTING]),
+        holidays=rules.ValueHistory.of(holidays, setting_changes[rules.HOLIDAYS_SETTING]),
+    )
 
 
 def profiles_with_today_command_count(queryset: QuerySet[UserProfile]) -> QuerySet[UserProfile]:

@@ -30,7 +30,8 @@ public holidays of the family's country and the family's own holiday ranges.
 
 Where each part lives: `commands` (matching a command against the lists), `limits` (reading,
 building and checking `usage_limits`: limits, hours, windows, pause), `calendar` (school days,
-weekends, holidays), `decision` (`policy_decide`, its inputs and its wording). Import from here.
+weekends, holidays), `decision` (`policy_decide`, its inputs and its wording), `in_force` (the
+rules in force on a past day, from the change history). Import from here.
 """
 
 from parental.rules.calendar import (
@@ -39,6 +40,7 @@ from parental.rules.calendar import (
     DayType,
     FamilyCalendar,
     FamilyHoliday,
+    calendar_settings,
     country_is_known,
     family_calendar,
     public_holiday_name,
@@ -57,6 +59,7 @@ from parental.rules.decision import (
     policy_inputs,
     refusal_metadata,
 )
+from parental.rules.in_force import RulesInForce, ValueHistory
 from parental.rules.limits import (
     ALLOWED_HOURS,
     DAILY_LIMIT,
@@ -89,8 +92,9 @@ __all__ = [
     "ALLOWED_HOURS", "COUNTRY_SETTING", "DAILY_LIMIT", "HOLIDAYS_SETTING", "LIMIT_LABELS", "MAX_COMMANDS",
     "MAX_COMMAND_LENGTH", "MAX_PAUSE_MINUTES", "MAX_WINDOWS_PER_DAY", "PAUSE", "REFUSED_ERROR_TYPE",
     "SCHOOL_DAY_LIMIT", "SEED_KEYS", "USAGE_LIMITS_KEYS", "WEEKEND_LIMIT", "WINDOWS", "WINDOW_FIELDS", "DayType",
-    "Decision", "FamilyCalendar", "FamilyHoliday", "ParentalControls", "Pause", "PolicyInputs", "Reason", "Window",
-    "allowed_hours_summary", "allowed_rule", "allowed_spans", "clock_minutes", "command_list_clean",
+    "Decision", "FamilyCalendar", "FamilyHoliday", "ParentalControls", "Pause", "PolicyInputs", "Reason",
+    "RulesInForce", "ValueHistory", "Window", "allowed_hours_summary", "allowed_rule", "allowed_spans",
+    "calendar_settings", "clock_minutes", "command_list_clean",
     "command_matches", "command_normalize", "controls_of", "country_is_known", "family_calendar", "hours_rule",
     "limit_problem", "limit_rule", "minutes_label", "policy_decide", "policy_inputs", "public_holiday_name",
     "refusal_metadata", "usage_limits_build", "windows_problems",

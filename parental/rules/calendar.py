@@ -94,12 +94,17 @@ def json_value(value):
     return json.loads(value) if isinstance(value, str) else value
 
 
-def family_calendar() -> FamilyCalendar:
-    """The family's calendar from its settings (`family.country`, `family.holidays`), in one query."""
+def calendar_settings() -> tuple:
+    """The values of the settings `family.country` and `family.holidays` as stored, in one query."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT (SELECT value FROM settings WHERE key = %s), (SELECT value FROM settings WHERE key = %s)",
             [COUNTRY_SETTING, HOLIDAYS_SETTING],
         )
         country, holidays = cursor.fetchone()
-    return FamilyCalendar.from_settings(json_value(country), json_value(holidays))
+    return json_value(country), json_value(holidays)
+
+
+def family_calendar() -> FamilyCalendar:
+    """The family's calendar from its settings (`family.country`, `family.holidays`), in one query."""
+    return FamilyCalendar.from_settings(*calendar_settings())
