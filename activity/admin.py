@@ -47,6 +47,8 @@ from tonnysite.familyadmin.search import FullTextSearchMixin
 class AuditTrailAdmin(ReadOnlyAdminMixin, CsvExportMixin, FullTextSearchMixin, FamilyModelAdmin):
     """Shared by the two audit-trail tables: newest first, sorted by time only, never edited."""
 
+    index_section = "Activity"
+
     list_select_related = ("profile",)
     list_filter = (ProfileListFilter, ("timestamp", admin.DateFieldListFilter))
     sortable_by = ("timestamp",)
@@ -173,6 +175,8 @@ class SessionAdmin(ActionsOnlyAdminMixin, FamilyModelAdmin):
     its times are the member's minutes). A family admin may end open sessions or delete sessions,
     both through activity.services."""
 
+    index_section = "Activity"
+
     list_display = (
         "started_at", "profile", "state", "duration_seconds", "command_count", "error_count", "client_version",
         "client_platform",
@@ -228,6 +232,7 @@ def _clock(moment) -> str:
 
 @admin.register(UsageStatistic)
 class UsageStatisticAdmin(ReadOnlyAdminMixin, CsvExportMixin, FamilyModelAdmin):
+    index_section = "Activity"
     list_display = (
         "date", "profile", "command_count", "success_count", "failure_count", "timeout_count", "minutes_used",
         "answer_time", "heard_right", "unique_commands", "busiest_hour",
@@ -266,6 +271,8 @@ class UsageStatisticAdmin(ReadOnlyAdminMixin, CsvExportMixin, FamilyModelAdmin):
 
 class StatisticsViewAdmin(ReadOnlyAdminMixin, FamilyModelAdmin):
     """A reporting view: read-only for everyone, and nothing to delete."""
+
+    index_section = "Activity"
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -419,8 +419,8 @@ class UserStatisticsSummary(models.Model):
         managed = False
         db_table = "user_statistics_summary"
         ordering = ["name"]
-        verbose_name = "profile summary"
-        verbose_name_plural = "profile summaries"
+        verbose_name = "member summary"
+        verbose_name_plural = "member summaries"
 
     def __str__(self):
         return self.name

@@ -48,6 +48,7 @@ class MemberFilter(ProfileListFilter):
 
 @admin.register(Change)
 class ChangeAdmin(ReadOnlyAdminMixin, FamilyModelAdmin):
+    index_section = "Change history"
     list_display = ("when", "member_name", "what", "action", "details", "by")
     list_filter = (MemberFilter, "table_name", "action", "via", ("changed_at", admin.DateFieldListFilter))
     sortable_by = ()

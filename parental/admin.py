@@ -79,6 +79,7 @@ class UserProfileForm(forms.ModelForm):
 
 @admin.register(UserProfile)
 class UserProfileAdmin(ChangeHistoryMixin, FamilyModelAdmin):
+    index_section = "Family"
     owner_field = "pk"
     form = UserProfileForm
     list_display = (
@@ -216,6 +217,8 @@ class UserProfileAdmin(ChangeHistoryMixin, FamilyModelAdmin):
 @admin.register(ParentRequest)
 class ParentRequestAdmin(ChangeHistoryMixin, ReadOnlyAdminMixin, FamilyModelAdmin):
     """What members asked their parents and the answers; they are answered on the dashboard."""
+
+    index_section = "Parental controls"
 
     list_display = ("created_at", "profile", "kind", "command", "status", "approved_until", "decided_by", "device")
     list_select_related = ("profile", "decided_by")

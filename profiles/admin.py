@@ -11,6 +11,7 @@ from tonnysite.familyadmin.scoping import FamilyModelAdmin, ReadOnlyAdminMixin
 
 @admin.register(FamilyLogin)
 class FamilyLoginAdmin(ChangeHistoryMixin, ReadOnlyAdminMixin, FamilyModelAdmin):
+    index_section = "Family"
     owner_field = None
     list_display = ("user", "profile", "role", "can_sign_in", "last_sign_in", "created_at")
     list_select_related = ("user", "profile")

@@ -93,7 +93,7 @@ class UserProfile(models.Model):
         db_table = "user_profiles"
         db_table_comment = "Family members with their role, voice, parental controls and usage limits"
         ordering = ["name"]
-        verbose_name = "profile"
+        verbose_name = "member"
         constraints = [
             models.CheckConstraint(
                 condition=models.lookups.GreaterThanOrEqual(Length("name"), 2),

@@ -48,6 +48,7 @@ class CategoryListFilter(admin.SimpleListFilter):
 
 @admin.register(QuickAction)
 class QuickActionAdmin(ChangeHistoryMixin, FamilyModelAdmin):
+    index_section = "Quick actions"
     owner_field = None
     form = QuickActionForm
     action_form = QuickActionActionForm

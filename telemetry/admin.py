@@ -154,6 +154,7 @@ class SettingEditableFilter(ConditionChoicesFilter):
 
 @admin.register(Setting)
 class SettingAdmin(ChangeHistoryMixin, CsvExportMixin, FamilyModelAdmin):
+    index_section = "Settings"
     owner_field = None
     form = SettingForm
     list_display = ("key", "category", "value_shown", "is_sensitive", "is_user_editable", "updated_at", "updated_by")

@@ -38,6 +38,7 @@ class DeviceToken(models.Model):
         db_table = "device_tokens"
         db_table_comment = "API tokens of the tray devices (hashed), their members and their last use"
         ordering = ["name"]
+        verbose_name = "tray device"
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(name=""),

@@ -35,7 +35,7 @@ def family(settings):
 
 def test_a_parent_reads_system_health_from_the_index(page, family):
     admin_sign_in(page, username="mum", password=PASSWORD)
-    page.click("#system-health-link a.section")
+    page.click("#content-main .app-system th#system-system_health a")  # System › Health
     page.wait_for_url("**/admin/health/")
 
     assert "Healthy, with warnings below." in page.inner_text("#health-status")
@@ -52,6 +52,6 @@ def test_a_parent_reads_system_health_from_the_index(page, family):
 def test_a_kid_sees_no_system_health_link_and_is_refused_the_page(page, family, live_server):
     admin_sign_in(page, username="alex", password=PASSWORD)
 
-    assert page.locator("#system-health-link").count() == 0
+    assert page.locator("#content-main .app-system").count() == 0
     response = page.goto(f"{live_server.url}/admin/health/")
     assert response.status == 403

@@ -3,11 +3,26 @@
 from django.contrib import admin
 from django.db import models
 from django.db.models.base import ModelBase
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.text import slugify
 
 from tonnysite.clock import zone_name
 from tonnysite.familyadmin.members import member_directory
 from tonnysite.familyadmin.scoping import FamilyModelAdmin, viewer_of
+
+# The index and the sidebar: the sections a parent uses, in this order, then everything technical under one
+# "System". A ModelAdmin names its section in `index_section`; one that does not (Django's logins and groups,
+# django-axes' sign-in records, and any table nobody placed) lands in "System".
+SECTIONS = ("Family", "Activity", "Quick actions", "Parental controls", "Settings", "Change history", "System")
+SYSTEM = "System"
+# Tables of Django's and django-axes' apps, named in the family's words (their models are not ours to rename).
+TABLE_NAMES = {
+    "auth.user": "Logins",
+    "auth.group": "Role groups",
+    "axes.accessattempt": "Sign-in attempts",
+    "axes.accessfailurelog": "Failed sign-ins",
+    "axes.accesslog": "Sign-ins and sign-outs",
+}
 
 
 class FamilyAdminSite(admin.AdminSite):
@@ -19,6 +34,7 @@ class FamilyAdminSite(admin.AdminSite):
         super().__init__(*args, **kwargs)
         self._pages: list = []
         self._home_providers: list = []
+        self._index_links: list = []
 
     def pages_register(self, *patterns) -> None:
         """Pages of an app under /admin/ (in the `admin` namespace, behind the site's sign-in):
@@ -28,6 +44,44 @@ class FamilyAdminSite(admin.AdminSite):
     def home_register(self, provider) -> None:
         """`provider(request) -> dict`: context for the home page (/admin/), from an app's ready()."""
         self._home_providers.append(provider)
+
+    def index_link_register(self, *, section: str, name: str, url_name: str, shown_to) -> None:
+        """A page of an app listed under `section` on the index and in the sidebar, for viewers for whom
+        `shown_to(request)` is true (the page itself still checks). Called from an app's ready()."""
+        if section not in SECTIONS:
+            raise ValueError(f"No section {section!r} on the index; the sections are {', '.join(SECTIONS)}.")
+        self._index_links.append((section, name, url_name, shown_to))
+
+    def get_app_list(self, request, app_label=None):
+        """The index's and the sidebar's sections in the family's words (SECTIONS); an app's own page
+        (/admin/<app>/) keeps Django's list of that app, with the same table names."""
+        if app_label is not None:
+            app_list = super().get_app_list(request, app_label)
+            for app in app_list:
+                for entry in app["models"]:
+                    entry["name"] = _table_name(entry)
+            return app_list
+        sections: dict[str, list] = {name: [] for name in SECTIONS}
+        for app in self._build_app_dict(request).values():
+            for entry in app["models"]:
+                entry["name"] = _table_name(entry)
+                model_admin = self._registry[entry["model"]]
+                sections[getattr(model_admin, "index_section", SYSTEM)].append(entry)
+        for section, name, url_name, shown_to in self._index_links:
+            if shown_to(request):
+                url = reverse(f"{self.name}:{url_name}", current_app=self.name)
+                sections[section].append(
+                    {
+                        "model": None,
+                        "name": name,
+                        "object_name": url_name,
+                        "perms": {"view": True},
+                        "admin_url": url,
+                        "add_url": None,
+                        "view_only": True,
+                    }  # fmt: skip
+                )
+        return [_section(name, entries) for name, entries in sections.items() if entries]
 
     def index(self, request, extra_context=None):
         home = {}
@@ -50,15 +104,8 @@ class FamilyAdminSite(admin.AdminSite):
         )
 
     def each_context(self, request):
-        """Name the family's time zone on every page: all times and days shown are in it. Say whether the
-        viewer is a family admin, who alone sees the System health page."""
-        user = getattr(request, "user", None)  # an error page may come before authentication
-        signed_in = user is not None and user.is_authenticated
-        return {
-            **super().each_context(request),
-            "family_zone": zone_name(),
-            "sees_system_health": signed_in and viewer_of(request).sees_every_profile,
-        }
+        """Name the family's time zone on every page: all times and days shown are in it."""
+        return {**super().each_context(request), "family_zone": zone_name()}
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Register with row scoping: a ModelAdmin that lacks it (auth, axes) gets it mixed in."""
@@ -69,6 +116,29 @@ class FamilyAdminSite(admin.AdminSite):
         for model in models_:
             super().register(model, _family_admin_for(model, admin_class), **options)
         return None
+
+
+def _table_name(entry) -> str:
+    model = entry["model"]
+    return TABLE_NAMES.get(model._meta.label_lower, entry["name"]) if model is not None else entry["name"]
+
+
+def _section(name: str, entries: list) -> dict:
+    """One section of the index in the shape of Django's app list: pages first (System's Health), then the
+    tables by name. Its heading leads to its only app's page, or else to its first entry."""
+    entries.sort(key=lambda entry: (entry["model"] is not None, entry["name"]))
+    apps_ = {entry["model"]._meta.app_label for entry in entries if entry["model"] is not None}
+    if len(entries) > 1 and len(apps_) == 1 and all(entry["model"] is not None for entry in entries):
+        url = reverse("admin:app_list", kwargs={"app_label": apps_.pop()})
+    else:
+        url = entries[0]["admin_url"]
+    return {
+        "name": name,
+        "app_label": slugify(name),
+        "app_url": url,
+        "has_module_perms": True,
+        "models": entries,
+    }
 
 
 def _family_admin_for(model, admin_class):

@@ -32,14 +32,14 @@ USE_I18N = True
 
 INSTALLED_APPS = [
     "tonnysite.familyadmin.apps.FamilyAdminConfig",  # django.contrib.admin with the family site
-    "django.contrib.auth",
+    "tonnysite.familyadmin.apps.LoginsConfig",  # django.contrib.auth, named "Logins and groups"
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_filters",
-    "axes",
+    "tonnysite.familyadmin.apps.SignInAttemptsConfig",  # axes, named "Sign-in attempts"
     # The family's apps, bottom to top: each imports only those above it in this list
     # (docs/architecture.md; tests/test_layers.py holds the order).
     "history",  # the change history: triggers that know the tables by name
