@@ -82,13 +82,18 @@ MEASURE = """() => {
   return {page, clipped, scrolling, spilling, squeezed, broken: [...new Set(broken)].slice(0, 10)};
 }"""
 
-# The dashboard on a phone: the smallest chart label in screen pixels, whether 23:00 of the heat map can be
-# reached (on screen, or in a box that scrolls to it) and whether the row's day stays in sight there.
+# The dashboard: the smallest chart label in screen pixels, the labels cut off at the left, whether 23:00 of
+# the heat map can be reached (on screen, or in a box that scrolls to it) and whether the row's day stays in
+# sight there.
 DASHBOARD = """() => {
   let smallest = Infinity;
+  const cut = [];
   for (const text of document.querySelectorAll("svg.chart text")) {
     const scale = text.ownerSVGElement.getScreenCTM().a;
     smallest = Math.min(smallest, parseFloat(getComputedStyle(text).fontSize) * scale);
+    let box = text.ownerSVGElement;
+    while (box.parentElement && getComputedStyle(box).overflowX === "visible") box = box.parentElement;
+    if (text.getBoundingClientRect().left < box.getBoundingClientRect().left - 1) cut.push(text.textContent);
   }
   const hours = [...document.querySelectorAll("table.heatmap thead th")].map(th => th.textContent.trim());
   const last = document.querySelector("table.heatmap thead th:last-child");
@@ -101,7 +106,7 @@ DASHBOARD = """() => {
   const day = box.querySelector("tbody th").getBoundingClientRect();
   const dayInSight = day.left >= box.getBoundingClientRect().left - 1;
   box.scrollLeft = 0;
-  return {smallest, hours, reachable, cellFont, dayInSight};
+  return {smallest, cut: [...new Set(cut)], hours, reachable, cellFont, dayInSight};
 }"""
 
 
@@ -167,8 +172,10 @@ def misfits(page, name: str, width: int) -> list[str]:
         problems.append(f"{where} squeezes the action bar's fields: {measured['squeezed']}")
     if width == PHONE and measured["broken"]:
         problems.append(f"{where} breaks words in the middle: {measured['broken']}")
-    if "dashboard" in name and width == PHONE:
-        dashboard = page.evaluate(DASHBOARD)
+    dashboard = page.evaluate(DASHBOARD) if "dashboard" in name else None
+    if dashboard and dashboard["cut"]:
+        problems.append(f"{where} cuts off chart labels: {dashboard['cut']}")
+    if dashboard and width == PHONE:
         if dashboard["smallest"] < READABLE_PX:
             problems.append(f"{where} draws chart labels at {dashboard['smallest']:.1f} px")
         if dashboard["hours"][1:] != [f"{hour:02d}" for hour in range(24)] or not dashboard["reachable"]:
