@@ -13,6 +13,7 @@ from django.db.models import Case, Q, When
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from activity import services
@@ -20,6 +21,7 @@ from activity.models import (
     SESSION_IDLE,
     ActivityLog,
     CommandHistory,
+    PolicyReason,
     RecentActivity,
     Session,
     SessionIdleEnd,
@@ -31,7 +33,17 @@ from activity.models import (
 from activity.statistics_sql import USAGE_STATISTIC_BREAKDOWNS, USAGE_STATISTIC_COUNTS
 from profiles.models import PermissionLevel
 from tonnysite.clock import family_zone, local_today
-from tonnysite.familyadmin.display import json_display, percent_display, seconds_display, short_text_display
+from tonnysite.familyadmin.display import (
+    json_display,
+    labelled_block,
+    metadata_display,
+    metadata_pairs,
+    percent_display,
+    seconds_display,
+    short_text_display,
+    value_words,
+    words_display,
+)
 from tonnysite.familyadmin.export import CsvExportMixin
 from tonnysite.familyadmin.filters import ConditionChoicesFilter
 from tonnysite.familyadmin.scoping import (
@@ -77,20 +89,35 @@ class ActivityLogAdmin(AuditTrailAdmin):
     fieldsets = (
         (
             None,
-            {"fields": ("timestamp", "profile", "status", "why_refused", "command_text", "transcription_confidence")},
+            {"fields": ("timestamp", "profile", "status", "why_refused", "command_said", "heard_right")},
         ),
-        ("Response", {"fields": ("response_text", "response_audio_url", "error_message")}),
-        ("Timings (ms)", {"fields": ("processing_time_ms", "whisper_time_ms", "n8n_time_ms", "tts_time_ms")}),
-        ("Details", {"fields": ("metadata_pretty", "n8n_webhook_url", "parent_command")}),
+        ("Tonny's answer", {"fields": ("answer", "answer_audio", "error")}),
+        ("How long Tonny took", {"fields": ("answered_in", "understanding", "doing", "speaking")}),
+        ("Details", {"fields": ("device", "session", "decision", "other_details", "n8n_address", "parent_command")}),
     )
-    readonly_fields = ("metadata_pretty", "parent_command", "why_refused")
+    readonly_fields = (
+        "device", "session", "decision", "other_details", "parent_command", "why_refused", "command_said",
+        "heard_right", "answer", "answer_audio", "error", "answered_in", "understanding", "doing", "speaking",
+        "n8n_address",
+    )  # fmt: skip
     export_fields = (
         "timestamp", "profile__name", "command_text", "status", "processing_time_ms", "whisper_time_ms",
         "n8n_time_ms", "tts_time_ms", "transcription_confidence", "response_text", "error_message",
     )  # fmt: skip
 
     command = short_text_display("command_text", description="command")
-    metadata_pretty = json_display("metadata", description="metadata")
+    command_said = words_display("command_text", description="what was said")
+    answer = words_display("response_text", description="what Tonny answered")
+    answer_audio = words_display("response_audio_url", description="the answer's sound file")
+    error = words_display("error_message", description="what went wrong")
+    n8n_address = words_display("n8n_webhook_url", description="address n8n was called at")
+
+    @admin.display(description="other details")
+    def other_details(self, obj):
+        metadata = _metadata(obj)
+        said = ("device", "session_id", "policy", *(("error_type",) if refusal_words(metadata, "") else ()))
+        labels = {"model": "Speech model (Whisper)", "error_type": "Kind of error"}
+        return labelled_block(metadata_pairs(metadata, labels=labels, leave_out=said))
 
     answered_in = seconds_display("processing_time_ms", description="answered in")
     understanding = seconds_display("whisper_time_ms", description="understanding it (Whisper)")
@@ -103,6 +130,31 @@ class ActivityLogAdmin(AuditTrailAdmin):
     def why_refused(self, obj):
         return refusal_words(obj.metadata, obj.profile.name if obj.profile else "") or "-"
 
+    @admin.display(description="device")
+    def device(self, obj):
+        return value_words("device", _metadata(obj).get("device"))
+
+    @admin.display(description="session")
+    def session(self, obj):
+        session_id = _metadata(obj).get("session_id")
+        if not session_id:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:activity_session_change", args=[session_id]), session_id
+        )
+
+    @admin.display(description="parental controls' decision")
+    def decision(self, obj):
+        """The policy's decision in words ("Not in the allowed list: not in Alex's allowed list"), and its rule."""
+        policy = _metadata(obj).get("policy")
+        if not isinstance(policy, dict) or not policy.get("reason"):
+            return "-"
+        reason = policy["reason"]
+        words = PolicyReason(reason).label if reason in PolicyReason.values else value_words("reason", reason)
+        refused = refusal_words(obj.metadata, obj.profile.name if obj.profile else "")
+        rule = f" (rule: {value_words('rule', policy['rule'])})" if policy.get("rule") else ""
+        return f"{words}: {refused}{rule}" if refused else f"{words}{rule}"
+
     @admin.display(description="earlier turn")
     def parent_command(self, obj):
         if obj.parent_command_id is None:
@@ -114,8 +166,7 @@ class ActivityLogAdmin(AuditTrailAdmin):
 @admin.register(CommandHistory)
 class CommandHistoryAdmin(AuditTrailAdmin):
     list_display = (
-        "timestamp", "profile", "command_short", "command_category", "n8n_status_code", "n8n_response_time_ms",
-        "quick_action_id", "is_favorite",
+        "timestamp", "profile", "command_short", "category", "n8n_answer_code", "doing", "quick_action", "favourite",
     )  # fmt: skip
     list_filter = ("is_favorite", *AuditTrailAdmin.list_filter)
     full_text_fields = ("command", "raw_transcription")
@@ -151,9 +202,14 @@ class CommandHistoryAdmin(AuditTrailAdmin):
     )  # fmt: skip
 
     command_short = short_text_display("command", description="command")
+    category = words_display("command_category", description="category")
+    n8n_answer_code = words_display("n8n_status_code", description="n8n's answer (HTTP code)")
+    doing = seconds_display("n8n_response_time_ms", description="doing it (n8n)")
+    quick_action = words_display("quick_action_id", description="quick action")
+    favourite = words_display("is_favorite", description="favourite", boolean=True)
     request_payload = json_display("n8n_request_payload", description="n8n request")
     response_payload = json_display("n8n_response_payload", description="n8n response")
-    execution_metadata_pretty = json_display("execution_metadata", description="execution metadata")
+    execution_metadata_pretty = metadata_display("execution_metadata", description="how it ran")
 
 
 class SessionStateFilter(ConditionChoicesFilter):
@@ -178,18 +234,25 @@ class SessionAdmin(ActionsOnlyAdminMixin, FamilyModelAdmin):
     index_section = "Activity"
 
     list_display = (
-        "started_at", "profile", "state", "duration_seconds", "command_count", "error_count", "client_version",
-        "client_platform",
+        "started_at", "profile", "state", "minutes", "commands", "errors", "tray_version", "computer",
     )  # fmt: skip
     list_select_related = ("profile",)
     list_filter = (SessionStateFilter, ProfileListFilter, ("started_at", admin.DateFieldListFilter))
     sortable_by = ("started_at",)
     actions = ("end_selected",)
     fields = (
-        "profile", "started_at", "ended_at", "duration_seconds", "command_count", "error_count", "client_version",
-        "client_platform", "metadata_pretty",
+        "profile", "started_at", "ended_at", "minutes", "commands", "errors", "tray_version", "computer", "details",
     )  # fmt: skip
     readonly_fields = fields
+
+    commands = words_display("command_count", description="commands")
+    errors = words_display("error_count", description="errors")
+    tray_version = words_display("client_version", description="tray version")
+    computer = words_display("client_platform", description="computer")
+
+    @admin.display(description="minutes", ordering="duration_seconds")
+    def minutes(self, session):
+        return "-" if session.duration_seconds is None else f"{session.duration_seconds / 60:.0f}"
 
     @admin.action(
         description="End selected sessions",
@@ -206,7 +269,7 @@ class SessionAdmin(ActionsOnlyAdminMixin, FamilyModelAdmin):
     def delete_queryset(self, request, queryset):
         services.sessions_delete(sessions=queryset)
 
-    metadata_pretty = json_display("metadata", description="metadata")
+    details = metadata_display("metadata", description="details", labels={"device": "Device"})
 
     def get_queryset(self, request):
         # When an open session went (or goes) idle: only open sessions need the function.
@@ -224,35 +287,44 @@ class SessionAdmin(ActionsOnlyAdminMixin, FamilyModelAdmin):
         return "open"
 
 
+def _metadata(obj) -> dict:
+    return obj.metadata if isinstance(obj.metadata, dict) else {}
+
+
 def _clock(moment) -> str:
-    """14:05 today, else Tue 01 Dec 14:05, in the family's zone."""
+    """14:05 today, else Tue 1 Dec, 14:05 (the site's short format), in the family's zone."""
     local = moment.astimezone(family_zone())
-    return f"{local:%H:%M}" if local.date() == local_today() else f"{local:%a %d %b %H:%M}"
+    return date_format(local, "TIME_FORMAT" if local.date() == local_today() else "SHORT_DATETIME_FORMAT")
 
 
 @admin.register(UsageStatistic)
 class UsageStatisticAdmin(ReadOnlyAdminMixin, CsvExportMixin, FamilyModelAdmin):
     index_section = "Activity"
     list_display = (
-        "date", "profile", "command_count", "success_count", "failure_count", "timeout_count", "minutes_used",
-        "answer_time", "heard_right", "unique_commands", "busiest_hour",
+        "date", "profile", "commands", "done", "failed", "timed_out", "minutes_used", "answer_time", "heard_right",
+        "different_commands", "busiest_hour",
     )  # fmt: skip
     list_select_related = ("profile",)
     list_filter = (ProfileListFilter, ("date", admin.DateFieldListFilter))
     actions = ("export_csv",)
     fieldsets = (
         (None, {"fields": ("date", "profile")}),
-        ("Counts", {"fields": ("command_count", "success_count", "failure_count", "unique_commands")}),
-        (
-            "Time",
-            {"fields": ("total_duration_seconds", "total_processing_time_ms", "average_confidence", "peak_usage_hour")},
-        ),
-        ("Breakdowns", {"fields": ("devices", "categories", "errors")}),
+        ("Commands", {"fields": ("commands", "done", "failed", "timed_out", "different_commands")}),
+        ("Time", {"fields": ("minutes_used", "answer_time", "heard_right", "busiest_hour")}),
+        ("By device, category and error", {"fields": ("devices", "categories", "errors")}),
         (None, {"fields": ("created_at", "updated_at")}),
     )
-    readonly_fields = ("devices", "categories", "errors", "created_at", "updated_at")
+    readonly_fields = (
+        "commands", "done", "failed", "timed_out", "different_commands", "minutes_used", "answer_time", "heard_right",
+        "busiest_hour", "devices", "categories", "errors", "created_at", "updated_at",
+    )  # fmt: skip
     export_fields = ("date", "profile__name", *USAGE_STATISTIC_COUNTS, *USAGE_STATISTIC_BREAKDOWNS)
     answer_time = seconds_display("total_processing_time_ms", description="Tonny's answering, in all")
+    commands = words_display("command_count", description="commands")
+    done = words_display("success_count", description="done")
+    failed = words_display("failure_count", description="failed")
+    timed_out = words_display("timeout_count", description="timed out")
+    different_commands = words_display("unique_commands", description="different commands")
 
     @admin.display(description="minutes used")
     def minutes_used(self, obj):
@@ -264,9 +336,9 @@ class UsageStatisticAdmin(ReadOnlyAdminMixin, CsvExportMixin, FamilyModelAdmin):
     def busiest_hour(self, obj):
         return "-" if obj.peak_usage_hour is None else f"{obj.peak_usage_hour:02d}:00"
 
-    devices = json_display("device_breakdown", description="devices")
-    categories = json_display("command_categories", description="command categories")
-    errors = json_display("error_types", description="error types")
+    devices = metadata_display("device_breakdown", description="commands by device")
+    categories = metadata_display("command_categories", description="commands by category")
+    errors = metadata_display("error_types", description="errors by kind")
 
 
 class StatisticsViewAdmin(ReadOnlyAdminMixin, FamilyModelAdmin):
@@ -280,7 +352,7 @@ class StatisticsViewAdmin(ReadOnlyAdminMixin, FamilyModelAdmin):
 
 @admin.register(RecentActivity)
 class RecentActivityAdmin(FullTextSearchMixin, StatisticsViewAdmin):
-    list_display = ("timestamp", "user_name", "command", "status", "processing_time_ms", "error_message")
+    list_display = ("timestamp", "member", "command", "status", "answered_in", "error")
     list_filter = ("status",)
     sortable_by = ("timestamp",)
     full_text_fields = ("command_text",)
@@ -290,6 +362,9 @@ class RecentActivityAdmin(FullTextSearchMixin, StatisticsViewAdmin):
         return queryset.filter(user_name=viewer.profile.name)
 
     command = short_text_display("command_text", description="command")
+    member = words_display("user_name", description="member")
+    answered_in = seconds_display("processing_time_ms", description="answered in")
+    error = short_text_display("error_message", description="what went wrong")
 
 
 class RoleFilter(admin.SimpleListFilter):
@@ -308,8 +383,15 @@ class RoleFilter(admin.SimpleListFilter):
 @admin.register(UserStatisticsSummary)
 class UserStatisticsSummaryAdmin(StatisticsViewAdmin):
     owner_field = "pk"
-    list_display = (
-        "name", "permission_level", "active_days", "total_commands", "avg_processing_time_ms", "success_rate",
-        "last_command_at",
-    )  # fmt: skip
+    list_display = ("name", "role", "days_active", "commands", "answered_in", "done_right", "last_command")
     list_filter = (RoleFilter,)
+
+    role = words_display("permission_level", description="role")
+    days_active = words_display("active_days", description="days active")
+    commands = words_display("total_commands", description="commands")
+    answered_in = seconds_display("avg_processing_time_ms", description="answered in, on average")
+    last_command = words_display("last_command_at", description="last command")
+
+    @admin.display(description="done right", ordering="success_rate")
+    def done_right(self, summary):
+        return "-" if summary.success_rate is None else f"{summary.success_rate:.0f} %"

@@ -107,7 +107,7 @@ class SessionIdleEnd(models.Func):
 class ActivityLog(models.Model):
     id = uuid_primary_key()
     # No index of its own on the member: activity_logs_dashboard_idx serves it.
-    profile = member_reference(related_name="activity_logs", db_index=False)
+    profile = member_reference(related_name="activity_logs", db_index=False, verbose_name="member")
     timestamp = models.DateTimeField(null=True, db_default=TransactionNow())
     command_text = models.TextField(db_comment="What the family member said, as transcribed")
     transcription_confidence = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
@@ -188,7 +188,7 @@ class CommandHistory(models.Model):
     id = uuid_primary_key()
     timestamp = models.DateTimeField(null=True, db_default=TransactionNow())
     # No index of its own on the member: cmd_history_profile_time_idx serves it.
-    profile = member_reference(related_name="command_history", db_index=False)
+    profile = member_reference(related_name="command_history", db_index=False, verbose_name="member")
     command = models.TextField(db_comment="Interpreted command")
     raw_transcription = models.TextField(db_comment="Exact Whisper output")
     normalized_command = models.TextField(null=True, blank=True)
@@ -247,7 +247,7 @@ class CommandHistory(models.Model):
 class Session(models.Model):
     id = uuid_primary_key()
     # No index of its own on the member: sessions_profile_started_idx serves it.
-    profile = member_reference(related_name="sessions", db_index=False)
+    profile = member_reference(related_name="sessions", db_index=False, verbose_name="member")
     started_at = models.DateTimeField(null=True, db_default=TransactionNow())
     ended_at = models.DateTimeField(null=True, blank=True)
     duration_seconds = models.GeneratedField(
@@ -299,6 +299,7 @@ class UsageStatistic(models.Model):
         "profiles.UserProfile",
         on_delete=models.DB_CASCADE,
         related_name="usage_statistics",
+        verbose_name="member",
         db_index=False,  # served by the (profile, date) unique constraint
     )
     date = models.DateField(db_comment="Local day in the family's time zone")

@@ -5,6 +5,7 @@ same numbers beside it."""
 
 from __future__ import annotations
 
+from django.utils.formats import date_format
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -42,7 +43,7 @@ def _nice_max(value: float) -> int:
 
 
 def _day_label(figures: DayFigures) -> str:
-    return f"{figures.day:%a} {figures.day.day} {figures.day:%b}"
+    return date_format(figures.day, "SHORT_DATE_FORMAT")
 
 
 def _x_labels(days: list[DayFigures], x_of) -> list[str]:
@@ -113,7 +114,8 @@ COMPONENT_NAMES = {"whisper": "Whisper (speech to text)", "n8n": "n8n (the comma
 
 
 def timing_chart(days: list[DayFigures], component: str) -> SafeString:
-    """The component's median (solid line, circles) and 95th percentile (dashed line, squares) per day, in ms."""
+    """The component's usual time (the median: solid line, circles) and its slowest 1 in 20 (the 95th percentile:
+    dashed line, squares) per day, in ms."""
     values = [d.timings.get(component, (None, None)) for d in days]
     top = _nice_max(max((v for pair in values for v in pair if v is not None), default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -132,7 +134,7 @@ def timing_chart(days: list[DayFigures], component: str) -> SafeString:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in points)
             parts.append(f'<polyline points="{path}" class="line {name}"/>')
         for x, y, day, value in points if len(points) <= 62 else []:
-            words = "median" if name == "p50" else "95th percentile"
+            words = "usually" if name == "p50" else "slowest 1 in 20"
             title = escape(f"{_day_label(day)}: {words} {value} ms")
             if name == "p50":
                 parts.append(
@@ -146,11 +148,11 @@ def timing_chart(days: list[DayFigures], component: str) -> SafeString:
     parts += _x_labels(days, x_of)
     parts.append(
         f'<circle cx="{LEFT + 6}" cy="{HEIGHT - 7}" r="3" class="point p50"/>'
-        f'<text x="{LEFT + 16}" y="{HEIGHT - 3}" class="legend">median (solid)</text>'
+        f'<text x="{LEFT + 16}" y="{HEIGHT - 3}" class="legend">usually (solid)</text>'
         f'<rect x="{LEFT + 143}" y="{HEIGHT - 10}" width="6" height="6" class="point p95"/>'
-        f'<text x="{LEFT + 156}" y="{HEIGHT - 3}" class="legend">95th percentile (dashed)</text>'
+        f'<text x="{LEFT + 156}" y="{HEIGHT - 3}" class="legend">slowest 1 in 20 (dashed)</text>'
     )
-    return _svg(f"{COMPONENT_NAMES[component]}: median and 95th percentile per day, in ms", parts)
+    return _svg(f"{COMPONENT_NAMES[component]}: usual time and slowest 1 in 20 per day, in ms", parts)
 
 
 def _svg(title: str, parts: list[str]) -> SafeString:
@@ -182,7 +184,7 @@ def days_table(days: list[DayFigures]) -> SafeString:
         )
         values = [
             (
-                f"{d.day:%a} {d.day.day} {d.day:%b %Y}", d.links["all"], d.commands, d.success, d.failed, d.timeout,
+                date_format(d.day, "DATE_FORMAT"), d.links["all"], d.commands, d.success, d.failed, d.timeout,
                 "–" if d.success_rate is None else f"{d.success_rate:.0f} %", _number(d.confidence, 2),
                 _number(d.minutes),
             )
@@ -195,7 +197,7 @@ def days_table(days: list[DayFigures]) -> SafeString:
         '<td><a href="{}">{}</a></td><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>',
         (
             (
-                f"{d.day:%a} {d.day.day} {d.day:%b %Y}", d.links["all"], d.commands, d.links["success"], d.success,
+                date_format(d.day, "DATE_FORMAT"), d.links["all"], d.commands, d.links["success"], d.success,
                 d.links["failed"], d.failed, d.links["timeout"], d.timeout,
                 "–" if d.success_rate is None else f"{d.success_rate:.0f} %", _number(d.confidence, 2),
                 _number(d.minutes),
@@ -210,16 +212,17 @@ def _days_table(rows) -> SafeString:
     return format_html(
         '<table><thead><tr><th scope="col">Day</th><th scope="col">Commands</th><th scope="col">Successful</th>'
         '<th scope="col">Failed</th><th scope="col">Timed out</th><th scope="col">Success rate</th>'
-        '<th scope="col">Confidence</th><th scope="col">Minutes</th></tr></thead><tbody>{}</tbody></table>',
+        '<th scope="col">Heard right</th><th scope="col">Minutes</th></tr></thead><tbody>{}</tbody></table>',
         rows,
     )
 
 
 def timings_table(days: list[DayFigures], components: tuple[str, ...]) -> SafeString:
-    """The numbers of the timing charts: median and 95th percentile per component, a row a day."""
+    """The numbers of the timing charts: the usual time (median) and the slowest 1 in 20 (95th percentile) per
+    component, a row a day."""
     head = format_html_join(
         "",
-        '<th scope="col">{}: median</th><th scope="col">95th percentile</th>',
+        '<th scope="col">{}: usually</th><th scope="col">slowest 1 in 20</th>',
         ((COMPONENT_NAMES[c],) for c in components),
     )
     rows = format_html_join(
@@ -227,7 +230,7 @@ def timings_table(days: list[DayFigures], components: tuple[str, ...]) -> SafeSt
         '<tr><th scope="row">{}</th>{}</tr>',
         (
             (
-                f"{d.day:%a} {d.day.day} {d.day:%b %Y}",
+                date_format(d.day, "DATE_FORMAT"),
                 format_html_join(
                     "", "<td>{}</td><td>{}</td>",
                     ((_number(d.timings.get(c, (None, None))[0]), _number(d.timings.get(c, (None, None))[1]))

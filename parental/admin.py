@@ -26,7 +26,7 @@ from tonnysite.familyadmin.scoping import FamilyModelAdmin, ReadOnlyAdminMixin, 
 
 class UserProfileForm(forms.ModelForm):
     pin = pin_field(
-        help_text="4 to 8 digits (0-9); only its bcrypt hash is stored. Leave blank to keep the current PIN."
+        help_text="4 to 8 digits (0-9), kept scrambled so nobody can read it back. Leave blank to keep the current PIN."
     )
     clear_pin = forms.BooleanField(label="Remove the PIN", required=False)
     username = forms.CharField(

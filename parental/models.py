@@ -23,7 +23,11 @@ class ParentRequest(models.Model):
 
     id = uuid_primary_key()
     profile = models.ForeignKey(
-        UserProfile, on_delete=models.DB_CASCADE, related_name="parent_requests", db_comment="Who asks"
+        UserProfile,
+        on_delete=models.DB_CASCADE,
+        related_name="parent_requests",
+        db_comment="Who asks",
+        verbose_name="member",
     )
     kind = models.CharField(max_length=20, choices=RequestKind, db_comment="more_time or command")
     command = models.TextField(null=True, blank=True, db_comment="The refused command (kind command)")

@@ -35,7 +35,7 @@ class FamilyLoginAdmin(ChangeHistoryMixin, ReadOnlyAdminMixin, FamilyModelAdmin)
     def last_sign_in(self, obj):
         return obj.user.last_login
 
-    @admin.display(description="user")
+    @admin.display(description="login")
     def user_link(self, obj):
         url = reverse("admin:auth_user_change", args=[obj.user_id])
         return format_html('<a href="{}">{}</a> (change the password there)', url, obj.user.get_username())

@@ -46,6 +46,7 @@ class UserProfile(models.Model):
         default=PermissionLevel.USER,
         db_default=PermissionLevel.USER,
         db_comment="admin, user, kid or guest",
+        verbose_name="role",
     )
     voice_id = models.CharField(max_length=255, null=True, blank=True, db_comment="ElevenLabs voice id")
     preferred_agent = models.CharField(max_length=100, null=True, blank=True, db_comment="n8n workflow/agent name")
@@ -57,7 +58,7 @@ class UserProfile(models.Model):
         default=ResponseMode.BOTH,
         db_default=ResponseMode.BOTH,
     )
-    is_active = models.BooleanField(null=True, default=True, db_default=True)
+    is_active = models.BooleanField(null=True, default=True, db_default=True, verbose_name="active")
     pin_hash = models.CharField(
         max_length=255,
         null=True,
@@ -83,7 +84,11 @@ class UserProfile(models.Model):
         null=True, db_default=TransactionNow(), editable=False, db_comment="Moved by a trigger on every update"
     )
     last_active_at = models.DateTimeField(
-        null=True, blank=True, editable=False, db_comment="Time of the latest finished command"
+        null=True,
+        blank=True,
+        editable=False,
+        db_comment="Time of the latest finished command",
+        verbose_name="last active",
     )
 
     # Columns no page may filter, search or sort on: a filter would confirm a guessed secret.
@@ -127,7 +132,9 @@ class FamilyLogin(models.Model):
     """
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="family_login")
-    profile = models.OneToOneField(UserProfile, on_delete=models.DB_CASCADE, related_name="login")
+    profile = models.OneToOneField(
+        UserProfile, on_delete=models.DB_CASCADE, related_name="login", verbose_name="member"
+    )
     created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
 
     class Meta:

@@ -20,7 +20,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from history.admin import ChangeHistoryMixin
 from telemetry import services
 from telemetry.models import EventSeverity, Notification, Setting, SystemEvent
-from tonnysite.familyadmin.display import json_block, json_display, json_pretty
+from tonnysite.familyadmin.display import json_block, json_pretty, metadata_display, words_display
 from tonnysite.familyadmin.export import CsvExportMixin
 from tonnysite.familyadmin.filters import ConditionChoicesFilter
 from tonnysite.familyadmin.scoping import ActionsOnlyAdminMixin, FamilyModelAdmin, ProfileListFilter, viewer_of
@@ -45,8 +45,7 @@ class ResolutionFilter(ConditionChoicesFilter):
 @admin.register(SystemEvent)
 class SystemEventAdmin(ChangeHistoryMixin, ActionsOnlyAdminMixin, FamilyModelAdmin):
     list_display = (
-        "timestamp", "severity", "event_type", "component", "short_message", "profile", "resolved_at",
-        "resolved_by",
+        "timestamp", "severity", "what_happened", "part", "short_message", "profile", "resolved", "resolved_by",
     )  # fmt: skip
     list_select_related = ("profile", "resolved_by")
     list_filter = ("severity", ResolutionFilter, ProfileListFilter, ("timestamp", admin.DateFieldListFilter))
@@ -68,11 +67,26 @@ class SystemEventAdmin(ChangeHistoryMixin, ActionsOnlyAdminMixin, FamilyModelAdm
         resolved = services.system_events_resolve(events=queryset, resolved_by=viewer_of(request).profile)
         self.message_user(request, f"{len(resolved)} event(s) marked resolved.", messages.SUCCESS)
 
+    what_happened = words_display("event_type", description="what happened")
+    part = words_display("component", description="part of the system")
+    resolved = words_display("resolved_at", description="resolved")
+
     @admin.display(description="message")
     def short_message(self, obj):
         return Truncator(obj.message).chars(80)
 
-    metadata_pretty = json_display("metadata", description="metadata")
+    metadata_pretty = metadata_display(
+        "metadata",
+        description="details",
+        labels={
+            "username": "Login name tried",
+            "ip_address": "From address",
+            "path": "File",
+            "size_bytes": "Size",
+            "device": "Device",
+            "model": "Speech model (Whisper)",
+        },
+    )
 
     @admin.display(description="stack trace")
     def stack_trace_block(self, obj):
@@ -157,12 +171,15 @@ class SettingAdmin(ChangeHistoryMixin, CsvExportMixin, FamilyModelAdmin):
     index_section = "Settings"
     owner_field = None
     form = SettingForm
-    list_display = ("key", "category", "value_shown", "is_sensitive", "is_user_editable", "updated_at", "updated_by")
+    list_display = ("key", "category", "value_shown", "secret", "members_may_change", "updated_at", "updated_by")
     list_select_related = ("updated_by",)
     list_filter = ("is_sensitive", SettingEditableFilter)
     search_fields = ("key", "category", "description")
     actions = ("reset_to_default", "export_csv")
     export_fields = ("key", "category", "value", "is_sensitive", "is_user_editable", "default_value", "updated_at")
+
+    secret = words_display("is_sensitive", description="secret", boolean=True)
+    members_may_change = words_display("is_user_editable", description="members may change it", boolean=True)
 
     def rows_of_member(self, viewer, queryset):
         # Members never see sensitive settings at all, not even masked.
@@ -282,8 +299,7 @@ class NotificationAdmin(ActionsOnlyAdminMixin, FamilyModelAdmin):
     them out of the queue, through telemetry.services."""
 
     list_display = (
-        "created_at", "profile", "notification_type", "title", "priority", "scheduled_for", "sent_at",
-        "retry_count",
+        "created_at", "profile", "kind", "title", "priority", "scheduled_for", "sent", "tries",
     )  # fmt: skip
     list_select_related = ("profile",)
     list_filter = (DeliveryFilter, ProfileListFilter, ("scheduled_for", admin.DateFieldListFilter))
@@ -291,10 +307,15 @@ class NotificationAdmin(ActionsOnlyAdminMixin, FamilyModelAdmin):
     search_fields = ("title", "notification_type")
     actions = ("retry_selected",)
     fields = (
-        "profile", "scheduled_for", "sent_at", "notification_type", "title", "message", "priority", "metadata",
-        "retry_count", "max_retries", "created_at",
+        "profile", "scheduled_for", "sent", "kind", "title", "message", "priority", "metadata", "tries",
+        "tries_at_most", "created_at",
     )  # fmt: skip
     readonly_fields = fields
+
+    kind = words_display("notification_type", description="kind")
+    sent = words_display("sent_at", description="sent")
+    tries = words_display("retry_count", description="tries")
+    tries_at_most = words_display("max_retries", description="tries at most")
 
     @admin.action(
         description="Send selected notifications again (waiting or given up)",

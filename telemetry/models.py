@@ -26,7 +26,7 @@ class SystemEvent(models.Model):
     message = models.TextField()
     metadata = models.JSONField(null=True, blank=True, default=dict, db_default={})
     stack_trace = models.TextField(null=True, blank=True)
-    profile = member_reference(related_name="system_events")
+    profile = member_reference(related_name="system_events", verbose_name="member")
     session_id = models.UUIDField(null=True, blank=True, db_comment="Groups related events")
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = member_reference(related_name="resolved_events", db_column="resolved_by")
@@ -106,7 +106,7 @@ class Setting(models.Model):
 
 class Notification(models.Model):
     id = uuid_primary_key()
-    profile = member_reference(related_name="notifications", on_delete=models.DB_CASCADE)
+    profile = member_reference(related_name="notifications", on_delete=models.DB_CASCADE, verbose_name="member")
     created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
     scheduled_for = models.DateTimeField(null=True, blank=True, db_default=TransactionNow())
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -1,4 +1,5 @@
-"""How the admin shows JSON: pretty-printed, sorted and HTML-escaped."""
+"""How the admin shows values: JSON pretty-printed or as labelled lines in words, times in seconds, fractions
+in percent; always HTML-escaped."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from django.contrib import admin
 from django.contrib.postgres.forms import SimpleArrayField
 from django.core.exceptions import ValidationError
 from django.forms.fields import InvalidJSONInput, JSONString
-from django.utils.html import format_html
+from django.template.defaultfilters import filesizeformat
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
@@ -98,16 +100,20 @@ def seconds_display(field: str, *, description: str):
 
     @admin.display(description=description, ordering=field)
     def shown(model_admin, obj):
-        value = getattr(obj, field)
-        if value is None:
-            return "-"
-        seconds = value / 1000
-        if seconds < 60:
-            return f"{seconds:.1f} s"
-        minutes, rest = divmod(round(seconds), 60)
-        return f"{minutes} min {rest} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+        return seconds_words(getattr(obj, field))
 
     return shown
+
+
+def seconds_words(milliseconds: float | None) -> str:
+    """Milliseconds as a parent reads them: "0.8 s", "1 min 12 s", "2 h 5 min", "-" when unknown."""
+    if milliseconds is None:
+        return "-"
+    seconds = milliseconds / 1000
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
 
 
 def percent_display(field: str, *, description: str):
@@ -119,3 +125,68 @@ def percent_display(field: str, *, description: str):
         return "-" if value is None else f"{value * 100:.0f} %"
 
     return shown
+
+
+def words_display(field: str, *, description: str, boolean: bool = False):
+    """A column or read-only field showing `field` as it is, under a heading in the family's words (the
+    model's own name for it, such as "n8n status code", is a database's)."""
+
+    @admin.display(description=description, ordering=field, boolean=boolean)
+    def shown(model_admin, obj):
+        value = getattr(obj, field)
+        return value if boolean or value not in (None, "") else "-"
+
+    return shown
+
+
+def key_words(key: str) -> str:
+    """A JSON key as a label: "ip_address" -> "Ip address" unless a caller names it better."""
+    return key.replace("_", " ").replace("-", " ").strip().capitalize() or "-"
+
+
+def value_words(key: str, value) -> str:
+    """A JSON value as plain text: sizes and milliseconds in words, objects as "name: value" pairs."""
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float) and key.endswith("_bytes"):
+        return filesizeformat(value)
+    if isinstance(value, int | float) and key.endswith("_ms"):
+        return seconds_words(value)
+    if isinstance(value, dict):
+        return "; ".join(f"{key_words(k).lower()}: {value_words(k, v)}" for k, v in sorted(value.items())) or "-"
+    if isinstance(value, list):
+        return ", ".join(value_words(key, item) for item in value) or "-"
+    return str(value)
+
+
+def labelled_block(pairs: list[tuple[str, str]]) -> SafeString | str:
+    """Label and value pairs as a small escaped table for a detail page; '-' when there are none."""
+    if not pairs:
+        return "-"
+    rows = format_html_join("", '<tr><th scope="row">{}</th><td>{}</td></tr>', pairs)
+    return format_html('<table class="labelled-fields"><tbody>{}</tbody></table>', rows)
+
+
+def metadata_pairs(value, *, labels: dict[str, str] | None = None, leave_out: tuple[str, ...] = ()) -> list:
+    """The members of a JSON object as (label, words) pairs: the keys of `labels` first, under their labels,
+    then every other key under its name in words; a value that is not an object is one "Value" pair."""
+    labels = labels or {}
+    if value in (None, {}, [], ""):
+        return []
+    if not isinstance(value, dict):
+        return [("Value", value_words("", value))]
+    known = [(label, value_words(key, value[key])) for key, label in labels.items() if key in value]
+    rest = sorted(key for key in value if key not in labels and key not in leave_out)
+    return known + [(key_words(key), value_words(key, value[key])) for key in rest]
+
+
+def metadata_display(field: str, *, description: str, labels: dict[str, str] | None = None, leave_out=()):
+    """A read-only field that shows the JSON object of `field` as labelled lines in words, never as raw JSON."""
+
+    @admin.display(description=description)
+    def show(model_admin, obj):
+        return labelled_block(metadata_pairs(getattr(obj, field), labels=labels, leave_out=leave_out))
+
+    return show
