@@ -13,6 +13,7 @@ from django.db.models.functions import Cast
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from history.display import change_lines
@@ -88,7 +89,7 @@ class ChangeAdmin(ReadOnlyAdminMixin, FamilyModelAdmin):
 
     @admin.display(description="when", ordering="-changed_at")
     def when(self, obj):
-        return timezone.localtime(obj.changed_at).strftime("%a %d %b %Y, %H:%M:%S")
+        return date_format(timezone.localtime(obj.changed_at), "DATETIME_FORMAT")
 
     @admin.display(description="what")
     def what(self, obj):

@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from profiles.models import UserProfile
 from tonnysite.familyadmin.forms import service_errors_to_form
@@ -67,7 +68,9 @@ class DeviceTokenAdmin(FamilyModelAdmin):
 
     @admin.display(description="state")
     def state(self, obj):
-        return f"revoked {timezone.localtime(obj.revoked_at):%d %b %Y %H:%M}" if obj.revoked_at else "active"
+        if obj.revoked_at is None:
+            return "active"
+        return f"revoked {date_format(timezone.localtime(obj.revoked_at), 'DATETIME_FORMAT')}"
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("members")

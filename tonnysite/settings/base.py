@@ -29,6 +29,9 @@ TIME_ZONE = env.str("TIME_ZONE", default="") or host_time_zone()
 USE_TZ = True
 LANGUAGE_CODE = "en-us"
 USE_I18N = True
+# The family's one way of writing days and times ("Thu 3 Dec 2026, 14:05"): tonnysite/formats/en/formats.py.
+# Not DATE_FORMAT here: with USE_I18N on, Django's English formats would win over it.
+FORMAT_MODULE_PATH = "tonnysite.formats"
 
 INSTALLED_APPS = [
     "tonnysite.familyadmin.apps.FamilyAdminConfig",  # django.contrib.admin with the family site
