@@ -18,9 +18,11 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from operations.database import OperationError, server_reachable_check
 from telemetry.models import EventSeverity, Notification, SystemEvent
+from tonnysite.clock import family_zone, local_day, local_moment
 
 SLOW_QUERY_MS = 1000
 DISK_WARNING_PERCENT = 80
@@ -393,3 +395,79 @@ def workers_alive(*, within: timedelta = timedelta(minutes=2)) -> int:
     return _rows("SELECT count(*) AS alive FROM procrastinate_workers WHERE last_heartbeat > now() - %s", [within])[0][
         "alive"
     ]
+
+
+BACKUP_OVERDUE = timedelta(hours=36)  # the backup runs nightly: a day and a half means one was missed
+
+
+@dataclass
+class HealthSummary:
+    """The health page's first lines, in words: what is fine, and what needs a parent."""
+
+    fine: list[str]
+    attention: list[str]
+
+    @property
+    def all_well(self) -> bool:
+        return not self.attention
+
+
+def health_summary(
+    *, report: HealthReport, last_backup: SystemEvent | None, workers: int, now: datetime | None = None
+) -> HealthSummary:
+    """Say in words whether the database answers, when the last backup was, whether errors came today and
+    are open, and whether the jobs can run; every warning or problem of `report` needs attention."""
+    now = now or report.checked_at
+    fine, attention = [], []
+    topics_said = {"connection", "events"}
+    connected = not any(f.topic == "connection" and f.level is Level.PROBLEM for f in report.findings)
+    if connected:
+        fine.append("the database answers")
+    else:
+        attention.append(f"The database does not answer: {_finding_text(report, 'connection')}")
+    if last_backup is None:
+        attention.append("There is no backup yet (manage.py tonny_backup makes one; the nightly job does too).")
+    elif now - last_backup.timestamp > BACKUP_OVERDUE:
+        attention.append(
+            f"The last backup was {_moment_words(last_backup.timestamp, now)}: a nightly backup was missed."
+        )
+    else:
+        fine.append(f"the last backup was {_moment_words(last_backup.timestamp, now)}")
+    if connected:
+        _errors_summary(report, now, fine, attention)
+        if not workers:
+            attention.append("No job worker is running, so backups, the purge and the checks wait until one starts.")
+    for finding in report.findings:
+        if finding.level is not Level.OK and finding.topic not in topics_said:
+            attention.append(f"{finding.topic.capitalize()}: {finding.text}")
+    return HealthSummary(fine=fine, attention=attention)
+
+
+def _errors_summary(report: HealthReport, now: datetime, fine: list[str], attention: list[str]) -> None:
+    open_counts = report.figures.get("open_events") or {}
+    unresolved = sum(open_counts.values())
+    if unresolved:
+        latest = open_problem_events().values_list("timestamp", flat=True).first()
+        what = "error is" if unresolved == 1 else "errors are"
+        attention.append(f"{unresolved:,} {what} not resolved, the latest {_moment_words(latest, now)}.")
+        return
+    today_start = local_moment(local_day(now), 0)
+    errors_today = SystemEvent.objects.filter(
+        severity__in=[EventSeverity.ERROR, EventSeverity.CRITICAL], timestamp__gte=today_start, timestamp__lte=now
+    ).exists()
+    fine.append("today's errors are all resolved" if errors_today else "no errors today")
+
+
+def _finding_text(report: HealthReport, topic: str) -> str:
+    return next((f.text for f in report.findings if f.topic == topic), "")
+
+
+def _moment_words(moment: datetime, now: datetime) -> str:
+    """'today at 03:00', 'yesterday at 03:00' or 'on Tue 1 Dec at 03:00', in the family's zone."""
+    day, today = local_day(moment), local_day(now)
+    clock = date_format(moment.astimezone(family_zone()), "TIME_FORMAT")
+    if day == today:
+        return f"today at {clock}"
+    if day == today - timedelta(days=1):
+        return f"yesterday at {clock}"
+    return f"on {date_format(day, 'SHORT_DATE_FORMAT')} at {clock}"

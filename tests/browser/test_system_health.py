@@ -38,8 +38,12 @@ def test_a_parent_reads_system_health_from_the_index(page, family):
     page.click("#content-main .app-system th#system-system_health a")  # System › Health
     page.wait_for_url("**/admin/health/")
 
-    assert "Healthy, with warnings below." in page.inner_text("#health-status")
-    assert "Europe/Berlin" in page.inner_text("#health-status")
+    status = page.inner_text("#health-status")
+    assert "Needs your attention:" in status and "1 error is not resolved" in status and "Europe/Berlin" in status
+    assert "the last backup was today at" in status
+    assert not page.is_visible("#health-details .health-findings")  # the database's figures wait under Details
+    page.click("#health-details summary")
+    assert page.is_visible("#health-details .health-findings")
     assert "Whisper model failed to load" in page.inner_text("#health-events")
     assert "grandpa" in page.inner_text("#health-sign-ins")
     assert "2.4\xa0MB" in page.inner_text("#health-operations")
