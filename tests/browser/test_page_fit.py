@@ -152,6 +152,14 @@ def parent_pages(family) -> list[tuple[str, str]]:
         ("notifications list", "/admin/telemetry/notification/"),
         ("sign-in attempts list", "/admin/axes/accessattempt/"),
         ("login accounts list", "/admin/auth/user/"),
+        # The rest of the admin's lists, a link away from the home page.
+        ("command history list", "/admin/activity/commandhistory/"),
+        ("recent activity list", "/admin/activity/recentactivity/"),
+        ("member summaries list", "/admin/activity/userstatisticssummary/"),
+        ("family logins list", "/admin/profiles/familylogin/"),
+        ("failed sign-ins list", "/admin/axes/accessfailurelog/"),
+        ("sign-ins and sign-outs list", "/admin/axes/accesslog/"),
+        ("role groups list", "/admin/auth/group/"),
     ]
 
 
