@@ -22,6 +22,7 @@ class TrackedTable(models.TextChoices):
     PARENT_REQUESTS = "parent_requests", "Request to a parent"
     DEVICE_TOKENS = "device_tokens", "Device token"
     NOTIFICATIONS = "notification_queue", "Notification"
+    NOTIFICATION_CHANNELS = "notification_channels", "Notification channel"
 
 
 class ChangeAction(models.TextChoices):

@@ -9,11 +9,14 @@ import uuid
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
+from notify.services import notifications_push
 from parental import rules
 from parental.models import ParentRequest, RequestKind, RequestStatus
 from profiles.models import PermissionLevel, UserProfile
@@ -204,16 +207,21 @@ def parent_request_create(
         message=message[:1000], device=device[:100],
     )  # fmt: skip
     what = "more Tonny time" if kind == RequestKind.MORE_TIME else f"to run “{command[:80]}”"
-    admins = UserProfile.objects.filter(permission_level=PermissionLevel.ADMIN, is_active=True)
-    Notification.objects.bulk_create(
-        Notification(
-            profile=admin, notification_type="parent_request", title=f"{profile.name} asks for {what}",
-            message=f"{profile.name} asks for {what} ({decision.message})" + (f": “{message}”" if message else "."),
-            priority=8, metadata={"request_id": str(request.pk), "channel": "push"},
-        )
-        for admin in admins
-    )  # fmt: skip
+    notifications_push(
+        profiles=_family_admins(),
+        notification_type="parent_request",
+        title=f"{profile.name} asks for {what}",
+        message=f"{profile.name} asks for {what} ({decision.message})"
+        + (f": “{message}”" if message else ".")
+        + f"\nAnswer: {settings.TONNY_SITE_URL}{reverse('admin:index')}#parent-requests",
+        priority=8,
+        metadata={"request_id": str(request.pk)},
+    )
     return request, True
+
+
+def _family_admins():
+    return UserProfile.objects.filter(permission_level=PermissionLevel.ADMIN, is_active=True)
 
 
 @transaction.atomic
@@ -240,6 +248,16 @@ def parent_request_decide(
         profile=request.profile, notification_type="parent_answer", title="Your grown-up answered", message=answer,
         priority=7, metadata={"request_id": str(request.pk), "channel": "tray"},
     )  # fmt: skip
+    # The other parents were told of the request: tell them it needs no second answer.
+    asked = "more time" if request.kind == RequestKind.MORE_TIME else f"“{(request.command or '')[:80]}”"
+    notifications_push(
+        profiles=_family_admins().exclude(pk=decided_by.pk if decided_by else None),
+        notification_type="request_answered",
+        title=f"{request.profile.name}'s request was answered",
+        message=f"{request.profile.name} asked for {asked}: {answer} Nothing more to do.",
+        priority=6,
+        metadata={"request_id": str(request.pk)},
+    )
     return request
 
 

@@ -148,6 +148,7 @@ FAMILY_PAGES = {
     "admin:quickactions_quickaction_export": {"admin": 200, "user": 200, "kid": 403, "guest": 302},
     "admin:quickactions_quickaction_export_json": {"admin": 200, "user": 200, "kid": 403, "guest": 302},
     "admin:system_health": {"admin": 200, "user": 403, "kid": 403, "guest": 302},
+    "admin:notification_channels": {"admin": 200, "user": 200, "kid": 403, "guest": 302},
 }
 
 

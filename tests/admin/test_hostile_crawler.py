@@ -161,6 +161,18 @@ def crawl_dashboard(crawl: Crawl, member_ids: list[str]) -> None:
             crawl.get(name, path, {"to": value, "member": value})
 
 
+def crawl_notification_channels(crawl: Crawl) -> None:
+    """The Notifications page's forms with hostile boxes: every action, channel number, name and address."""
+    path = reverse("admin:notification_channels")
+    actions = ["add", "kinds", "on", "off", "test", "remove", "", "nope"]
+    for i, value in enumerate(rotate(HOSTILE_VALUES, 5, 24)):
+        crawl.post(
+            "admin:notification_channels",
+            path,
+            {"_action": actions[i % len(actions)], "channel": value, "name": value, "address": value, "kinds": value},
+        )
+
+
 def crawl_other_pages(crawl: Crawl, real_user_id: int, covered: set[str]) -> None:
     """Every admin pattern that is not a model's page: index, app lists, autocomplete, login, view on site…"""
     content_type = ContentType.objects.get_for_model(Setting)
@@ -222,6 +234,7 @@ def test_hostile_crawl_answers_no_5xx_and_shows_no_secret(role, family, rows, se
             covered |= set(model_pattern_names(model_admin).values())
         crawl_parental_controls(crawl, family.other if role == "admin" else family.members.get(role, family["kid"]))
         crawl_dashboard(crawl, [str(family.other.pk), str(family["kid"].pk)])
+        crawl_notification_channels(crawl)
         crawl_other_pages(crawl, family["user"].login.user_id, covered | set(DASHBOARD_PAGES))
 
     with capsys.disabled():

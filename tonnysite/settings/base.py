@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "history",  # the change history: triggers that know the tables by name
     "profiles",  # members, roles, PINs and logins
     "telemetry",  # settings, system events, the notification queue and its delivery
+    "notify",  # how members are told: their channels (Apprise addresses) and every delivery
     "activity",  # what members said and did: logs, sessions, statistics
     "quickactions",  # command macros, edited in bulk
     "parental",  # the family's rules, the policy decision, pause, calendar, asking a parent
@@ -130,6 +131,12 @@ TONNY_BACKUPS_KEPT = env.int("TONNY_BACKUPS_KEPT", default=7)
 # Where the nightly purge archives what it deletes (one .csv.gz per table and month); unset, it only deletes.
 TONNY_PURGE_ARCHIVE_DIR = env.str("TONNY_PURGE_ARCHIVE_DIR", default="")
 
+# Secrets at rest (notification channels' addresses): Fernet keys, the first encrypts, all decrypt
+# (tonnysite.secret_box); unset, one key is derived from SECRET_KEY.
+TONNY_SECRET_KEYS = env.list("TONNY_SECRET_KEYS", default=[])
+# The address parents open the site at, for the links in what is sent to their phones.
+TONNY_SITE_URL = env.str("TONNY_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 # Background jobs (Procrastinate). A worker that starts after the machine slept through a
 # scheduled time still runs that task once (the latest missed time, up to a month back).
 PROCRASTINATE_PERIODIC_DEFAULTS = {"max_delay": 31 * 24 * 3600}
@@ -163,8 +170,16 @@ SECURE_REFERRER_POLICY = "same-origin"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {"console": {"class": "logging.StreamHandler"}, "nowhere": {"class": "logging.NullHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Procrastinate announces every task it registers at INFO, in every manage.py command.
-    "loggers": {"axes": {"level": "WARNING"}, "procrastinate": {"level": "WARNING"}},
+    # Apprise may name a channel's address (which holds its token) in what it logs: never to our
+    # logs; notify.delivery captures what a send says and masks the address before keeping it.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "procrastinate": {"level": "WARNING"},
+        "apprise": {"handlers": ["nowhere"], "propagate": False, "level": "WARNING"},
+        # urllib3 (under Apprise) names the address's path, which may hold a token, in its debug lines.
+        "urllib3": {"handlers": ["nowhere"], "propagate": False, "level": "ERROR"},
+    },
 }
