@@ -21,6 +21,7 @@ from activity.models import ActivityLog, CommandStatus, refusal_reason_words
 from activity.statistics_sql import TIMING_BUCKET_EDGES_MS
 from dashboard.links import activity_list_url, changelist_url, usage_list_url
 from dashboard.ranges import DashboardQuery
+from notify.selectors import channels_failing
 from parental import rules
 from parental.selectors import parent_requests_pending, rules_in_force
 from profiles.models import UserProfile
@@ -182,11 +183,13 @@ class HomeFigures:
     near_limit: list[MemberCard]
     open_errors: int
     errors_link: str
+    failing_channels: list  # notification channels whose last messages could not be delivered
 
 
 def home_figures(*, query: DashboardQuery, now: datetime | None = None) -> HomeFigures:
     """Today's cards of the members in `query`; for a family admin also what waits for them: requests,
-    paused members, members over or near (NEAR_LIMIT of) today's limit and unresolved errors."""
+    paused members, members over or near (NEAR_LIMIT of) today's limit, unresolved errors and notification
+    channels that keep failing."""
     cards = _member_cards(query, now or timezone.now()) if query.members else []
     admin_view = query.sees_every_profile
 
@@ -206,6 +209,7 @@ def home_figures(*, query: DashboardQuery, now: datetime | None = None) -> HomeF
         ],  # fmt: skip
         open_errors=_open_errors_counted() if admin_view else 0,
         errors_link=f"{changelist_url('telemetry_systemevent')}?resolution=attention",
+        failing_channels=list(channels_failing()) if admin_view else [],
     )
 
 

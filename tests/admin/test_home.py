@@ -53,3 +53,16 @@ def test_a_kid_sees_only_their_own_day_and_nothing_of_the_family(client_as, fami
     assert "Your day" in text and "Kid Member" in text
     assert 'id="needs-you"' not in text
     assert "User Member" not in text.split('id="family-today"')[1].split("</section>")[0]
+
+
+def test_a_notification_channel_that_keeps_failing_is_shown_to_the_parent(client_as, family):
+    from notify.models import NotificationChannel
+    from notify.services import channel_add
+
+    channel = channel_add(profile=family["user"], address="ntfy://family-topic-4k2", name="Mum's phone")
+    NotificationChannel.objects.filter(pk=channel.pk).update(failures=3, last_result="Not sent: no answer")
+
+    section = needs_you(client_as("admin").get(HOME).text)
+
+    assert "to <strong>Mum&#x27;s phone</strong> (ntfy) do not arrive: the last 3 could not be delivered" in section
+    assert "Nothing waits for you" not in section and "family-topic-4k2" not in section
