@@ -137,6 +137,23 @@ TONNY_SECRET_KEYS = env.list("TONNY_SECRET_KEYS", default=[])
 # The address parents open the site at, for the links in what is sent to their phones.
 TONNY_SITE_URL = env.str("TONNY_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# E-mail (the weekly report) with Django 6.1's MAILERS, from EMAIL_URL as django-environ reads it:
+# smtp://host:25, smtp+tls://user:password@host:587, smtp+ssl://… or consolemail://. Unset, mail is
+# printed on the console (the worker's log), so a home without a mail server loses nothing but the copy.
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+_email_options = {"host": "EMAIL_HOST", "port": "EMAIL_PORT", "username": "EMAIL_HOST_USER"}
+_email_options |= {"password": "EMAIL_HOST_PASSWORD", "use_tls": "EMAIL_USE_TLS", "use_ssl": "EMAIL_USE_SSL"}
+MAILERS = {
+    "default": {
+        "BACKEND": _email["EMAIL_BACKEND"],
+        "OPTIONS": {option: _email[key] for option, key in _email_options.items() if _email.get(key) not in (None, "")},
+    }
+}
+if _email["EMAIL_BACKEND"].endswith(".smtp.EmailBackend"):
+    MAILERS["default"]["OPTIONS"]["timeout"] = 20  # seconds: a silent server must not hold the worker
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="TonnyTray <tonnytray@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 # Background jobs (Procrastinate). A worker that starts after the machine slept through a
 # scheduled time still runs that task once (the latest missed time, up to a month back).
 PROCRASTINATE_PERIODIC_DEFAULTS = {"max_delay": 31 * 24 * 3600}
