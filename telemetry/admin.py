@@ -42,13 +42,32 @@ class ResolutionFilter(ConditionChoicesFilter):
     }
 
 
+class WhatHappenedFilter(ConditionChoicesFilter):
+    """The kinds of event a parent looks for, by the event types that record them."""
+
+    title = "what happened"
+    parameter_name = "happened"
+    conditions = {
+        "failed_sign_in": ("Failed sign-ins", Q(event_type="auth.login_failed")),
+        "lockout": ("Sign-ins locked out", Q(event_type="auth.locked_out")),
+        "refused": ("Commands refused by the parental controls", Q(event_type="command_blocked")),
+        "not_sent": ("Notifications not delivered", Q(event_type="notification.failed")),
+        "backup": ("Backups and restores", Q(event_type__in=["ops.backup", "ops.restore"])),
+        "job_failed": ("Background jobs that failed", Q(event_type="ops.job_failed")),
+        "maintenance": ("Other upkeep (purge, health, maintenance)", Q(event_type__startswith="ops.")
+                        & ~Q(event_type__in=["ops.backup", "ops.restore", "ops.job_failed"])),
+    }  # fmt: skip
+
+
 @admin.register(SystemEvent)
 class SystemEventAdmin(ChangeHistoryMixin, ActionsOnlyAdminMixin, FamilyModelAdmin):
     list_display = (
         "timestamp", "severity", "what_happened", "part", "short_message", "profile", "resolved", "resolved_by",
     )  # fmt: skip
     list_select_related = ("profile", "resolved_by")
-    list_filter = ("severity", ResolutionFilter, ProfileListFilter, ("timestamp", admin.DateFieldListFilter))
+    list_filter = (
+        "severity", WhatHappenedFilter, ResolutionFilter, ProfileListFilter, ("timestamp", admin.DateFieldListFilter),
+    )  # fmt: skip
     sortable_by = ("timestamp",)
     actions = ("mark_resolved",)
     fieldsets = (

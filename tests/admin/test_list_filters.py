@@ -92,3 +92,20 @@ def test_delivery_finds_waiting_and_sent_notifications(client_as, family):
     assert listed(client, "telemetry.notification", {"delivery": "pending"}) == {waiting.pk}
     assert listed(client, "telemetry.notification", {"delivery": "sent"}) == {sent.pk}
     assert listed(client, "telemetry.notification", {"delivery": "lost"}) == {waiting.pk, sent.pk}
+
+
+def test_what_happened_finds_failed_sign_ins_lockouts_backups_and_upkeep(client_as, family):
+    SystemEvent.objects.all().delete()
+    events = {
+        kind: SystemEventFactory(event_type=kind)
+        for kind in ("auth.login_failed", "auth.locked_out", "ops.backup", "ops.restore", "ops.purge", "boot")
+    }
+    client = client_as("admin")
+
+    assert listed(client, "telemetry.systemevent", {"happened": "failed_sign_in"}) == {events["auth.login_failed"].pk}
+    assert listed(client, "telemetry.systemevent", {"happened": "lockout"}) == {events["auth.locked_out"].pk}
+    assert listed(client, "telemetry.systemevent", {"happened": "backup"}) == {
+        events["ops.backup"].pk,
+        events["ops.restore"].pk,
+    }
+    assert listed(client, "telemetry.systemevent", {"happened": "maintenance"}) == {events["ops.purge"].pk}
