@@ -19,13 +19,15 @@ from pathlib import Path
 from django.conf import settings
 from procrastinate.contrib.django import app
 
-from operations import retention, selectors, services
+from operations import alerts, retention, selectors, services
 from telemetry.models import EventSeverity
 
 QUEUE = "operations"
 
-# Task name -> (what it does, cron in UTC), for the README and the health page, in the order they run.
+# Task name -> (what it does, cron in UTC), for the README and the health page, in the order they run
+# (the alerts every 5 minutes first).
 SCHEDULE = {
+    "operations.alerts": ("Alerts to the family admins", "*/5 * * * *"),
     "operations.backup": ("Backup (the newest 7 kept)", "30 2 * * *"),
     "operations.purge": ("Retention purge", "15 3 * * *"),
     "operations.vacuum": ("VACUUM ANALYZE", "0 4 * * *"),
@@ -103,3 +105,9 @@ def daily_health(timestamp: int) -> None:
         metadata={"database_bytes": report.figures.get("database_bytes"), "status": level.name.lower()},
         severity=EventSeverity.INFO if level == selectors.Level.OK else EventSeverity.WARNING,
     )
+
+
+@_scheduled("operations.alerts")
+def alerts_every_five_minutes(timestamp: int) -> None:
+    """Tell the family admins what needs them (operations.alerts), each kind at most once an hour."""
+    alerts.alerts_send()
