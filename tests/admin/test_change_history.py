@@ -118,5 +118,5 @@ def test_a_login_added_for_a_member_names_the_member_not_their_id(client_as, fam
 
     details = " ".join(re.findall(r'<td class="field-details">(.*?)</td>', response.text, flags=re.S))
     assert listed(response)
-    assert "<b>profile</b>: Kid Member" in details
+    assert "<b>member</b>: Kid Member" in details
     assert str(kid.pk) not in details
