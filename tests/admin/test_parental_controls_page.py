@@ -239,7 +239,7 @@ def test_preview_answers_from_the_policy_in_the_familys_zone(client_as, family, 
     text = response.text
     assert "Times on this page are in <strong>Europe/Berlin</strong>" in text
     assert "outside_allowed_hours" in text
-    assert "Sunday 29 November, 07:00 (Europe/Berlin)" in text
+    assert "Sun 29 Nov, 07:00 (Europe/Berlin)" in text
     allowed = client_as("admin").get(page(kid), {"command": "play music", "at": "2026-11-28T10:00"}).text
     assert "Saturday: allowed hours 07:00–21:00; weekend limit 90 min" in allowed
 

@@ -177,7 +177,9 @@ def metadata_pairs(value, *, labels: dict[str, str] | None = None, leave_out: tu
         return []
     if not isinstance(value, dict):
         return [("Value", value_words("", value))]
-    known = [(label, value_words(key, value[key])) for key, label in labels.items() if key in value]
+    known = [
+        (label, value_words(key, value[key])) for key, label in labels.items() if key in value and key not in leave_out
+    ]
     rest = sorted(key for key in value if key not in labels and key not in leave_out)
     return known + [(key_words(key), value_words(key, value[key])) for key in rest]
 
