@@ -97,7 +97,7 @@ def parental_controls_page(request, *, profile: UserProfile, model_admin):
         "zone": zone.key,
         "now": now.astimezone(zone),
         "today": today,
-        "used_minutes": int(today.minutes_used),
+        "used_minutes": int(today.minutes_used + 0.5),  # rounded as the home page and dashboard show it
         "bar_max": max(today.limit_minutes or 0, int(today.minutes_used), 1),
         "controls": controls,
         "pause_until": controls.pause.until.astimezone(zone) if controls.pause and controls.pause.until else None,
