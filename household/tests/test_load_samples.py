@@ -127,8 +127,9 @@ def test_five_quick_actions_with_sequences_icons_categories_and_permissions():
 
 def test_tray_settings_exist_with_values_that_satisfy_their_schemas():
     load_samples()
-    # The family's calendar (family.country, family.holidays) comes from a migration, not the samples.
-    settings = {s.key: s for s in Setting.objects.exclude(category="family")}
+    # The family's calendar (family.country, family.holidays) and the alerts' thresholds come from
+    # migrations, not the samples.
+    settings = {s.key: s for s in Setting.objects.exclude(category__in=["family", "alerts"])}
     assert set(settings) == {
         "server.url", "server.model", "server.language", "server.auto_start", "n8n.webhook_url",
         "elevenlabs.api_key", "elevenlabs.default_voice_id", "ui.theme", "ui.notification_position",
