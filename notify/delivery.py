@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 
 import apprise
 from django.db import transaction
@@ -18,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from notify.models import Delivery, DeliveryStatus
+from telemetry.delivery import retry_delay  # one back-off for the webhook and the channels
 from telemetry.services import log_system_event
 from tonnysite.secret_box import SecretUnreadable, secret_open
 
@@ -80,11 +80,6 @@ def channel_send(*, address: str, title: str, body: str) -> SendResult:
         return SendResult(True, "Sent: the service accepted it.")
     why = logs[-1] if logs else "the service did not accept it"
     return SendResult(False, _masked(f"Not sent: {why}", address)[:RESULT_LENGTH])
-
-
-def retry_delay(*, attempt: int) -> timedelta:
-    """Back-off after the `attempt`-th failure: 1, 2, 4, 8 … minutes, at most an hour."""
-    return timedelta(minutes=min(2 ** (attempt - 1), 60))
 
 
 def deliveries_send_due(*, limit: int = 100, send=channel_send) -> DeliveryRound:

@@ -31,7 +31,9 @@ class JsonReceiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        # The path holds a "token": the tests check it never shows.
+        # The path holds a "token": the tests check it never shows. `url` is the same hook over plain HTTP
+        # (the family webhook's setting), `address` as Apprise names it.
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook-s3cr3t-t0ken"
         self.address = f"json://127.0.0.1:{self.server.server_port}/hook-s3cr3t-t0ken"
 
     @property

@@ -1,49 +1,22 @@
 """Notifications: pushed by the worker by priority, each once even with two workers, retried with
 back-off; fetched and acknowledged by the tray."""
 
-import json
 import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
+from notify.tests.receivers import JsonReceiver
 from telemetry.delivery import notifications_deliver_due, retry_delay
 from telemetry.models import Notification, Setting, SystemEvent
 from telemetry.tests.factories import NotificationFactory
 
 
-class Receiver:
-    """A webhook on localhost that records what it receives (or fails with `status`)."""
-
-    def __init__(self, status: int = 200):
-        self.received: list[dict] = []
-        self.status = status
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.received.append(json.loads(body))
-                self.send_response(receiver.status)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-
-    def close(self):
-        self.server.shutdown()
-
-
 @pytest.fixture
 def receiver(db):
-    hook = Receiver()
+    hook = JsonReceiver()
     Setting.objects.create(key="notifications.webhook_url", value=hook.url, category="notifications")
     yield hook
     hook.close()
