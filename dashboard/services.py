@@ -16,7 +16,8 @@ from django.db import connection, transaction
 
 from dashboard.report import FamilyReport, family_report, iso_week, report_email, report_text
 from notify.services import notifications_push
-from profiles.models import PermissionLevel, UserProfile
+from profiles.models import UserProfile
+from profiles.selectors import family_admins
 from telemetry.models import Notification
 from tonnysite.clock import family_zone
 
@@ -65,11 +66,7 @@ def weekly_report_sent(*, week: str) -> bool:
 
 
 def _report_push(report: FamilyReport) -> list[UserProfile]:
-    admins = list(
-        UserProfile.objects.filter(permission_level=PermissionLevel.ADMIN, is_active=True)
-        .select_related("login__user")
-        .order_by("name")
-    )
+    admins = list(family_admins().select_related("login__user").order_by("name"))
     notifications_push(
         profiles=admins,
         notification_type=NOTIFICATION_TYPE,

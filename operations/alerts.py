@@ -39,7 +39,7 @@ from operations.selectors import (
     failed_sign_ins_recent,
     last_operation,
 )
-from profiles.models import PermissionLevel, UserProfile
+from profiles.selectors import family_admins
 from telemetry.models import Notification, SystemEvent
 from telemetry.selectors import setting_value
 
@@ -297,7 +297,7 @@ def alerts_send(now: datetime | None = None) -> list[Alert]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('operations.alerts'))")
         due = alerts_due(now=now)
-        admins = list(UserProfile.objects.filter(permission_level=PermissionLevel.ADMIN, is_active=True))
+        admins = list(family_admins())
         for alert in due:
             notifications_push(
                 profiles=admins,

@@ -19,7 +19,8 @@ from django.utils import timezone
 from notify.services import notifications_push
 from parental import rules
 from parental.models import ParentRequest, RequestKind, RequestStatus
-from profiles.models import PermissionLevel, UserProfile
+from profiles.models import UserProfile
+from profiles.selectors import family_admins
 from telemetry.models import Notification, Setting
 from telemetry.services import setting_update
 from tonnysite.clock import family_zone, local_day, local_midnight
@@ -208,7 +209,7 @@ def parent_request_create(
     )  # fmt: skip
     what = "more Tonny time" if kind == RequestKind.MORE_TIME else f"to run “{command[:80]}”"
     notifications_push(
-        profiles=_family_admins(),
+        profiles=family_admins(),
         notification_type="parent_request",
         title=f"{profile.name} asks for {what}",
         message=f"{profile.name} asks for {what} ({decision.message})"
@@ -218,10 +219,6 @@ def parent_request_create(
         metadata={"request_id": str(request.pk)},
     )
     return request, True
-
-
-def _family_admins():
-    return UserProfile.objects.filter(permission_level=PermissionLevel.ADMIN, is_active=True)
 
 
 @transaction.atomic
@@ -251,7 +248,7 @@ def parent_request_decide(
     # The other parents were told of the request: tell them it needs no second answer.
     asked = "more time" if request.kind == RequestKind.MORE_TIME else f"“{(request.command or '')[:80]}”"
     notifications_push(
-        profiles=_family_admins().exclude(pk=decided_by.pk if decided_by else None),
+        profiles=family_admins().exclude(pk=decided_by.pk if decided_by else None),
         notification_type="request_answered",
         title=f"{request.profile.name}'s request was answered",
         message=f"{request.profile.name} asked for {asked}: {answer} Nothing more to do.",

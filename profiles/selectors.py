@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from profiles.models import PermissionLevel, UserProfile
 from tonnysite.safe_input import text_problem
@@ -41,3 +41,8 @@ def member_by_name_or_id(text: str) -> UserProfile | None:
     except ValueError:
         condition = Q(name__iexact=text)
     return UserProfile.objects.filter(condition).first()
+
+
+def family_admins() -> QuerySet[UserProfile]:
+    """The active family admins: who is told of a child's request, an alert or the weekly report."""
+    return UserProfile.objects.filter(permission_level=PermissionLevel.ADMIN, is_active=True)
