@@ -66,3 +66,21 @@ def test_a_notification_channel_that_keeps_failing_is_shown_to_the_parent(client
 
     assert "to <strong>Mum&#x27;s phone</strong> (ntfy) do not arrive: the last 3 could not be delivered" in section
     assert "Nothing waits for you" not in section and "family-topic-4k2" not in section
+
+
+def test_last_week_s_csvs_are_one_click_from_home(client_as, family):
+    import re
+    from html import unescape
+
+    from dashboard.ranges import preset_range
+    from tonnysite.clock import family_zone, local_today
+
+    client = client_as("admin")
+    links = [unescape(href) for href in re.findall(r'href="([^"]+range=last_week)"', client.get(HOME).text)]
+    week = preset_range("last_week", today=local_today(), zone=family_zone())
+
+    assert len(links) == 2
+    for link in links:
+        response = client.get(link)
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+        assert f"{week.first.isoformat()}_to_{week.last.isoformat()}" in response["Content-Disposition"]
