@@ -45,7 +45,10 @@ def rules_in_force(*, members, since: datetime, now: datetime) -> rules.RulesInF
         .order_by("changed_at", "id")
         .values_list("row_id", "changed_at", "changes__value")
     ):
-        setting_changes[key].append((when, entry))
+        # A setting added then did not exist before: the calendar had no value there (not its first one).
+        setting_changes[key].append(
+            (when, entry if not isinstance(entry, dict) or "before" in entry else {**entry, "before": None})
+        )
     country, holidays = rules.calendar_settings()
     return rules.RulesInForce(
         zone=family_zone(),

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from activity.tests.factories import ActivityLogFactory, SessionFactory
 from dashboard.tests.helpers import USAGE_URL, as_dicts, client_as, download, local
 from history.models import Change
 from parental.services import family_calendar_save, parental_controls_save
+from telemetry.models import Setting
 from tonnysite.clock import local_today
 
 DASHBOARD = "/admin/dashboard/"
@@ -32,7 +35,13 @@ def _judged(day: date, kid) -> tuple:
     return card.over_limit_days, card.outside_hours, row["limit minutes"], row["over limit"]
 
 
-def test_tightening_the_rules_today_leaves_an_earlier_day_as_it_was(family):
+@pytest.mark.parametrize("calendar_stored", [True, False], ids=["calendar stored", "calendar never stored"])
+def test_tightening_the_rules_today_leaves_an_earlier_day_as_it_was(family, calendar_stored):
+    if not calendar_stored:
+        # A database whose calendar settings were never stored (a flush took them): adding the holiday
+        # today adds the setting, and the days before still had no holiday.
+        Setting.objects.filter(key__in=["family.country", "family.holidays"]).delete()
+        Change.objects.filter(table_name="settings").delete()
     kid = family["kid"]
     kid.usage_limits = {"school_day_limit": 60, "weekend_limit": 20, "allowed_hours": [7, 21]}
     kid.save()
