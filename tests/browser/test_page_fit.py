@@ -93,7 +93,11 @@ DASHBOARD = """() => {
     smallest = Math.min(smallest, parseFloat(getComputedStyle(text).fontSize) * scale);
     let box = text.ownerSVGElement;
     while (box.parentElement && getComputedStyle(box).overflowX === "visible") box = box.parentElement;
+    // A box that scrolls opens on the latest days (right to left): measure from its far left end.
+    const opened = box.scrollLeft;
+    box.scrollLeft = -box.scrollWidth;
     if (text.getBoundingClientRect().left < box.getBoundingClientRect().left - 1) cut.push(text.textContent);
+    box.scrollLeft = opened;
   }
   const hours = [...document.querySelectorAll("table.heatmap thead th")].map(th => th.textContent.trim());
   const last = document.querySelector("table.heatmap thead th:last-child");
