@@ -204,7 +204,7 @@ def test_the_email_has_a_table_per_member_and_a_plain_text_alternative(week):
 
     assert subject == "The family's week: 16–22 Nov"
     assert "<h2" in html and html.count("<table") == 6
-    assert "Wednesday 18 Nov</th>" in html and "30 min (over)" in html and "4 h 25 min" in html
+    assert "Wed 18 Nov</th>" in html and "30 min (over)" in html and "4 h 25 min" in html
     assert "Alex&#x27;s allowed list" in html  # escaped, never raw
     assert "Wednesday   45 min   limit 30 min, over" in text
     assert "Monday      50 min   limit 60 min\n" in text and "<" not in text
@@ -255,7 +255,7 @@ def test_send_pushes_once_per_admin_channel_and_mails_each_admin_with_an_address
         assert message["Subject"] == "The family's week: 16–22 Nov"
         html = message.get_body(preferencelist=("html",)).get_content()
         text = message.get_body(preferencelist=("plain",)).get_content()
-        assert "Tuesday 17 Nov</th>" in html and "70 min" in html and "4 h 25 min" in html
+        assert "Tue 17 Nov</th>" in html and "70 min" in html and "4 h 25 min" in html
         assert "Tuesday     70 min   limit 60 min, over" in text
 
 
