@@ -11,10 +11,11 @@ from django.template.response import TemplateResponse
 from notify import selectors, services
 from notify.forms import ChannelAddForm, ChannelKindsForm
 from notify.models import NotificationChannel, NotificationKind
+from profiles.models import PermissionLevel
 from tonnysite.familyadmin.forms import service_errors_to_form
 from tonnysite.familyadmin.scoping import viewer_of
 
-ROLES_WITH_CHANNELS = ("admin", "user")
+ROLES_WITH_CHANNELS = (PermissionLevel.ADMIN, PermissionLevel.USER)
 
 
 def may_have_channels(request) -> bool:
