@@ -36,12 +36,13 @@ from bench.start import arguments_parser, django_start  # noqa: E402
 
 django_start(debug_off=True)
 
-from django.conf import settings  # noqa: E402
 from django.contrib import admin  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client, override_settings  # noqa: E402
+from django.test import Client, RequestFactory, override_settings  # noqa: E402
 from django.urls import path, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from django.utils.http import urlencode  # noqa: E402
 
 from activity.models import (  # noqa: E402
     ActivityLog,
@@ -55,17 +56,18 @@ from bench.measure import StatementCounter, Stopwatch, percentile  # noqa: E402
 from bench.scratch import (  # noqa: E402
     activity_logs_size,
     activity_rows_ensure,
+    answered_200_require,
     login_for,
     server_version,
     signed_in,
+    storages_without_manifest,
 )
 from profiles.models import FamilyLogin, UserProfile  # noqa: E402
 from quickactions.models import QuickAction  # noqa: E402
 from telemetry.models import Notification, Setting, SystemEvent  # noqa: E402
 
 TARGET_P95_MS = 150
-STATIC_FILES = "django.contrib.staticfiles.storage.StaticFilesStorage"  # no manifest needed
-SMALL = (UserProfile, QuickAction, Setting, FamilyLogin, Notification, UsageStatistic)
+DEEPEST_PAGE = 99  # near the deepest the family admin offers (100), and odd (see `deep_page`)
 
 # Stock ModelAdmin settings: what a first admin.py would say, with Django's defaults for the rest.
 STOCK = {
@@ -139,13 +141,19 @@ STOCK = {
 
 def stock_site() -> admin.AdminSite:
     site = admin.AdminSite(name="stock")
+    # Django's own list and form templates: the apps' per-model ones belong to the family site
+    # and link to its extra views (a quick action's CSV export), which the stock site lacks.
+    templates = {"change_list_template": "admin/change_list.html", "change_form_template": "admin/change_form.html"}
     for model, options in STOCK.items():
-        site.register(model, type(f"Stock{model.__name__}Admin", (admin.ModelAdmin,), dict(options)))
+        site.register(model, type(f"Stock{model.__name__}Admin", (admin.ModelAdmin,), {**templates, **options}))
     return site
 
 
-def pages(kid_profile_id) -> list[tuple[str, type, str, dict, dict | None]]:
-    """(label, model, view, family params, stock params); stock params None: no stock twin."""
+def pages(parent, kid) -> list[tuple[str, type, str, dict, dict | None]]:
+    """(label, model, view, family params, stock params); stock params None: no stock twin.
+
+    `parent`, `kid`: the users whose pages these are (the deep pages depend on what each sees).
+    """
     member = str(UserProfile.objects.filter(settings__generated=True, permission_level="user").values_list(
         "pk", flat=True).first())  # fmt: skip
     midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
@@ -156,11 +164,11 @@ def pages(kid_profile_id) -> list[tuple[str, type, str, dict, dict | None]]:
     for model in STOCK:
         result.append(("plain", model, "changelist", {}, {}))
         # The same offset on both sites: the family admin shows 50 rows a page, stock Django 100.
-        family_page = deep_page(model)
+        family_page, per_page = deep_page(model, parent, odd=True)
         if family_page > 1:
-            offset = f"deep: offset {(family_page - 1) * 50:,}"
-            stock_page = (family_page - 1) // 2 + 1
-            result.append((offset, model, "changelist", {"p": str(family_page)}, {"p": str(stock_page)}))
+            offset = (family_page - 1) * per_page
+            stock_params = {"p": str(offset // 100 + 1)} if offset % 100 == 0 else None
+            result.append((f"deep: offset {offset:,}", model, "changelist", {"p": str(family_page)}, stock_params))
     extra = [
         (ActivityLog, "status=failed", {"status__exact": "failed"}, {"status__exact": "failed"}),
         (ActivityLog, "status=timeout", {"status__exact": "timeout"}, {"status__exact": "timeout"}),
@@ -204,9 +212,13 @@ def pages(kid_profile_id) -> list[tuple[str, type, str, dict, dict | None]]:
             obj = RecentActivity.objects.first()
         if obj is not None:
             result.append(("change page", model, "change", {"pk": obj.pk}, {"pk": obj.pk}))
+    kid_page, per_page = deep_page(ActivityLog, kid, odd=False)
+    kid_deep = [(f"kid: deep: offset {(kid_page - 1) * per_page:,}", ActivityLog, {"p": str(kid_page)})]
+    if kid_page == 1:
+        print("  (the kid sees less than two pages of activity: no deep page for the kid)", file=sys.stderr)
     kid_rows = [
         ("kid: plain", ActivityLog, {}),
-        ("kid: deep: offset 4,900", ActivityLog, {"p": "99"}),
+        *(kid_deep if kid_page > 1 else []),
         ("kid: search 'lights'", ActivityLog, {"q": "lights"}),
         ("kid: past 7 days", ActivityLog, week),
         ("kid: plain", CommandHistory, {}),
@@ -218,20 +230,21 @@ def pages(kid_profile_id) -> list[tuple[str, type, str, dict, dict | None]]:
     return result
 
 
-def deep_page(model) -> int:
-    """An odd page near the deepest the family admin offers (100), or near the end of a smaller table.
+def deep_page(model, user, *, odd: bool) -> tuple[int, int]:
+    """The last full page of `model`'s change list that `user` can open, at most DEEPEST_PAGE; and rows a page.
 
-    Odd, so that the stock site (100 rows a page) has a page at exactly the same offset.
+    Asked of the family admin's own change list for that user, so the rows the user's role sees
+    and the paginator's count (an estimate on big tables) decide, as they decide which pages
+    answer 200. `odd`: an odd page, so that the stock site (100 rows a page) has a page at
+    exactly the same offset.
     """
-    rows = model._default_manager.count() if not model._meta.managed or model in SMALL else table_estimate(model)
-    page = min(99, rows // 50)
-    return max(1, page if page % 2 else page - 1)
-
-
-def table_estimate(model) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table])
-        return max(cursor.fetchone()[0], 0)
+    request = RequestFactory().get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
+    request.user = user
+    paginator = admin.site.get_model_admin(model).get_changelist_instance(request).paginator
+    page = min(DEEPEST_PAGE, paginator.count // paginator.per_page, paginator.num_pages)
+    if odd and page % 2 == 0:
+        page -= 1
+    return max(1, page), paginator.per_page
 
 
 def page_url(site: str, model, view: str, params: dict) -> tuple[str, dict]:
@@ -241,23 +254,22 @@ def page_url(site: str, model, view: str, params: dict) -> tuple[str, dict]:
     return reverse(name, args=args), params
 
 
-def timed(client: Client, url: str, params: dict, repeat: int) -> tuple[list[float], int, int]:
-    def one() -> tuple[float, int]:
+def timed(client: Client, url: str, params: dict, repeat: int, page: str) -> tuple[list[float], int]:
+    """The times of `repeat` requests after two warm-ups, and the statements of one; stop unless each answers 200."""
+
+    def one() -> float:
         with Stopwatch() as watch:
             response = client.get(url, params)
             if response.streaming:
                 b"".join(response.streaming_content)
-        return watch.ms, response.status_code
+        answered_200_require(response, page)
+        return watch.ms
 
     statements = StatementCounter()
     with connection.execute_wrapper(statements):
-        _, status = one()
+        one()
     one()
-    times = []
-    for _ in range(repeat):
-        elapsed, status = one()
-        times.append(elapsed)
-    return times, status, statements.count
+    return [one() for _ in range(repeat)], statements.count
 
 
 def main() -> None:
@@ -276,7 +288,6 @@ def main() -> None:
     have = activity_rows_ensure(args.rows)
     login_for("Bench Parent", "admin", username="bench_parent")
     login_for("Bench Kid", "kid", username="bench_kid")
-    kid_profile = FamilyLogin.objects.get(user__username="bench_kid").profile_id
 
     urls = types.ModuleType("bench_admin_urls")
     urls.urlpatterns = [path("admin/", admin.site.urls), path("stock/", stock_site().urls)]
@@ -284,21 +295,25 @@ def main() -> None:
         ROOT_URLCONF=urls,
         ALLOWED_HOSTS=["testserver"],
         DEBUG=False,
-        STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": STATIC_FILES}},
+        STORAGES=storages_without_manifest(),  # runs in a fresh clone, without collectstatic first
     ):
         parent, kid = signed_in("bench_parent"), signed_in("bench_kid")
+        users = get_user_model().objects.in_bulk(["bench_parent", "bench_kid"], field_name="username")
         print(f"activity_logs: {have:,} rows ({activity_logs_size()}, indexes included); {server_version()}")
         print(f"family: {args.repeat} timed requests per page; stock: {args.stock_repeat}; times in ms\n")
         selected = [
-            page for page in pages(kid_profile) if not args.only or args.only in f"{page[1]._meta.model_name} {page[0]}"
+            page
+            for page in pages(users["bench_parent"], users["bench_kid"])
+            if not args.only or args.only in f"{page[1]._meta.model_name} {page[0]}"
         ]
         # Every family page first, then every stock page: the stock pages scan whole tables and
         # would evict the family pages' data from the caches if the two were interleaved.
         family_results = []
         for label, model, view, family_params, _ in selected:
-            client = kid if label.startswith("kid:") else parent
+            client, username = (kid, "bench_kid") if label.startswith("kid:") else (parent, "bench_parent")
             url, params = page_url("admin", model, view, family_params)
-            family_results.append(timed(client, url, params, args.repeat))
+            page = f"family {model._meta.model_name} / {label} ({url}?{urlencode(params)} as {username})"
+            family_results.append(timed(client, url, params, args.repeat, page))
             print(f"  family {model._meta.model_name} / {label}: {statistics.median(family_results[-1][0]):.0f} ms",
                   file=sys.stderr, flush=True)  # fmt: skip
         stock_results = []
@@ -307,7 +322,8 @@ def main() -> None:
                 stock_results.append(None)
                 continue
             url, params = page_url("stock", model, view, stock_params)
-            stock_results.append(timed(parent, url, params, args.stock_repeat))
+            page = f"stock {model._meta.model_name} / {label} ({url}?{urlencode(params)} as bench_parent)"
+            stock_results.append(timed(parent, url, params, args.stock_repeat, page))
             print(f"  stock {model._meta.model_name} / {label}: {statistics.median(stock_results[-1][0]):.0f} ms",
                   file=sys.stderr, flush=True)  # fmt: skip
         report(selected, family_results, stock_results)
@@ -320,7 +336,7 @@ def report(selected, family_results, stock_results) -> None:
     misses = []
     for (label, model, *_), family, stock in zip(selected, family_results, stock_results, strict=True):
         print(f"{model._meta.model_name:24} {label:28} {cells(family, 10)}   {cells(stock, 9) if stock else ''}")
-        if family[1] == 200 and percentile(family[0], 95) > TARGET_P95_MS:
+        if percentile(family[0], 95) > TARGET_P95_MS:
             misses.append((model._meta.model_name, label, percentile(family[0], 95)))
     print()
     if misses:
@@ -332,9 +348,7 @@ def report(selected, family_results, stock_results) -> None:
 
 
 def cells(result, width: int) -> str:
-    times, status, queries = result
-    if status != 200:
-        return f"{'HTTP ' + str(status):>{width + 12}}"
+    times, queries = result
     return f"{statistics.median(times):{width}.1f} {percentile(times, 95):7.1f} {queries:3d}"
 
 

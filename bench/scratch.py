@@ -91,6 +91,22 @@ def login_for(name: str, role: str, *, username: str) -> None:
         family_login_create(profile=profile, username=username, password=PASSWORD)
 
 
+def storages_without_manifest() -> dict:
+    """STORAGES with static files named as they are, for timing pages in a fresh clone.
+
+    The settings' whitenoise storage needs the manifest `collectstatic` writes; without it every
+    page that names a static file fails. Without the manifest a static URL is a plain join instead
+    of a lookup in a dict held in memory, so the page's own work is what the figures measure.
+    """
+    return {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+def answered_200_require(response, page: str) -> None:
+    """Stop the run, naming `page`, when it answered anything but 200: its time would be an error page's."""
+    if response.status_code != 200:
+        sys.exit(f"{page} answered HTTP {response.status_code}, not 200: stopping (its time would be an error page's).")
+
+
 def signed_in(username: str) -> Client:
     client = Client()
     client.force_login(
