@@ -6,8 +6,6 @@ Sensitive settings never show their value: not in the list, the form, the admin
 log or an export; they can only be replaced.
 """
 
-import json
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -20,13 +18,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from history.admin import ChangeHistoryMixin
 from telemetry import services
 from telemetry.models import EventSeverity, Notification, Setting, SystemEvent
-from tonnysite.familyadmin.display import json_block, json_pretty, metadata_display, words_display
+from telemetry.setting_fields import HIDDEN, SettingJsonField, schema_words, setting_value_field, value_words
+from tonnysite.familyadmin.display import metadata_display, words_display
 from tonnysite.familyadmin.export import CsvExportMixin
 from tonnysite.familyadmin.filters import ConditionChoicesFilter
 from tonnysite.familyadmin.scoping import ActionsOnlyAdminMixin, FamilyModelAdmin, ProfileListFilter, viewer_of
 from tonnysite.markers import KEEP
-
-HIDDEN = "•••••••• (hidden)"
 
 
 class ResolutionFilter(ConditionChoicesFilter):
@@ -113,16 +110,16 @@ class SystemEventAdmin(ChangeHistoryMixin, ActionsOnlyAdminMixin, FamilyModelAdm
 
 
 class SettingForm(forms.ModelForm):
-    """The value is typed as JSON into a field of its own, so it is only ever replaced, never shown
-    when sensitive, and the admin log names the field, not the value."""
+    """The value goes into a field of its own, typed from the setting's schema (telemetry.setting_fields), so
+    it is only ever replaced, never shown when sensitive, and the admin log names the field, not the value."""
 
-    new_value = forms.CharField(
+    new_value = SettingJsonField(
         label="Value",
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80, "class": "vLargeTextField"}),
-        help_text='JSON: text in double quotes ("abc"), a number, true or false, a list or an object. '
-        "Leave blank to keep the current value.",
+        help_text='Typed as JSON, as a new setting has no schema yet: text in double quotes ("abc"), a number, '
+        "true or false, a list or an object.",
     )
 
     class Meta:
@@ -139,31 +136,14 @@ class SettingForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        adding = self.instance._state.adding
-        if adding:
-            sensitive = self.is_bound and self.data.get("is_sensitive") in ("on", "true", "True", "1")
-        else:
-            sensitive = bool(self.instance.is_sensitive)
-        if "new_value" in self.fields:
-            if sensitive:
-                self.fields["new_value"].widget = forms.PasswordInput(
-                    render_value=False, attrs={"autocomplete": "off", "size": 60}
-                )
-                self.fields["new_value"].help_text = (
-                    "Sensitive: the stored value is never shown. Type a new JSON value to replace it; "
-                    "leave blank to keep it."
-                )
-            elif not adding:
-                self.initial["new_value"] = json_pretty(self.instance.value)
-        if sensitive and adding and "default_value" in self.fields:
-            self.fields["default_value"].widget = forms.PasswordInput(render_value=False)
-
-    def clean_new_value(self):
-        # Blank keeps the current value: the service's rule, also what setting_update does with KEEP.
-        try:
-            return services.setting_value_parse(text=self.cleaned_data.get("new_value"))
-        except ValidationError as error:
-            raise ValidationError(error.message_dict["value"]) from error
+        if not self.instance._state.adding:
+            if "new_value" in self.fields:
+                self.fields["new_value"], self.initial["new_value"] = setting_value_field(self.instance)
+        elif self.is_bound and self.data.get("is_sensitive") in ("on", "true", "True", "1"):
+            # A new sensitive setting: its value and default are typed blind, never echoed on errors.
+            for name, attrs in (("new_value", {"autocomplete": "off", "size": 60}), ("default_value", {})):
+                if name in self.fields:
+                    self.fields[name].widget = forms.PasswordInput(render_value=False, attrs=attrs)
 
     def _post_clean(self):
         super()._post_clean()
@@ -223,16 +203,20 @@ class SettingAdmin(ChangeHistoryMixin, CsvExportMixin, FamilyModelAdmin):
             ]
             return [(None, {"fields": fields})]
         editing = self.has_change_permission(request, obj)
-        value_fields = ["current_value", "new_value"] if editing else ["current_value"]
-        default_field = "default_shown" if obj.is_sensitive or not editing else "default_value"
+        value_fields = ["current_value", "new_value"] if editing else ["current_value", "allowed_values"]
+        # The technical side (JSON default, JSON Schema) stays folded away: a parent need not meet JSON.
+        details = ["category", "default_value", "validation_schema"]
+        if obj.is_sensitive or not editing:
+            details.remove("default_value")
         return [
-            (None, {"fields": ["key", "category", "description"]}),
-            ("Value", {"fields": [*value_fields, default_field, "validation_schema"]}),
+            (None, {"fields": ["key", "description"]}),
+            ("Value", {"fields": [*value_fields, "default_shown"]}),
             ("Access", {"fields": ["is_sensitive", "is_user_editable", "updated_at", "updated_by"]}),
+            ("Details", {"classes": ["collapse"], "fields": details}),
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        shown = ["current_value", "default_shown", "updated_at", "updated_by"]
+        shown = ["current_value", "allowed_values", "default_shown", "updated_at", "updated_by"]
         if obj is None:
             return shown
         if not viewer_of(request).sees_every_profile:
@@ -270,21 +254,23 @@ class SettingAdmin(ChangeHistoryMixin, CsvExportMixin, FamilyModelAdmin):
 
     @admin.display(description="value")
     def value_shown(self, obj):
-        if obj.is_sensitive:
-            return HIDDEN
-        return Truncator(json.dumps(obj.value, ensure_ascii=False)).chars(60)
+        return HIDDEN if obj.is_sensitive else Truncator(value_words(obj.value)).chars(60)
 
     @admin.display(description="current value")
     def current_value(self, obj):
         if obj is None or obj.pk is None:
             return "-"
-        return HIDDEN if obj.is_sensitive else json_block(obj.value)
+        return HIDDEN if obj.is_sensitive else value_words(obj.value)
+
+    @admin.display(description="allowed values")
+    def allowed_values(self, obj):
+        return schema_words(obj.validation_schema) or "-"
 
     @admin.display(description="default value")
     def default_shown(self, obj):
         if obj is None or obj.default_value is None:
             return "-"
-        return HIDDEN if obj.is_sensitive else json_block(obj.default_value)
+        return HIDDEN if obj.is_sensitive else value_words(obj.default_value)
 
     @admin.action(description="Reset selected settings to their defaults", permissions=["change"])
     def reset_to_default(self, request, queryset):

@@ -60,16 +60,42 @@ def test_every_json_field_of_the_profile_form_shows_the_refusal(family, text):
 
 
 @pytest.mark.django_db
-def test_null_as_a_setting_value_is_a_form_error_not_a_crash(family):
-    Setting.objects.create(key="ui.theme", value="dark")
+def test_null_as_a_setting_value_typed_as_json_is_a_form_error_not_a_crash(family):
+    # Lists and objects are the settings still typed as JSON (no simpler field fits them).
+    Setting.objects.create(key="ui.recent_words", value=["lights"])
     client = signed_in_client("admin")
-    page = reverse("admin:telemetry_setting_change", args=["ui.theme"])
+    page = reverse("admin:telemetry_setting_change", args=["ui.recent_words"])
 
     response = client.post(page, {**form_of(client.get(page).text).data, "new_value": ["null"]})
 
     assert response.status_code == 200
     assert "JSON null cannot be stored" in str(response.context["adminform"].form.errors)
-    assert Setting.objects.get(pk="ui.theme").value == "dark"
+    assert Setting.objects.get(pk="ui.recent_words").value == ["lights"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("schema", "typed", "words"),
+    [
+        ({"type": "integer", "minimum": 1, "maximum": 3650}, "ninety", "Enter a whole number."),
+        ({"type": "integer"}, "1.5", "Enter a whole number."),
+        ({"type": "number"}, "1e400", "Enter a number."),
+        ({"type": "number"}, "NaN", "Enter a number."),
+        ({"type": "boolean"}, "yes please", "not one of the available choices"),
+        ({"type": "string", "enum": ["light", "dark"]}, "purple", "not one of the available choices"),
+    ],
+)
+def test_input_a_typed_setting_field_cannot_take_is_a_form_error_not_a_crash(family, schema, typed, words):
+    value = {"integer": 90, "number": 0.5, "boolean": True, "string": "dark"}[schema["type"]]
+    Setting.objects.create(key="ui.typed", value=value, validation_schema=schema)
+    client = signed_in_client("admin")
+    page = reverse("admin:telemetry_setting_change", args=["ui.typed"])
+
+    response = client.post(page, {**form_of(client.get(page).text).data, "new_value": [typed]})
+
+    assert response.status_code == 200
+    assert words in str(response.context["adminform"].form.errors["new_value"])
+    assert Setting.objects.get(pk="ui.typed").value == value
 
 
 @pytest.mark.django_db
