@@ -34,7 +34,6 @@ from activity.statistics_sql import USAGE_STATISTIC_BREAKDOWNS, USAGE_STATISTIC_
 from profiles.models import PermissionLevel
 from tonnysite.clock import family_zone, local_today
 from tonnysite.familyadmin.display import (
-    json_display,
     labelled_block,
     metadata_display,
     metadata_pairs,
@@ -170,32 +169,26 @@ class CommandHistoryAdmin(AuditTrailAdmin):
     )  # fmt: skip
     list_filter = ("is_favorite", *AuditTrailAdmin.list_filter)
     full_text_fields = ("command", "raw_transcription")
+    # What a parent reads first; the workflow's and the voice service's own records stay under a closed "Details".
     fieldsets = (
         (None, {"fields": ("timestamp", "profile", "command", "raw_transcription", "normalized_command")}),
         (
             "Context",
             {"fields": ("command_category", "quick_action_id", "is_favorite", "typed_response", "typing_target_app")},
         ),
+        ("How long it took", {"fields": ("doing", "audio_duration_seconds")}),
         (
-            "n8n",
+            "Details",
             {
+                "classes": ["collapse"],
                 "fields": (
-                    "n8n_workflow_id",
-                    "n8n_webhook_url",
-                    "n8n_status_code",
-                    "n8n_response_time_ms",
-                    "request_payload",
-                    "response_payload",
-                )
+                    "n8n_workflow_id", "n8n_webhook_url", "n8n_answer_code", "request_payload", "response_payload",
+                    "elevenlabs_voice_id", "elevenlabs_request_id", "audio_file_path", "execution_metadata_pretty",
+                ),
             },
         ),
-        (
-            "Voice",
-            {"fields": ("elevenlabs_voice_id", "elevenlabs_request_id", "audio_file_path", "audio_duration_seconds")},
-        ),
-        ("Execution", {"fields": ("execution_metadata_pretty",)}),
-    )
-    readonly_fields = ("request_payload", "response_payload", "execution_metadata_pretty")
+    )  # fmt: skip
+    readonly_fields = ("doing", "n8n_answer_code", "request_payload", "response_payload", "execution_metadata_pretty")
     export_fields = (
         "timestamp", "profile__name", "command", "raw_transcription", "command_category", "n8n_workflow_id",
         "n8n_status_code", "n8n_response_time_ms", "quick_action_id", "is_favorite",
@@ -207,8 +200,8 @@ class CommandHistoryAdmin(AuditTrailAdmin):
     doing = seconds_display("n8n_response_time_ms", description="doing it (n8n)")
     quick_action = words_display("quick_action_id", description="quick action")
     favourite = words_display("is_favorite", description="favourite", boolean=True)
-    request_payload = json_display("n8n_request_payload", description="n8n request")
-    response_payload = json_display("n8n_response_payload", description="n8n response")
+    request_payload = metadata_display("n8n_request_payload", description="what was sent to n8n")
+    response_payload = metadata_display("n8n_response_payload", description="what n8n answered")
     execution_metadata_pretty = metadata_display("execution_metadata", description="how it ran")
 
 
@@ -356,6 +349,8 @@ class RecentActivityAdmin(FullTextSearchMixin, StatisticsViewAdmin):
     list_filter = ("status",)
     sortable_by = ("timestamp",)
     full_text_fields = ("command_text",)
+    fields = ("timestamp", "member", "command_text", "status", "response_text", "answered_in", "error_message")
+    readonly_fields = ("member", "answered_in")
 
     def rows_of_member(self, viewer, queryset):
         # The view carries the profile's name, not its id; names are unique.
@@ -385,6 +380,8 @@ class UserStatisticsSummaryAdmin(StatisticsViewAdmin):
     owner_field = "pk"
     list_display = ("name", "role", "days_active", "commands", "answered_in", "done_right", "last_command")
     list_filter = (RoleFilter,)
+    fields = ("name", "role", "days_active", "commands", "answered_in", "done_right", "last_command")
+    readonly_fields = fields
 
     role = words_display("permission_level", description="role")
     days_active = words_display("active_days", description="days active")

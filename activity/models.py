@@ -8,6 +8,8 @@ from django.contrib.postgres.functions import TransactionNow
 from django.contrib.postgres.indexes import BrinIndex, GinIndex
 from django.db import models
 from django.db.models.functions import Cast, Extract, ExtractHour, ExtractWeekDay, Floor, Length
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from tonnysite.modeling import EnumField, full_text, member_reference, uuid_primary_key
 
@@ -108,27 +110,42 @@ class ActivityLog(models.Model):
     id = uuid_primary_key()
     # No index of its own on the member: activity_logs_dashboard_idx serves it.
     profile = member_reference(related_name="activity_logs", db_index=False, verbose_name="member")
-    timestamp = models.DateTimeField(null=True, db_default=TransactionNow())
-    command_text = models.TextField(db_comment="What the family member said, as transcribed")
-    transcription_confidence = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
-    response_text = models.TextField(null=True, blank=True)
-    response_audio_url = models.TextField(null=True, blank=True)
+    timestamp = models.DateTimeField(null=True, db_default=TransactionNow(), verbose_name="when")
+    command_text = models.TextField(
+        db_comment="What the family member said, as transcribed", verbose_name="what was said"
+    )
+    transcription_confidence = models.DecimalField(
+        max_digits=3, decimal_places=2, null=True, blank=True, verbose_name="heard right"
+    )
+    response_text = models.TextField(null=True, blank=True, verbose_name="what Tonny answered")
+    response_audio_url = models.TextField(null=True, blank=True, verbose_name="the answer's sound file")
     status = EnumField(
         enum_type="command_status",
         choices=CommandStatus,
         default=CommandStatus.PENDING,
         db_default=CommandStatus.PENDING,
     )
-    processing_time_ms = models.IntegerField(null=True, blank=True, db_comment="End-to-end time")
-    whisper_time_ms = models.IntegerField(null=True, blank=True)
-    n8n_time_ms = models.IntegerField(null=True, blank=True)
-    tts_time_ms = models.IntegerField(null=True, blank=True)
-    error_message = models.TextField(null=True, blank=True)
-    metadata = models.JSONField(
-        null=True, blank=True, default=dict, db_default={}, db_comment='e.g. {"model": "base", "device": "default_mic"}'
+    processing_time_ms = models.IntegerField(
+        null=True, blank=True, db_comment="End-to-end time", verbose_name="answered in (milliseconds)"
     )
-    n8n_webhook_url = models.TextField(null=True, blank=True)
-    parent_command_id = models.UUIDField(null=True, blank=True, db_comment="Earlier turn of the same conversation")
+    whisper_time_ms = models.IntegerField(
+        null=True, blank=True, verbose_name="understanding it (Whisper, milliseconds)"
+    )
+    n8n_time_ms = models.IntegerField(null=True, blank=True, verbose_name="doing it (n8n, milliseconds)")
+    tts_time_ms = models.IntegerField(null=True, blank=True, verbose_name="saying it (ElevenLabs, milliseconds)")
+    error_message = models.TextField(null=True, blank=True, verbose_name="what went wrong")
+    metadata = models.JSONField(
+        null=True,
+        blank=True,
+        default=dict,
+        db_default={},
+        db_comment='e.g. {"model": "base", "device": "default_mic"}',
+        verbose_name="other details",
+    )
+    n8n_webhook_url = models.TextField(null=True, blank=True, verbose_name="address n8n was called at")
+    parent_command_id = models.UUIDField(
+        null=True, blank=True, db_comment="Earlier turn of the same conversation", verbose_name="earlier turn"
+    )
 
     class Meta:
         db_table = "activity_logs"
@@ -186,30 +203,40 @@ class ActivityLog(models.Model):
 
 class CommandHistory(models.Model):
     id = uuid_primary_key()
-    timestamp = models.DateTimeField(null=True, db_default=TransactionNow())
+    timestamp = models.DateTimeField(null=True, db_default=TransactionNow(), verbose_name="when")
     # No index of its own on the member: cmd_history_profile_time_idx serves it.
     profile = member_reference(related_name="command_history", db_index=False, verbose_name="member")
-    command = models.TextField(db_comment="Interpreted command")
-    raw_transcription = models.TextField(db_comment="Exact Whisper output")
-    normalized_command = models.TextField(null=True, blank=True)
-    command_category = models.CharField(max_length=100, null=True, blank=True)
-    n8n_workflow_id = models.CharField(max_length=255, null=True, blank=True)
-    n8n_webhook_url = models.TextField(null=True, blank=True)
-    n8n_request_payload = models.JSONField(null=True, blank=True)
-    n8n_response_payload = models.JSONField(null=True, blank=True)
-    n8n_response_time_ms = models.IntegerField(null=True, blank=True)
-    n8n_status_code = models.IntegerField(null=True, blank=True)
-    elevenlabs_voice_id = models.CharField(max_length=255, null=True, blank=True)
-    elevenlabs_request_id = models.CharField(max_length=255, null=True, blank=True)
-    audio_file_path = models.TextField(null=True, blank=True)
-    audio_duration_seconds = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
-    typed_response = models.BooleanField(null=True, default=False, db_default=False)
-    typing_target_app = models.CharField(max_length=255, null=True, blank=True)
-    quick_action_id = models.CharField(
-        max_length=100, null=True, blank=True, db_comment="The quick action that triggered it (quick_actions.id)"
+    command = models.TextField(db_comment="Interpreted command", verbose_name="command")
+    raw_transcription = models.TextField(db_comment="Exact Whisper output", verbose_name="exactly as heard")
+    normalized_command = models.TextField(null=True, blank=True, verbose_name="command, tidied")
+    command_category = models.CharField(max_length=100, null=True, blank=True, verbose_name="kind of command")
+    n8n_workflow_id = models.CharField(max_length=255, null=True, blank=True, verbose_name="n8n workflow")
+    n8n_webhook_url = models.TextField(null=True, blank=True, verbose_name="address n8n was called at")
+    n8n_request_payload = models.JSONField(null=True, blank=True, verbose_name="what was sent to n8n")
+    n8n_response_payload = models.JSONField(null=True, blank=True, verbose_name="what n8n answered")
+    n8n_response_time_ms = models.IntegerField(null=True, blank=True, verbose_name="n8n took (milliseconds)")
+    n8n_status_code = models.IntegerField(null=True, blank=True, verbose_name="n8n's answer (HTTP code)")
+    elevenlabs_voice_id = models.CharField(max_length=255, null=True, blank=True, verbose_name="voice (ElevenLabs)")
+    elevenlabs_request_id = models.CharField(
+        max_length=255, null=True, blank=True, verbose_name="ElevenLabs request number"
     )
-    is_favorite = models.BooleanField(null=True, default=False, db_default=False)
-    execution_metadata = models.JSONField(null=True, blank=True, default=dict, db_default={})
+    audio_file_path = models.TextField(null=True, blank=True, verbose_name="sound file")
+    audio_duration_seconds = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, verbose_name="length of the recording (seconds)"
+    )
+    typed_response = models.BooleanField(
+        null=True, default=False, db_default=False, verbose_name="typed instead of spoken"
+    )
+    typing_target_app = models.CharField(max_length=255, null=True, blank=True, verbose_name="typed into")
+    quick_action_id = models.CharField(
+        max_length=100,
+        null=True,
+        blank=True,
+        db_comment="The quick action that triggered it (quick_actions.id)",
+        verbose_name="quick action",
+    )
+    is_favorite = models.BooleanField(null=True, default=False, db_default=False, verbose_name="favourite")
+    execution_metadata = models.JSONField(null=True, blank=True, default=dict, db_default={}, verbose_name="how it ran")
 
     class Meta:
         db_table = "command_history"
@@ -248,19 +275,20 @@ class Session(models.Model):
     id = uuid_primary_key()
     # No index of its own on the member: sessions_profile_started_idx serves it.
     profile = member_reference(related_name="sessions", db_index=False, verbose_name="member")
-    started_at = models.DateTimeField(null=True, db_default=TransactionNow())
-    ended_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, db_default=TransactionNow(), verbose_name="started")
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name="ended")
     duration_seconds = models.GeneratedField(
         expression=Cast(Floor(Extract(models.F("ended_at") - models.F("started_at"), "epoch")), models.IntegerField()),
         output_field=models.IntegerField(null=True),
         db_persist=True,
         db_comment="Whole seconds from started_at to ended_at; null while open",
+        verbose_name="length (seconds)",
     )
-    command_count = models.IntegerField(null=True, default=0, db_default=0)
-    error_count = models.IntegerField(null=True, default=0, db_default=0)
-    client_version = models.CharField(max_length=50, null=True, blank=True)
-    client_platform = models.CharField(max_length=50, null=True, blank=True)
-    metadata = models.JSONField(null=True, blank=True, default=dict, db_default={})
+    command_count = models.IntegerField(null=True, default=0, db_default=0, verbose_name="commands")
+    error_count = models.IntegerField(null=True, default=0, db_default=0, verbose_name="errors")
+    client_version = models.CharField(max_length=50, null=True, blank=True, verbose_name="tray version")
+    client_platform = models.CharField(max_length=50, null=True, blank=True, verbose_name="computer")
+    metadata = models.JSONField(null=True, blank=True, default=dict, db_default={}, verbose_name="details")
 
     class Meta:
         db_table = "sessions"
@@ -290,7 +318,9 @@ class Session(models.Model):
         ]
 
     def __str__(self):
-        return f"Session {self.started_at:%Y-%m-%d %H:%M}" if self.started_at else "Session"
+        if self.started_at is None:
+            return "Session"
+        return f"Session of {date_format(localtime(self.started_at), 'SHORT_DATETIME_FORMAT')}"
 
 
 class UsageStatistic(models.Model):
@@ -302,23 +332,42 @@ class UsageStatistic(models.Model):
         verbose_name="member",
         db_index=False,  # served by the (profile, date) unique constraint
     )
-    date = models.DateField(db_comment="Local day in the family's time zone")
-    command_count = models.IntegerField(null=True, default=0, db_default=0)
-    success_count = models.IntegerField(null=True, default=0, db_default=0)
-    failure_count = models.IntegerField(null=True, default=0, db_default=0)
+    date = models.DateField(db_comment="Local day in the family's time zone", verbose_name="day")
+    command_count = models.IntegerField(null=True, default=0, db_default=0, verbose_name="commands")
+    success_count = models.IntegerField(null=True, default=0, db_default=0, verbose_name="done")
+    failure_count = models.IntegerField(null=True, default=0, db_default=0, verbose_name="failed")
     timeout_count = models.IntegerField(
-        null=True, default=0, db_default=0, db_comment="Of failure_count, the commands that timed out"
+        null=True,
+        default=0,
+        db_default=0,
+        db_comment="Of failure_count, the commands that timed out",
+        verbose_name="timed out",
     )
-    total_duration_seconds = models.IntegerField(null=True, default=0, db_default=0, db_comment="Active usage time")
-    total_processing_time_ms = models.BigIntegerField(null=True, default=0, db_default=0)
-    average_confidence = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
-    unique_commands = models.IntegerField(null=True, default=0, db_default=0)
-    peak_usage_hour = models.IntegerField(null=True, blank=True)
-    device_breakdown = models.JSONField(null=True, blank=True, default=dict, db_default={})
-    command_categories = models.JSONField(null=True, blank=True, default=dict, db_default={})
-    error_types = models.JSONField(null=True, blank=True, default=dict, db_default={})
+    total_duration_seconds = models.IntegerField(
+        null=True, default=0, db_default=0, db_comment="Active usage time", verbose_name="time in use (seconds)"
+    )
+    total_processing_time_ms = models.BigIntegerField(
+        null=True, default=0, db_default=0, verbose_name="Tonny's answering, in all (milliseconds)"
+    )
+    average_confidence = models.DecimalField(
+        max_digits=3, decimal_places=2, null=True, blank=True, verbose_name="heard right, on average"
+    )
+    unique_commands = models.IntegerField(null=True, default=0, db_default=0, verbose_name="different commands")
+    peak_usage_hour = models.IntegerField(null=True, blank=True, verbose_name="busiest hour")
+    device_breakdown = models.JSONField(
+        null=True, blank=True, default=dict, db_default={}, verbose_name="commands by device"
+    )
+    command_categories = models.JSONField(
+        null=True, blank=True, default=dict, db_default={}, verbose_name="commands by kind"
+    )
+    error_types = models.JSONField(null=True, blank=True, default=dict, db_default={}, verbose_name="errors by kind")
     hourly_counts = ArrayField(
-        models.IntegerField(), size=24, null=True, blank=True, db_comment="Finished commands per local hour, 0-23"
+        models.IntegerField(),
+        size=24,
+        null=True,
+        blank=True,
+        db_comment="Finished commands per local hour, 0-23",
+        verbose_name="commands by hour",
     )
     timings = models.JSONField(
         null=True,
@@ -326,6 +375,7 @@ class UsageStatistic(models.Model):
         default=dict,
         db_default={},
         db_comment='{"processing"|"whisper"|"n8n"|"tts": {"count", "sum", "p50", "p95"}}, in ms',
+        verbose_name="how long answers took",
     )
     timing_histograms = ArrayField(
         ArrayField(models.IntegerField(), size=20),
@@ -333,15 +383,28 @@ class UsageStatistic(models.Model):
         null=True,
         blank=True,
         db_comment="[processing, whisper, n8n, tts][bucket]: commands per time bucket (edges in statistics_sql)",
+        verbose_name="spread of answer times",
     )
     top_commands = models.JSONField(
-        null=True, blank=True, default=dict, db_default={}, db_comment="The 20 most said commands (lower case): count"
+        null=True,
+        blank=True,
+        default=dict,
+        db_default={},
+        db_comment="The 20 most said commands (lower case): count",
+        verbose_name="top commands",
     )
     quick_action_counts = models.JSONField(
-        null=True, blank=True, default=dict, db_default={}, db_comment="quick_action_id: runs (command history)"
+        null=True,
+        blank=True,
+        default=dict,
+        db_default={},
+        db_comment="quick_action_id: runs (command history)",
+        verbose_name="quick actions used",
     )
-    created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
-    updated_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
+    created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False, verbose_name="added")
+    updated_at = models.DateTimeField(
+        null=True, db_default=TransactionNow(), editable=False, verbose_name="last changed"
+    )
 
     class Meta:
         db_table = "usage_statistics"
@@ -378,20 +441,21 @@ class UsageStatistic(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.profile_id} {self.date}"
+        # The member's name, not their id: this is the heading of the day's page.
+        return f"{self.profile.name}, {date_format(self.date, 'DATE_FORMAT')}"
 
 
 class RecentActivity(models.Model):
     """The `recent_activity` view: the last 24 hours, newest first (read-only)."""
 
     id = models.UUIDField(primary_key=True)
-    timestamp = models.DateTimeField(null=True)
-    user_name = models.CharField(max_length=100, null=True)
-    command_text = models.TextField()
-    response_text = models.TextField(null=True)
+    timestamp = models.DateTimeField(null=True, verbose_name="when")
+    user_name = models.CharField(max_length=100, null=True, verbose_name="member")
+    command_text = models.TextField(verbose_name="what was said")
+    response_text = models.TextField(null=True, verbose_name="what Tonny answered")
     status = EnumField(enum_type="command_status", choices=CommandStatus)
-    processing_time_ms = models.IntegerField(null=True)
-    error_message = models.TextField(null=True)
+    processing_time_ms = models.IntegerField(null=True, verbose_name="answered in (milliseconds)")
+    error_message = models.TextField(null=True, verbose_name="what went wrong")
 
     class Meta:
         managed = False
@@ -409,12 +473,14 @@ class UserStatisticsSummary(models.Model):
 
     id = models.UUIDField(primary_key=True)
     name = models.CharField(max_length=100)
-    permission_level = EnumField(enum_type="permission_level")
-    active_days = models.BigIntegerField()
-    total_commands = models.BigIntegerField()
-    avg_processing_time_ms = models.DecimalField(max_digits=14, decimal_places=2, null=True)
-    success_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True)
-    last_command_at = models.DateTimeField(null=True)
+    permission_level = EnumField(enum_type="permission_level", verbose_name="role")
+    active_days = models.BigIntegerField(verbose_name="days active")
+    total_commands = models.BigIntegerField(verbose_name="commands")
+    avg_processing_time_ms = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, verbose_name="answered in, on average (milliseconds)"
+    )
+    success_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, verbose_name="done right (%)")
+    last_command_at = models.DateTimeField(null=True, verbose_name="last command")
 
     class Meta:
         managed = False

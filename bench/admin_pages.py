@@ -154,8 +154,9 @@ def pages(parent, kid) -> list[tuple[str, type, str, dict, dict | None]]:
 
     `parent`, `kid`: the users whose pages these are (the deep pages depend on what each sees).
     """
-    member = str(UserProfile.objects.filter(settings__generated=True, permission_level="user").values_list(
-        "pk", flat=True).first())  # fmt: skip
+    member_id, member_name = UserProfile.objects.filter(settings__generated=True, permission_level="user").values_list(
+        "pk", "name").first()  # fmt: skip
+    member = str(member_id)  # Django's stock filter takes the id; ours the name
     midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     # What Django's date filter links to for "Past 7 days".
     week = {"timestamp__gte": str(midnight - timedelta(days=7)), "timestamp__lt": str(midnight + timedelta(days=1))}
@@ -172,8 +173,8 @@ def pages(parent, kid) -> list[tuple[str, type, str, dict, dict | None]]:
     extra = [
         (ActivityLog, "status=failed", {"status__exact": "failed"}, {"status__exact": "failed"}),
         (ActivityLog, "status=timeout", {"status__exact": "timeout"}, {"status__exact": "timeout"}),
-        (ActivityLog, "member", {"profile": member}, {"profile__id__exact": member}),
-        (ActivityLog, "member+failed", {"profile": member, "status__exact": "failed"},
+        (ActivityLog, "member", {"profile": member_name}, {"profile__id__exact": member}),
+        (ActivityLog, "member+failed", {"profile": member_name, "status__exact": "failed"},
          {"profile__id__exact": member, "status__exact": "failed"}),
         (ActivityLog, "past 7 days", week, week),
         (ActivityLog, "search 'lights'", {"q": "lights"}, {"q": "lights"}),
@@ -182,10 +183,10 @@ def pages(parent, kid) -> list[tuple[str, type, str, dict, dict | None]]:
         (ActivityLog, "search 'lights music'", {"q": "lights music"}, {"q": "lights music"}),
         (ActivityLog, "search 'zebra' (no match)", {"q": "zebra"}, {"q": "zebra"}),
         (ActivityLog, f"search '{rare_word}' page 9", {"q": rare_word, "p": "9"}, {"q": rare_word, "p": "5"}),
-        (ActivityLog, "search + member", {"q": "lights", "profile": member},
+        (ActivityLog, "search + member", {"q": "lights", "profile": member_name},
          {"q": "lights", "profile__id__exact": member}),
         (CommandHistory, "favorites", {"is_favorite__exact": "1"}, {"is_favorite__exact": "1"}),
-        (CommandHistory, "member", {"profile": member}, {"profile__id__exact": member}),
+        (CommandHistory, "member", {"profile": member_name}, {"profile__id__exact": member}),
         (CommandHistory, "past 7 days", week, week),
         (CommandHistory, "search 'lights'", {"q": "lights"}, {"q": "lights"}),
         (CommandHistory, f"search '{rare_word}'", {"q": rare_word}, {"q": rare_word}),
@@ -194,8 +195,8 @@ def pages(parent, kid) -> list[tuple[str, type, str, dict, dict | None]]:
          {"resolved_at__isnull": "True", "severity__in": "error,critical"}),
         (SystemEvent, "resolved", {"resolution": "resolved"}, {"resolved_at__isnull": "False"}),
         (Session, "open", {"state": "open"}, {"ended_at__isnull": "True"}),
-        (Session, "member", {"profile": member}, {"profile__id__exact": member}),
-        (UsageStatistic, "member", {"profile": member}, {"profile__id__exact": member}),
+        (Session, "member", {"profile": member_name}, {"profile__id__exact": member}),
+        (UsageStatistic, "member", {"profile": member_name}, {"profile__id__exact": member}),
         (Notification, "waiting", {"delivery": "pending"}, {"sent_at__isnull": "True"}),
         (UserProfile, "role=kid", {"permission_level__exact": "kid"}, {"permission_level__exact": "kid"}),
         (UserProfile, "search", {"q": "a"}, {"q": "a"}),

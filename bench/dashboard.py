@@ -52,13 +52,13 @@ def main() -> None:
     today = timezone.localdate()
     busiest = (
         UsageStatistic.objects.filter(date__gte=today - timedelta(days=365))
-        .values("profile_id")
+        .values("profile__name")
         .order_by()
         .annotate(n=Sum("command_count"))
         .order_by("-n")
         .first()
     )
-    member = str(busiest["profile_id"]) if busiest else ""
+    member = busiest["profile__name"] if busiest else ""  # the dashboard names its member
     month = {"from": (today - timedelta(days=29)).isoformat(), "to": today.isoformat()}
     year = {"from": (today - timedelta(days=364)).isoformat(), "to": today.isoformat()}
     cases = [

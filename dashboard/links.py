@@ -18,7 +18,7 @@ def activity_list_url(
     if refused:
         params["refused"] = "yes"  # activity.admin.RefusedFilter: the rows the "N refused" counts
     if member is not None:
-        params["profile"] = str(member.pk if hasattr(member, "pk") else member)
+        params["profile"] = member.name  # tonnysite.familyadmin.scoping.ProfileListFilter: by name
     if status:
         params["status__exact"] = status
     if q:
@@ -35,7 +35,7 @@ def changelist_url(model: str) -> str:
 def usage_list_url(*, days: DayRange, member=None) -> str:
     params = {"date__gte": days.first.isoformat(), "date__lt": (days.last + timedelta(days=1)).isoformat()}
     if member is not None:
-        params["profile"] = str(member.pk)
+        params["profile"] = member.name
     return f"{changelist_url('activity_usagestatistic')}?{urlencode(params)}"
 
 

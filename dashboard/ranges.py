@@ -106,7 +106,7 @@ def _filter_class(profiles):
     day = {"input_formats": ["%Y-%m-%d"]}
     declared = {
         "member": django_filters.ModelChoiceFilter(
-            queryset=profiles, label="Member", empty_label="Whole family", method="_keep"
+            queryset=profiles, to_field_name="name", label="Member", empty_label="Whole family", method="_keep"
         ),
         "range": django_filters.ChoiceFilter(choices=list(PRESETS.items()), label="Range", method="_keep"),
         "from": django_filters.DateFilter(label="From", method="_keep", **day),

@@ -1,4 +1,4 @@
-"""A change in a parent's words: "usage limits › daily limit minutes: 60 → 90", "PIN: set → not set"."""
+"""A change in a parent's words: "limits › daily limit minutes: 60 → 90", "PIN: set → not set"."""
 
 from __future__ import annotations
 

@@ -46,23 +46,34 @@ class Change(models.Model):
         "date", db_default=TransactionNow(), editable=False, db_comment="When (transaction time)"
     )
     table_name = models.CharField("what", max_length=63, choices=TrackedTable, db_comment="The tracked table")
-    row_id = models.CharField(max_length=255, db_comment="Primary key of the changed row, as text")
+    row_id = models.CharField(max_length=255, db_comment="Primary key of the changed row, as text", verbose_name="row")
     row_label = models.CharField(
-        max_length=255, null=True, blank=True, db_comment="What the row was called then: a name, a key"
+        max_length=255,
+        null=True,
+        blank=True,
+        db_comment="What the row was called then: a name, a key",
+        verbose_name="about",
     )
-    profile_id = models.UUIDField(null=True, blank=True, db_comment="The family member the row belongs to, if any")
+    profile_id = models.UUIDField(
+        null=True, blank=True, db_comment="The family member the row belongs to, if any", verbose_name="member id"
+    )
     member_name = models.CharField(
         "member", max_length=100, null=True, blank=True, db_comment="That member's name then"
     )
     action = models.CharField("change", max_length=6, choices=ChangeAction)
     changes = models.JSONField(
-        db_comment='{column: {"before": ..., "after": ...}}; secret columns hold only {"hidden": true} and whether set'
+        db_comment='{column: {"before": ..., "after": ...}}; secret columns hold only {"hidden": true} and whether set',
+        verbose_name="what changed",
     )
-    actor = models.CharField(max_length=150, db_comment="Who: a login, a device, a command or a database user")
+    actor = models.CharField(
+        max_length=150, db_comment="Who: a login, a device, a command or a database user", verbose_name="who"
+    )
     via = models.CharField(
         "made from", max_length=10, choices=ChangeChannel, db_comment="admin, command, api, app or sql"
     )
-    client = models.CharField(max_length=255, null=True, blank=True, db_comment="The writer's application_name")
+    client = models.CharField(
+        max_length=255, null=True, blank=True, db_comment="The writer's application_name", verbose_name="program"
+    )
 
     class Meta:
         db_table = "change_history"

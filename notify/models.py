@@ -29,7 +29,7 @@ KIND_OF_TYPE = {
 
 class NotificationChannel(models.Model):
     profile = models.ForeignKey(
-        "profiles.UserProfile", on_delete=models.DB_CASCADE, related_name="notification_channels"
+        "profiles.UserProfile", on_delete=models.DB_CASCADE, related_name="notification_channels", verbose_name="member"
     )
     name = models.CharField(max_length=100, db_comment="What the member calls it: 'Dad's phone (ntfy)'")
     service = models.CharField(max_length=60, db_comment="The service Apprise read from the address: ntfy, Telegram")
@@ -43,9 +43,9 @@ class NotificationChannel(models.Model):
     failures = models.IntegerField(
         default=0, db_default=0, db_comment="Deliveries given up on since the last one that arrived"
     )
-    last_result = models.CharField(max_length=300, blank=True, default="", db_default="")
-    last_sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(db_default=TransactionNow(), editable=False)
+    last_result = models.CharField(max_length=300, blank=True, default="", db_default="", verbose_name="last answer")
+    last_sent_at = models.DateTimeField(null=True, blank=True, verbose_name="last sent")
+    created_at = models.DateTimeField(db_default=TransactionNow(), editable=False, verbose_name="added")
 
     class Meta:
         db_table = "notification_channels"
@@ -88,11 +88,13 @@ class Delivery(models.Model):
     notification = models.ForeignKey("telemetry.Notification", on_delete=models.DB_CASCADE, related_name="deliveries")
     channel = models.ForeignKey(NotificationChannel, on_delete=models.DB_CASCADE, related_name="deliveries")
     status = models.CharField(max_length=10, choices=DeliveryStatus, default=DeliveryStatus.WAITING)
-    attempts = models.IntegerField(default=0, db_default=0)
-    next_attempt_at = models.DateTimeField(db_default=TransactionNow())
-    sent_at = models.DateTimeField(null=True, blank=True)
-    result = models.CharField(max_length=300, blank=True, default="", db_comment="The service's answer, in words")
-    created_at = models.DateTimeField(db_default=TransactionNow(), editable=False)
+    attempts = models.IntegerField(default=0, db_default=0, verbose_name="tries")
+    next_attempt_at = models.DateTimeField(db_default=TransactionNow(), verbose_name="next try")
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name="sent")
+    result = models.CharField(
+        max_length=300, blank=True, default="", db_comment="The service's answer, in words", verbose_name="answer"
+    )
+    created_at = models.DateTimeField(db_default=TransactionNow(), editable=False, verbose_name="queued")
 
     class Meta:
         db_table = "notification_deliveries"
@@ -121,4 +123,4 @@ class Delivery(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.notification_id} → {self.channel_id}: {self.get_status_display()}"
+        return f"{self.channel.name}: {self.get_status_display()}"

@@ -186,7 +186,7 @@ class UserProfileAdmin(ChangeHistoryMixin, FamilyModelAdmin):
 
     @admin.display(description="parental controls")
     def parental_controls(self, obj):
-        if obj is None or obj.pk is None:
+        if obj is None or obj._state.adding:  # a new member's id exists before it is saved
             return "Set limits, hours and command lists on the member's parental-controls page once it is saved."
         url = reverse("admin:profiles_userprofile_parental_controls", args=[obj.pk])
         return format_html(

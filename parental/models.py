@@ -32,7 +32,10 @@ class ParentRequest(models.Model):
     kind = models.CharField(max_length=20, choices=RequestKind, db_comment="more_time or command")
     command = models.TextField(null=True, blank=True, db_comment="The refused command (kind command)")
     command_key = models.TextField(
-        null=True, blank=True, db_comment="The command as the policy compares it (parental.rules.command_normalize)"
+        null=True,
+        blank=True,
+        db_comment="The command as the policy compares it (parental.rules.command_normalize)",
+        verbose_name="command, as matched",
     )
     reason = models.CharField(max_length=40, blank=True, default="", db_default="", db_comment="Why it was refused")
     message = models.TextField(blank=True, default="", db_default="", db_comment="What the member said, if anything")
@@ -40,13 +43,23 @@ class ParentRequest(models.Model):
     status = models.CharField(
         max_length=20, choices=RequestStatus, default=RequestStatus.PENDING, db_default=RequestStatus.PENDING
     )
-    created_at = models.DateTimeField(db_default=TransactionNow(), editable=False)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(db_default=TransactionNow(), editable=False, verbose_name="asked")
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name="answered")
     decided_by = models.ForeignKey(
-        UserProfile, on_delete=models.DB_SET_NULL, null=True, blank=True, related_name="+", db_column="decided_by"
+        UserProfile,
+        on_delete=models.DB_SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_column="decided_by",
+        verbose_name="answered by",
     )
-    approved_until = models.DateTimeField(null=True, blank=True, db_comment="The approval holds until then")
-    used_at = models.DateTimeField(null=True, blank=True, db_comment="When the one approved command ran")
+    approved_until = models.DateTimeField(
+        null=True, blank=True, db_comment="The approval holds until then", verbose_name="allowed until"
+    )
+    used_at = models.DateTimeField(
+        null=True, blank=True, db_comment="When the one approved command ran", verbose_name="used"
+    )
 
     class Meta:
         db_table = "parent_requests"

@@ -48,8 +48,12 @@ class UserProfile(models.Model):
         db_comment="admin, user, kid or guest",
         verbose_name="role",
     )
-    voice_id = models.CharField(max_length=255, null=True, blank=True, db_comment="ElevenLabs voice id")
-    preferred_agent = models.CharField(max_length=100, null=True, blank=True, db_comment="n8n workflow/agent name")
+    voice_id = models.CharField(
+        max_length=255, null=True, blank=True, db_comment="ElevenLabs voice id", verbose_name="voice (ElevenLabs)"
+    )
+    preferred_agent = models.CharField(
+        max_length=100, null=True, blank=True, db_comment="n8n workflow/agent name", verbose_name="assistant (n8n)"
+    )
     response_mode = EnumField(
         enum_type="response_mode",
         choices=ResponseMode,
@@ -57,6 +61,7 @@ class UserProfile(models.Model):
         blank=True,
         default=ResponseMode.BOTH,
         db_default=ResponseMode.BOTH,
+        verbose_name="how Tonny answers",
     )
     is_active = models.BooleanField(null=True, default=True, db_default=True, verbose_name="active")
     pin_hash = models.CharField(
@@ -65,9 +70,12 @@ class UserProfile(models.Model):
         blank=True,
         editable=False,
         db_comment="bcrypt hash ($2b$...) of the parental-control PIN",
+        verbose_name="PIN",
     )
-    settings = models.JSONField(null=True, blank=True, default=dict, db_default={})
-    voice_training_data = models.JSONField(null=True, blank=True, default=dict, db_default={})
+    settings = models.JSONField(null=True, blank=True, default=dict, db_default={}, verbose_name="preferences")
+    voice_training_data = models.JSONField(
+        null=True, blank=True, default=dict, db_default={}, verbose_name="voice training"
+    )
     allowed_commands = ArrayField(
         models.TextField(), null=True, blank=True, db_comment="Whitelist of commands (kids, guests)"
     )
@@ -78,10 +86,15 @@ class UserProfile(models.Model):
         default=dict,
         db_default={},
         db_comment="daily_limit_minutes, allowed_hours [from, to], school_day_limit, weekend_limit",
+        verbose_name="limits",
     )
-    created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
+    created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False, verbose_name="added")
     updated_at = models.DateTimeField(
-        null=True, db_default=TransactionNow(), editable=False, db_comment="Moved by a trigger on every update"
+        null=True,
+        db_default=TransactionNow(),
+        editable=False,
+        db_comment="Moved by a trigger on every update",
+        verbose_name="last changed",
     )
     last_active_at = models.DateTimeField(
         null=True,
@@ -131,11 +144,13 @@ class FamilyLogin(models.Model):
     exactly as the schema contract says, so the link lives in its own table.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="family_login")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="family_login", verbose_name="login"
+    )
     profile = models.OneToOneField(
         UserProfile, on_delete=models.DB_CASCADE, related_name="login", verbose_name="member"
     )
-    created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
+    created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False, verbose_name="added")
 
     class Meta:
         db_table = "family_logins"

@@ -12,7 +12,9 @@ class QuickAction(models.Model):
     id = models.CharField(primary_key=True, max_length=100, db_comment="Slug such as good_morning", verbose_name="key")
     display_name = models.CharField(max_length=255, verbose_name="name")
     icon = models.CharField(max_length=50, null=True, blank=True, db_comment="Emoji or icon name")
-    command_sequence = ArrayField(models.TextField(), db_comment="Commands run in order; at least one")
+    command_sequence = ArrayField(
+        models.TextField(), db_comment="Commands run in order; at least one", verbose_name="commands"
+    )
     description = models.TextField(null=True, blank=True)
     is_enabled = models.BooleanField(null=True, default=True, db_default=True, verbose_name="on")
     required_permission = EnumField(
@@ -25,9 +27,11 @@ class QuickAction(models.Model):
         db_comment="Lowest role that may run it",
         verbose_name="lowest role that may use it",
     )
-    metadata = models.JSONField(null=True, blank=True, default=dict, db_default={})
-    created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
-    updated_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
+    metadata = models.JSONField(null=True, blank=True, default=dict, db_default={}, verbose_name="other details")
+    created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False, verbose_name="added")
+    updated_at = models.DateTimeField(
+        null=True, db_default=TransactionNow(), editable=False, verbose_name="last changed"
+    )
 
     class Meta:
         db_table = "quick_actions"

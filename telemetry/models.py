@@ -17,18 +17,24 @@ class EventSeverity(models.TextChoices):
 
 class SystemEvent(models.Model):
     id = uuid_primary_key()
-    timestamp = models.DateTimeField(null=True, db_default=TransactionNow())
-    event_type = models.CharField(max_length=100)
+    timestamp = models.DateTimeField(null=True, db_default=TransactionNow(), verbose_name="when")
+    event_type = models.CharField(max_length=100, verbose_name="what happened")
     severity = EnumField(
         enum_type="event_severity", choices=EventSeverity, default=EventSeverity.INFO, db_default=EventSeverity.INFO
     )
-    component = models.CharField(max_length=100, null=True, blank=True, db_comment="server, tray, whisper, n8n, ...")
+    component = models.CharField(
+        max_length=100,
+        null=True,
+        blank=True,
+        db_comment="server, tray, whisper, n8n, ...",
+        verbose_name="part of the system",
+    )
     message = models.TextField()
-    metadata = models.JSONField(null=True, blank=True, default=dict, db_default={})
-    stack_trace = models.TextField(null=True, blank=True)
+    metadata = models.JSONField(null=True, blank=True, default=dict, db_default={}, verbose_name="details")
+    stack_trace = models.TextField(null=True, blank=True, verbose_name="technical trace")
     profile = member_reference(related_name="system_events", verbose_name="member")
-    session_id = models.UUIDField(null=True, blank=True, db_comment="Groups related events")
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    session_id = models.UUIDField(null=True, blank=True, db_comment="Groups related events", verbose_name="session")
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name="resolved")
     resolved_by = member_reference(related_name="resolved_events", db_column="resolved_by")
 
     class Meta:
@@ -62,7 +68,7 @@ class SystemEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.severity}: {self.event_type}"
+        return f"{str(self.severity).capitalize()}: {self.event_type.replace('_', ' ')}"
 
 
 class Setting(models.Model):
@@ -71,14 +77,27 @@ class Setting(models.Model):
     category = models.CharField(max_length=100, null=True, blank=True)
     description = models.TextField(null=True, blank=True)
     is_sensitive = models.BooleanField(
-        null=True, default=False, db_default=False, db_comment="Never shown in clear in any page, export or log"
+        null=True,
+        default=False,
+        db_default=False,
+        db_comment="Never shown in clear in any page, export or log",
+        verbose_name="secret",
     )
-    is_user_editable = models.BooleanField(null=True, default=True, db_default=True)
-    default_value = models.JSONField(null=True, blank=True)
-    validation_schema = models.JSONField(null=True, blank=True, db_comment="JSON Schema the value must satisfy")
-    created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
-    updated_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
-    updated_by = member_reference(related_name="+", db_column="updated_by")
+    is_user_editable = models.BooleanField(
+        null=True, default=True, db_default=True, verbose_name="members may change it"
+    )
+    default_value = models.JSONField(null=True, blank=True, verbose_name="default")
+    validation_schema = models.JSONField(
+        null=True,
+        blank=True,
+        db_comment="JSON Schema the value must satisfy",
+        verbose_name="allowed values (JSON Schema)",
+    )
+    created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False, verbose_name="added")
+    updated_at = models.DateTimeField(
+        null=True, db_default=TransactionNow(), editable=False, verbose_name="last changed"
+    )
+    updated_by = member_reference(related_name="+", db_column="updated_by", verbose_name="changed by")
 
     # Columns no page may filter, search or sort on: a filter would confirm a guessed secret (the
     # schema of a sensitive setting says what its value looks like, so it is never filtered on either).
@@ -107,16 +126,16 @@ class Setting(models.Model):
 class Notification(models.Model):
     id = uuid_primary_key()
     profile = member_reference(related_name="notifications", on_delete=models.DB_CASCADE, verbose_name="member")
-    created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False)
-    scheduled_for = models.DateTimeField(null=True, blank=True, db_default=TransactionNow())
-    sent_at = models.DateTimeField(null=True, blank=True)
-    notification_type = models.CharField(max_length=100)
+    created_at = models.DateTimeField(null=True, db_default=TransactionNow(), editable=False, verbose_name="created")
+    scheduled_for = models.DateTimeField(null=True, blank=True, db_default=TransactionNow(), verbose_name="send at")
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name="sent")
+    notification_type = models.CharField(max_length=100, verbose_name="kind")
     title = models.CharField(max_length=255, null=True, blank=True)
     message = models.TextField()
     priority = models.IntegerField(null=True, default=5, db_default=5, db_comment="1-10, higher is more important")
-    metadata = models.JSONField(null=True, blank=True, default=dict, db_default={})
-    retry_count = models.IntegerField(null=True, default=0, db_default=0)
-    max_retries = models.IntegerField(null=True, default=3, db_default=3)
+    metadata = models.JSONField(null=True, blank=True, default=dict, db_default={}, verbose_name="details")
+    retry_count = models.IntegerField(null=True, default=0, db_default=0, verbose_name="tries")
+    max_retries = models.IntegerField(null=True, default=3, db_default=3, verbose_name="most tries")
 
     class Meta:
         db_table = "notification_queue"

@@ -11,9 +11,18 @@ class DeviceToken(models.Model):
     id = uuid_primary_key()
     name = models.CharField(max_length=100, unique=True, db_comment="The device, in the family's words")
     token_hash = models.CharField(
-        max_length=64, unique=True, editable=False, db_comment="sha256 of the token (the token itself is never stored)"
+        max_length=64,
+        unique=True,
+        editable=False,
+        db_comment="sha256 of the token (the token itself is never stored)",
+        verbose_name="token (hashed)",
     )
-    token_prefix = models.CharField(max_length=12, editable=False, db_comment="First characters, to recognise a token")
+    token_prefix = models.CharField(
+        max_length=12,
+        editable=False,
+        db_comment="First characters, to recognise a token",
+        verbose_name="token starts with",
+    )
     members = models.ManyToManyField(
         "profiles.UserProfile",
         blank=True,
@@ -27,12 +36,15 @@ class DeviceToken(models.Model):
         default=list,
         db_default=[],
         help_text="Keys of sensitive settings this device may read (e.g. elevenlabs.api_key).",
+        verbose_name="secret settings it may read",
     )
-    created_at = models.DateTimeField(db_default=TransactionNow(), editable=False)
-    created_by = models.CharField(max_length=150, blank=True, default="", db_default="", editable=False)
-    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
-    last_used_from = models.GenericIPAddressField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(db_default=TransactionNow(), editable=False, verbose_name="added")
+    created_by = models.CharField(
+        max_length=150, blank=True, default="", db_default="", editable=False, verbose_name="added by"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name="revoked")
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name="last used")
+    last_used_from = models.GenericIPAddressField(null=True, blank=True, editable=False, verbose_name="last used from")
 
     class Meta:
         db_table = "device_tokens"

@@ -167,7 +167,7 @@ def test_family_admin_exports_every_member(day_of_everyone):
 def test_family_admin_exports_the_chosen_member_only(day_of_everyone):
     family = day_of_everyone
     _, table = download(
-        client_as("admin"), ACTIVITY_URL, **{"from": "2026-11-20", "to": "2026-11-20", "member": family["other"].pk}
+        client_as("admin"), ACTIVITY_URL, **{"from": "2026-11-20", "to": "2026-11-20", "member": family["other"].name}
     )
 
     assert [row["command"] for row in as_dicts(table)] == ["said by other"]
@@ -185,7 +185,7 @@ def test_kid_exports_only_their_own_rows(day_of_everyone, name):
 def test_kid_asking_for_another_member_gets_a_403_saying_why_without_their_rows(day_of_everyone, name):
     family = day_of_everyone
     response = client_as("kid").get(
-        reverse(name), {"from": "2026-11-20", "to": "2026-11-20", "member": family["other"].pk}
+        reverse(name), {"from": "2026-11-20", "to": "2026-11-20", "member": family["other"].name}
     )
 
     assert response.status_code == 403
@@ -263,7 +263,7 @@ def test_usage_csv_figures_of_a_hand_built_day(family):
         timings={"processing": {"count": 50, "sum": 50000, "p50": 812, "p95": 2104, "histogram": {}}},
     )
 
-    _, table = download(client_as("admin"), USAGE_URL, **{"from": "2026-11-20", "to": "2026-11-21", "member": kid.pk})
+    _, table = download(client_as("admin"), USAGE_URL, **{"from": "2026-11-20", "to": "2026-11-21", "member": kid.name})
 
     assert table[1:] == [
         [
@@ -294,7 +294,7 @@ def test_usage_csv_counts_the_day_of_the_commands(family):
     ActivityLogFactory(profile=family["kid"], timestamp=local(2026, 11, 21, 0, 0), status="timeout")
 
     _, table = download(
-        client_as("admin"), USAGE_URL, **{"from": "2026-11-20", "to": "2026-11-21", "member": family["kid"].pk}
+        client_as("admin"), USAGE_URL, **{"from": "2026-11-20", "to": "2026-11-21", "member": family["kid"].name}
     )
 
     assert [(row["date"], row["commands"], row["successes"], row["timeouts"]) for row in as_dicts(table)] == [

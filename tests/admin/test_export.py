@@ -62,7 +62,7 @@ def test_export_view_follows_the_change_list_filters(client_as, family):
 
 def test_change_list_links_to_the_export_of_what_it_shows(client_as, rows):
     response = client_as("admin").get(
-        url("activity.usagestatistic", "changelist"), {"profile": str(rows["kid"]["usagestatistic"].profile_id)}
+        url("activity.usagestatistic", "changelist"), {"profile": rows["kid"]["usagestatistic"].profile.name}
     )
 
     assert url("activity.usagestatistic", "export") + "?profile=" in response.text

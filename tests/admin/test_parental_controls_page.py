@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 import bcrypt
 import pytest
@@ -170,7 +171,7 @@ def test_a_pause_is_said_at_the_top_of_the_page_and_on_the_dashboard_card(client
     until = timezone.localtime(datetime.fromisoformat(kid.usage_limits["pause"]["until"]))
 
     top = admin.get(page(kid)).text.split('class="policy-columns"')[0]
-    card = admin.get("/admin/dashboard/", {"member": str(kid.pk)}).text
+    card = admin.get("/admin/dashboard/", {"member": kid.name}).text
 
     assert 'id="paused"' not in before
     assert f"{kid.name} is paused until" in top and "every command is refused" in top
@@ -182,7 +183,7 @@ def test_a_pause_is_said_at_the_top_of_the_page_and_on_the_dashboard_card(client
 def test_a_paused_member_is_resumed_from_the_dashboard_card_and_the_parent_returns_there(client_as, family):
     kid, admin = family["kid"], client_as("admin")
     admin.post(page(kid), {"_form": "pause", "pause_for": "resume"})
-    dashboard = f"/admin/dashboard/?member={kid.pk}"
+    dashboard = f"/admin/dashboard/?member={quote(kid.name)}"
     card = admin.get(dashboard).text
     top = admin.get(page(kid)).text.split('class="policy-columns"')[0]
 

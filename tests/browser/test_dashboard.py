@@ -84,7 +84,7 @@ def test_a_parent_opens_the_dashboard_sees_charts_and_downloads_both_csvs(page, 
 
 def test_a_kid_sees_only_their_own_dashboard(page, family):
     admin_sign_in(page, username="alex", password=PASSWORD)
-    page.goto(f"/admin/dashboard/?member={family['parent'].pk}")
+    page.goto(f"/admin/dashboard/?member={family['parent'].name}")
 
     assert "Dad" not in page.inner_text("#content")
     assert "Only a family admin sees another member" in page.inner_text("#content")

@@ -98,6 +98,6 @@ def test_a_parent_pauses_alex_and_sees_it_on_the_page_and_the_dashboard(page, fa
         page.goto(f"/admin/profiles/userprofile/{family['alex'].pk}/parental-controls/")
         assert "Alex is paused until" in page.inner_text("#paused")
         page.screenshot(path=str(SCREENSHOTS / f"paused_controls_{width}.png"))
-        page.goto(f"/admin/dashboard/?member={family['alex'].pk}")
+        page.goto(f"/admin/dashboard/?member={family['alex'].name}")
         assert "Paused until" in page.inner_text(".card .paused")
         page.screenshot(path=str(SCREENSHOTS / f"paused_dashboard_{width}.png"))

@@ -30,16 +30,6 @@ def json_block(value) -> SafeString | str:
     return format_html('<pre class="json-pretty">{}</pre>', json_pretty(value))
 
 
-def json_display(field: str, *, description: str):
-    """A read-only admin field that shows the JSON of `field` with `json_block`."""
-
-    @admin.display(description=description)
-    def show(model_admin, obj):
-        return json_block(getattr(obj, field))
-
-    return show
-
-
 def short_text_display(field: str, *, description: str, length: int = 80):
     """An admin column that shows the text of `field` cut to `length` characters (a list stays one line a row)."""
 

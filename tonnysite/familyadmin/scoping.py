@@ -9,7 +9,6 @@ outside the viewer's scope is simply absent, so its URL answers 404.
 from __future__ import annotations
 
 import contextlib
-import uuid
 from dataclasses import dataclass
 
 from django import forms
@@ -24,6 +23,7 @@ from django.db.models import QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from tonnysite.errors import bad_input_message
@@ -66,23 +66,23 @@ def profiles_visible_to(viewer: Viewer) -> QuerySet:
 
 
 class ProfileListFilter(admin.SimpleListFilter):
-    """Filter by family member, offering only the profiles the viewer may see (no scan of the big table)."""
+    """Filter by family member, named in the address as in the list (`?profile=Alex`, names are unique in the
+    family), offering only the profiles the viewer may see (no scan of the big table)."""
 
     title = "family member"
     parameter_name = "profile"
     field_path = "profile"
 
     def lookups(self, request, model_admin):
-        return [(str(pk), name) for pk, name in profiles_visible_to(viewer_of(request)).values_list("pk", "name")]
+        return [(name, name) for name in profiles_visible_to(viewer_of(request)).values_list("name", flat=True)]
 
     def queryset(self, request, queryset):
         value = self.value()
         if not value:
             return queryset
-        try:
-            profile_id = uuid.UUID(value)
-        except ValueError as error:
-            raise IncorrectLookupParameters(f"“{value[:60]}” is not a family member's id.") from error
+        profile_id = profiles_visible_to(viewer_of(request)).filter(name=value).values_list("pk", flat=True).first()
+        if profile_id is None:
+            raise IncorrectLookupParameters(f"“{value[:60]}” is not a family member this login can see.")
         return queryset.filter(**{f"{self.field_path}_id": profile_id})
 
 
@@ -114,6 +114,7 @@ class FamilyModelAdmin(admin.ModelAdmin):
     """
 
     owner_field: str | None = "profile"
+    list_title: str | None = None  # the list's heading; else the table's own name ("Members"), not "Select … to change"
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
@@ -127,6 +128,10 @@ class FamilyModelAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return self.rows_visible_to(request, super().get_queryset(request))
+
+    def changelist_view(self, request, extra_context=None):
+        title = self.list_title or capfirst(self.opts.verbose_name_plural)
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
 
     def lookup_allowed(self, lookup, value, request):
         # Like Django's user admin refuses `password__…`: no filter on any secret, for any role.

@@ -1,12 +1,14 @@
 """The admin site: only roles with admin access get in, and every ModelAdmin is row-scoped."""
 
+from django.apps import apps
 from django.contrib import admin
 from django.db import models
 from django.db.models.base import ModelBase
 from django.urls import path, reverse
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 
 from tonnysite.clock import zone_name
+from tonnysite.familyadmin.display import words_display
 from tonnysite.familyadmin.members import member_directory
 from tonnysite.familyadmin.scoping import FamilyModelAdmin, viewer_of
 
@@ -23,6 +25,22 @@ TABLE_NAMES = {
     "axes.accessfailurelog": "Failed sign-ins",
     "axes.accesslog": "Sign-ins and sign-outs",
 }
+# Their list columns, in the same words: (column, heading). Django's would say "IP Address", "Staff status".
+TABLE_COLUMNS = {
+    "auth.user": (("username", "login"), ("is_active", "can sign in"), ("last_login", "last sign-in")),
+    "axes.accessattempt": (
+        ("attempt_time", "when"), ("username", "login typed"), ("failures_since_start", "failed tries"),
+        ("ip_address", "from (IP address)"), ("user_agent", "browser"), ("path_info", "page"),
+    ),
+    "axes.accessfailurelog": (
+        ("attempt_time", "when"), ("username", "login typed"), ("locked_out", "locked out"),
+        ("ip_address", "from (IP address)"), ("user_agent", "browser"), ("path_info", "page"),
+    ),
+    "axes.accesslog": (
+        ("attempt_time", "signed in"), ("logout_time", "signed out"), ("username", "login"),
+        ("ip_address", "from (IP address)"), ("user_agent", "browser"), ("path_info", "page"),
+    ),
+}  # fmt: skip
 
 
 class FamilyAdminSite(admin.AdminSite):
@@ -98,6 +116,12 @@ class FamilyAdminSite(admin.AdminSite):
             self._sections_cache[key] = sections
         return self._sections_cache[key]
 
+    def app_index(self, request, app_label, extra_context=None):
+        # "Activity", not Django's "Activity administration".
+        config = next((c for c in apps.get_app_configs() if c.label == app_label), None)
+        title = {"title": capfirst(config.verbose_name)} if config else {}
+        return super().app_index(request, app_label, {**title, **(extra_context or {})})
+
     def index(self, request, extra_context=None):
         home = {}
         for provider in self._home_providers:
@@ -157,7 +181,15 @@ def _section(name: str, entries: list) -> dict:
 
 
 def _family_admin_for(model, admin_class):
-    """`admin_class` with row scoping (family admins only) and without the filters that scan a table."""
+    """`admin_class` with row scoping (family admins only), without the filters that scan a table, and with
+    its list's heading and columns in the family's words (TABLE_NAMES, TABLE_COLUMNS)."""
+    label = model._meta.label_lower
+    columns = {
+        f"{field}_in_words": words_display(
+            field, description=heading, boolean=isinstance(model._meta.get_field(field), models.BooleanField)
+        )
+        for field, heading in TABLE_COLUMNS.get(label, ())
+    }
     return type(
         f"Family{admin_class.__name__}",
         (FamilyModelAdmin, admin_class),
@@ -166,6 +198,9 @@ def _family_admin_for(model, admin_class):
             "owner_field": None,
             "date_hierarchy": None,
             "list_filter": tuple(f for f in admin_class.list_filter if _filter_is_cheap(model, f)),
+            "list_title": TABLE_NAMES.get(label),
+            **columns,
+            **({"list_display": tuple(columns), "list_display_links": (next(iter(columns)),)} if columns else {}),
         },
     )
 
