@@ -18,7 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from history.admin import ChangeHistoryMixin
 from telemetry import services
 from telemetry.models import EventSeverity, Notification, Setting, SystemEvent
-from telemetry.setting_fields import HIDDEN, SettingJsonField, schema_words, setting_value_field, value_words
+from telemetry.setting_fields import HIDDEN, SettingJsonField, schema_words, setting_value_field, setting_value_words
 from tonnysite.familyadmin.display import metadata_display, words_display
 from tonnysite.familyadmin.export import CsvExportMixin
 from tonnysite.familyadmin.filters import ConditionChoicesFilter
@@ -254,13 +254,13 @@ class SettingAdmin(ChangeHistoryMixin, CsvExportMixin, FamilyModelAdmin):
 
     @admin.display(description="value")
     def value_shown(self, obj):
-        return HIDDEN if obj.is_sensitive else Truncator(value_words(obj.value)).chars(60)
+        return HIDDEN if obj.is_sensitive else Truncator(setting_value_words(obj.value)).chars(60)
 
     @admin.display(description="current value")
     def current_value(self, obj):
         if obj is None or obj.pk is None:
             return "-"
-        return HIDDEN if obj.is_sensitive else value_words(obj.value)
+        return HIDDEN if obj.is_sensitive else setting_value_words(obj.value)
 
     @admin.display(description="allowed values")
     def allowed_values(self, obj):
@@ -270,7 +270,7 @@ class SettingAdmin(ChangeHistoryMixin, CsvExportMixin, FamilyModelAdmin):
     def default_shown(self, obj):
         if obj is None or obj.default_value is None:
             return "-"
-        return HIDDEN if obj.is_sensitive else value_words(obj.default_value)
+        return HIDDEN if obj.is_sensitive else setting_value_words(obj.default_value)
 
     @admin.action(description="Reset selected settings to their defaults", permissions=["change"])
     def reset_to_default(self, request, queryset):

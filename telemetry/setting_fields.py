@@ -70,7 +70,7 @@ class SettingChoiceField(BlankKeepsMixin, forms.TypedChoiceField):
 
     def __init__(self, *, values: list, **kwargs):
         self.values_by_key = {choice_key(value): value for value in values}
-        choices = [(key, value_words(value)) for key, value in self.values_by_key.items()]
+        choices = [(key, setting_value_words(value)) for key, value in self.values_by_key.items()]
         super().__init__(choices=choices, coerce=self.values_by_key.__getitem__, **kwargs)
 
 
@@ -125,7 +125,7 @@ def schema_words(schema) -> str:
     kind = schema.get("type")
     sentences = []
     if isinstance(schema.get("enum"), list) and schema["enum"]:
-        sentences.append("One of: " + ", ".join(value_words(value) for value in schema["enum"]) + ".")
+        sentences.append("One of: " + ", ".join(setting_value_words(value) for value in schema["enum"]) + ".")
     elif kind == "boolean":
         sentences.append("Yes or no.")
     elif kind == "integer":
@@ -146,7 +146,7 @@ def schema_words(schema) -> str:
     return " ".join(sentence for sentence in sentences if sentence)
 
 
-def value_words(value) -> str:
+def setting_value_words(value) -> str:
     """A setting's value as a parent reads it: Yes/No, text without quotes, a number, or a count of entries."""
     if value is None:
         return "-"
@@ -158,7 +158,7 @@ def value_words(value) -> str:
         if not value:
             return "(none)"
         if all(not isinstance(item, list | dict) for item in value):
-            return Truncator(", ".join(value_words(item) for item in value)).chars(80)
+            return Truncator(", ".join(setting_value_words(item) for item in value)).chars(80)
         return "1 entry" if len(value) == 1 else f"{len(value)} entries"
     if isinstance(value, dict):
         return "(none)" if not value else "1 entry" if len(value) == 1 else f"{len(value)} entries"

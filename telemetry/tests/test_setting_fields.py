@@ -4,7 +4,7 @@ import pytest
 
 from household.sample_family import SAMPLE_SETTINGS
 from telemetry.models import Setting
-from telemetry.setting_fields import schema_words, setting_kind, value_words
+from telemetry.setting_fields import schema_words, setting_kind, setting_value_words
 
 URL_PATTERN = "^(https?|wss?)://[^\\s]+$"
 
@@ -59,7 +59,7 @@ def test_every_sample_setting_schema_has_a_sentence(key, value, category, descri
     ],
 )
 def test_a_value_is_said_in_words_without_json(value, words):
-    assert value_words(value) == words
+    assert setting_value_words(value) == words
 
 
 @pytest.mark.parametrize(

@@ -23,13 +23,6 @@ def json_pretty(value) -> str:
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def json_block(value) -> SafeString | str:
-    """`value` as an escaped, pretty-printed <pre> block for a detail page; '-' when empty."""
-    if value in (None, {}, []):
-        return "-"
-    return format_html('<pre class="json-pretty">{}</pre>', json_pretty(value))
-
-
 def short_text_display(field: str, *, description: str, length: int = 80):
     """An admin column that shows the text of `field` cut to `length` characters (a list stays one line a row)."""
 
