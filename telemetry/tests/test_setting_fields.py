@@ -2,7 +2,6 @@
 
 import pytest
 
-from household.sample_family import SAMPLE_SETTINGS
 from telemetry.models import Setting
 from telemetry.setting_fields import schema_words, setting_kind, setting_value_words
 
@@ -34,11 +33,6 @@ URL_PATTERN = "^(https?|wss?)://[^\\s]+$"
 )
 def test_a_schema_is_said_in_one_sentence(schema, sentence):
     assert schema_words(schema) == sentence
-
-
-@pytest.mark.parametrize("key, value, category, description, sensitive, schema", SAMPLE_SETTINGS)
-def test_every_sample_setting_schema_has_a_sentence(key, value, category, description, sensitive, schema):
-    assert schema_words(schema).endswith(".")
 
 
 @pytest.mark.parametrize(
