@@ -89,8 +89,13 @@ def setting_kind(setting: Setting) -> str:
     return next((kind for python_type, kind in kinds if isinstance(value, python_type)), "unknown")
 
 
+def is_number(value) -> bool:
+    """A JSON number (Python's bool is an int, but JSON's true is not a number)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def number_words(number) -> str:
-    return f"{number:,}" if isinstance(number, int | float) and not isinstance(number, bool) else str(number)
+    return f"{number:,}" if is_number(number) else str(number)
 
 
 def range_words(schema: dict, *, noun: str) -> str:
@@ -100,9 +105,9 @@ def range_words(schema: dict, *, noun: str) -> str:
         return f"{noun} from {number_words(low)} to {number_words(high)}."
     limits = [
         f"of at least {number_words(low)}" if low is not None else "",
-        f"above {number_words(above)}" if isinstance(above, int | float) and not isinstance(above, bool) else "",
+        f"above {number_words(above)}" if is_number(above) else "",
         f"of at most {number_words(high)}" if high is not None else "",
-        f"below {number_words(below)}" if isinstance(below, int | float) and not isinstance(below, bool) else "",
+        f"below {number_words(below)}" if is_number(below) else "",
     ]
     return " ".join([noun, " and ".join(limit for limit in limits if limit)]).strip() + "."
 
@@ -205,7 +210,7 @@ def setting_value_field(setting: Setting) -> tuple[forms.Field, object]:
         widget = forms.NumberInput(attrs=bounds_attrs(schema))
         return SettingIntegerField(widget=widget, help_text=help_text, **options), initial
     if kind == "number":
-        initial = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+        initial = value if is_number(value) else None
         widget = forms.NumberInput(attrs={"step": "any", **bounds_attrs(schema)})
         return SettingNumberField(widget=widget, help_text=help_text, **options), initial
     if kind == "string":
@@ -220,6 +225,4 @@ def setting_value_field(setting: Setting) -> tuple[forms.Field, object]:
 def bounds_attrs(schema: dict) -> dict:
     """The schema's minimum and maximum as a number input's min and max, for the browser to offer."""
     limits = {"min": schema.get("minimum"), "max": schema.get("maximum")}
-    return {
-        name: limit for name, limit in limits.items() if isinstance(limit, int | float) and not isinstance(limit, bool)
-    }
+    return {name: limit for name, limit in limits.items() if is_number(limit)}

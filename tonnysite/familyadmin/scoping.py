@@ -74,16 +74,17 @@ class ProfileListFilter(admin.SimpleListFilter):
     field_path = "profile"
 
     def lookups(self, request, model_admin):
-        return [(name, name) for name in profiles_visible_to(viewer_of(request)).values_list("name", flat=True)]
+        # Django asks for the choices first; their ids are kept, so filtering by a name needs no second query.
+        self.ids_by_name = dict(profiles_visible_to(viewer_of(request)).values_list("name", "pk"))
+        return [(name, name) for name in self.ids_by_name]
 
     def queryset(self, request, queryset):
         value = self.value()
         if not value:
             return queryset
-        profile_id = profiles_visible_to(viewer_of(request)).filter(name=value).values_list("pk", flat=True).first()
-        if profile_id is None:
+        if value not in self.ids_by_name:
             raise IncorrectLookupParameters(f"“{value[:60]}” is not a family member this login can see.")
-        return queryset.filter(**{f"{self.field_path}_id": profile_id})
+        return queryset.filter(**{f"{self.field_path}_id": self.ids_by_name[value]})
 
 
 def lookup_touches_secret(model, lookup: str) -> bool:
