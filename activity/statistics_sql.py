@@ -75,12 +75,21 @@ KEYS_FROM_RANGE = """
       AND profile_id IS NOT NULL AND status IN {finished} {profile_filter}
     UNION
     SELECT s.profile_id, d::date
-    FROM sessions s,
+    FROM (
+        -- As in durations below: sessions begun from a day before the range, plus the long ones before that.
+        SELECT profile_id, started_at, ended_at FROM sessions s
+        WHERE s.ended_at IS NOT NULL AND s.profile_id IS NOT NULL
+          AND s.started_at >= (%(since)s::date::timestamp AT TIME ZONE %(tz)s) - interval '1 day'
+          AND s.started_at < ((%(until)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
+          AND s.ended_at > (%(since)s::date::timestamp AT TIME ZONE %(tz)s) {session_profile_filter}
+        UNION ALL
+        SELECT profile_id, started_at, ended_at FROM sessions s
+        WHERE s.duration_seconds >= 86400 AND s.profile_id IS NOT NULL
+          AND s.started_at < (%(since)s::date::timestamp AT TIME ZONE %(tz)s) - interval '1 day'
+          AND s.ended_at > (%(since)s::date::timestamp AT TIME ZONE %(tz)s) {session_profile_filter}
+    ) AS s,
          generate_series((s.started_at AT TIME ZONE %(tz)s)::date, (s.ended_at AT TIME ZONE %(tz)s)::date,
                          interval '1 day') AS d
-    WHERE s.ended_at IS NOT NULL AND s.profile_id IS NOT NULL
-      AND s.started_at < ((%(until)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
-      AND s.ended_at > (%(since)s::date::timestamp AT TIME ZONE %(tz)s) {session_profile_filter}
     UNION
     SELECT profile_id, date FROM usage_statistics
     WHERE date BETWEEN %(since)s AND %(until)s {profile_filter}
@@ -243,9 +252,17 @@ durations AS (
                AS total_duration_seconds
     FROM bounds b
     CROSS JOIN LATERAL (
+        -- Two disjoint index ranges, so a day reads only its own sessions whatever the member's history:
+        -- those begun from a day before it (every session shorter than a day that reaches into it)...
         SELECT started_at, ended_at FROM sessions s
         WHERE s.profile_id = b.profile_id AND s.ended_at IS NOT NULL
-          AND s.started_at < b.day_end AND s.ended_at > b.day_start
+          AND s.started_at >= b.day_start - interval '1 day' AND s.started_at < b.day_end
+          AND s.ended_at > b.day_start
+        UNION ALL
+        -- ...and the rare ones of a day or more begun earlier (sessions_long_idx).
+        SELECT started_at, ended_at FROM sessions s
+        WHERE s.profile_id = b.profile_id AND s.duration_seconds >= 86400
+          AND s.started_at < b.day_start - interval '1 day' AND s.ended_at > b.day_start
         OFFSET 0
     ) AS s
     GROUP BY 1, 2

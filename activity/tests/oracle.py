@@ -2,7 +2,7 @@
 
 import math
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -87,8 +87,9 @@ def expected_statistics() -> dict:
     ):
         day = start.astimezone(zone).date()
         while day <= end.astimezone(zone).date():
-            day_start = datetime.combine(day, datetime.min.time(), zone)
-            day_end = datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)
+            # In UTC: Python subtracts two times of one zone by the wall clock, a 25-hour day giving 24 hours.
+            day_start = datetime.combine(day, datetime.min.time(), zone).astimezone(UTC)
+            day_end = datetime.combine(day + timedelta(days=1), datetime.min.time(), zone).astimezone(UTC)
             overlap = min(end, day_end) - max(start, day_start)
             if overlap > timedelta(0):
                 durations[(pid, day)] += overlap

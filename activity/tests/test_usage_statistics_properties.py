@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from activity.models import ActivityLog, Session
-from activity.services import activity_record_many
+from activity.models import ActivityLog, Session, UsageStatistic
+from activity.services import activity_record_many, usage_statistics_rebuild
 from activity.tests import oracle
 from profiles.models import UserProfile
 
@@ -109,4 +109,31 @@ def test_random_writes_keep_statistics_equal_to_a_recomputation(settings, operat
         assert stored_last_active == {p.pk: expected.get(p.pk) for p in profiles}
         stored_counters = {s.pk: (s.command_count, s.error_count) for s in Session.objects.all()}
         assert stored_counters == oracle.expected_session_counters()
+        transaction.set_rollback(True)
+
+
+# Sessions from minutes to days long, begun up to four days before START, around the 25-hour day:
+# a day's minutes read two index ranges (begun from a day before it, and the long ones before
+# that), so lengths just under, at and over a day must all land on every day they touch.
+session_span = st.tuples(
+    st.integers(min_value=-4 * 24 * 60, max_value=24 * 60),
+    st.sampled_from([1, 60, 23 * 60 + 59, 24 * 60 - 1, 24 * 60, 24 * 60 + 1, 25 * 60, 47 * 60, 3 * 24 * 60 + 7]),
+)
+
+
+@hypothesis_settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(spans=st.lists(session_span, min_size=1, max_size=6))
+def test_sessions_of_any_length_count_on_every_day_they_touch(settings, spans):
+    settings.TIME_ZONE = "America/New_York"
+    with transaction.atomic():
+        member = UserProfile.objects.create(name="Prop sessions")
+        for begin, length in spans:
+            started = START + timedelta(minutes=begin)
+            Session.objects.create(profile=member, started_at=started, ended_at=started + timedelta(minutes=length))
+        assert oracle.stored_statistics() == oracle.expected_statistics()  # the refresh after each write
+        UsageStatistic.objects.all().delete()
+        usage_statistics_rebuild()
+        assert oracle.stored_statistics() == oracle.expected_statistics()  # the rebuild of every day
         transaction.set_rollback(True)
