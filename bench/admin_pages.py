@@ -286,7 +286,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    have = activity_rows_ensure(args.rows)
+    have = activity_rows_ensure(args.rows, args.shape)
     login_for("Bench Parent", "admin", username="bench_parent")
     login_for("Bench Kid", "kid", username="bench_kid")
 

@@ -54,7 +54,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    have = activity_rows_ensure(args.rows)
+    have = activity_rows_ensure(args.rows, args.shape)
     rng = random.Random(args.seed)
     members = [str(profile_id) for profile_id, _ in busiest_members_controls(count=args.members, rng=rng)]
     DeviceToken.objects.filter(name="bench api").delete()

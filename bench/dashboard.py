@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=40, help="Timed requests per case (after 3 warm-ups).")
     args = parser.parse_args()
 
-    have = activity_rows_ensure(args.rows)
+    have = activity_rows_ensure(args.rows, args.shape)
     login_for("Bench Parent", "admin", username="bench_parent")
     today = timezone.localdate()
     busiest = (

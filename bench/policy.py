@@ -48,7 +48,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    have = activity_rows_ensure(args.rows)
+    have = activity_rows_ensure(args.rows, args.shape)
     rng = random.Random(args.seed)
     with rolled_back():
         measure(args, rng, have)

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
 
+from household.generated_members import GENERATED_MARKER, default_profile_count
 from profiles.models import UserProfile
 from profiles.services import family_login_create, family_member_create
 
@@ -30,20 +31,42 @@ def scratch_database_require() -> None:
         sys.exit(f"Refusing to run on {database!r}: use a scratch database whose name starts with 'bench'.")
 
 
-def activity_rows_ensure(rows: int) -> int:
-    """Migrate, then generate activity (a year, 12 members) until there are `rows`; return how many.
+# The two shapes of a filled database (--shape): a family of 12 over a year (every member very busy),
+# or many households over 90 days (generate_activity's own default: 4,445 members at 10 M rows).
+SHAPES = {"family": {"days": 365, "members": lambda rows: 12}, "many": {"days": 90, "members": None}}
 
-    Only on a scratch database (`scratch_database_require`).
+
+def shape_members(shape: str, rows: int) -> int:
+    """How many generated members a database of `rows` activity rows has in `shape`."""
+    members = SHAPES[shape]["members"]
+    return members(rows) if members else default_profile_count(rows=rows, days=SHAPES[shape]["days"])
+
+
+def activity_rows_ensure(rows: int, shape: str = "family") -> int:
+    """Migrate, then generate activity in `shape` (SHAPES) until there are `rows`; return how many.
+
+    Only on a scratch database (`scratch_database_require`); one already filled in another shape
+    stops the script, as its figures would be those of the other shape.
     """
     scratch_database_require()
     # An empty scratch database gets the schema first (a no-op when it is up to date).
     call_command("migrate", verbosity=0)
     have = activity_rows_count()
+    members = shape_members(shape, rows)
+    generated = UserProfile.objects.filter(settings__contains=GENERATED_MARKER).count()
+    if have and generated != members:
+        sys.exit(
+            f"This database has {generated:,} generated members, the {shape!r} shape of {rows:,} rows has "
+            f"{members:,}: use another scratch database (or the other --shape)."
+        )
     if have < rows:
-        print(f"Generating {rows - have:,} more activity rows (have {have:,}); not timed...", flush=True)
+        print(f"Generating {rows - have:,} more activity rows (have {have:,}, {shape} shape); not timed...", flush=True)
         # --force: DEBUG is off here (so timings are not those of a debug server), and the
         # guard it overrides is already kept by refusing databases not named bench*.
-        call_command("generate_activity", rows=rows - have, days=365, profiles=12, seed=have + 1, force=True)
+        call_command(
+            "generate_activity", rows=rows - have, days=SHAPES[shape]["days"], profiles=members, seed=have + 1,
+            force=True,
+        )  # fmt: skip
         have = rows
         # What autovacuum does soon after a bulk load: the visibility map lets counts use index-only scans.
         print("VACUUM ANALYZE of the loaded tables (not timed)...", flush=True)

@@ -34,4 +34,10 @@ def arguments_parser(description: str, *, rows: int | None = None) -> argparse.A
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     if rows is not None:
         parser.add_argument("--rows", type=int, default=rows, help="Activity rows to have before measuring.")
+        parser.add_argument(
+            "--shape",
+            choices=["family", "many"],
+            default="family",
+            help="family: 12 members over a year; many: households of five over 90 days (4,445 members at 10 M).",
+        )
     return parser
