@@ -45,10 +45,42 @@ PURGED_BEFORE = """coalesce((
     WHERE key = 'privacy.purged_before' AND value #>> '{}' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
 ), '-infinity'::date)"""
 
+
 # Literals the statements are formatted with. The status sets come from CommandStatus, the single
 # source of which statuses finish or fail a command; literals rather than parameters, so the
 # planner can match the partial status indexes.
+def _hourly_counts() -> str:
+    """ARRAY[count of hour 0, ..., of hour 23]::int[] over a day's finished commands."""
+    return "ARRAY[" + ", ".join(f"count(*) FILTER (WHERE hour = {hour})" for hour in range(24)) + "]::int[]"
+
+
+def _timing_histograms() -> str:
+    """ARRAY[[count of bucket 1..n of processing], [of whisper], [of n8n], [of tts]]::int[] (TIMING_COMPONENTS)."""
+    buckets = range(1, len(TIMING_BUCKET_EDGES_MS) + 1)
+    rows = (
+        "ARRAY[" + ", ".join(f"count(*) FILTER (WHERE {component}_bucket = {n})" for n in buckets) + "]"
+        for component in TIMING_COMPONENTS
+    )
+    return "ARRAY[" + ", ".join(rows) + "]::int[]"
+
+
+def _timings() -> str:
+    """{component: {count, sum, p50, p95}} of the timings a day has (exact percentile_disc), as JSON."""
+    parts = []
+    for component in TIMING_COMPONENTS:
+        ms = f"{component}_time_ms"
+        percentiles = f"(percentile_disc(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY {ms}))"
+        parts.append(
+            f"'{component}', CASE WHEN count({ms}) > 0 THEN jsonb_build_object("
+            f"'count', count({ms}), 'sum', sum({ms}), 'p50', {percentiles}[1], 'p95', {percentiles}[2]) END"
+        )
+    return "jsonb_strip_nulls(jsonb_build_object(" + ", ".join(parts) + "))"
+
+
 LITERALS = {
+    "hourly_counts": _hourly_counts(),
+    "timing_histograms": _timing_histograms(),
+    "timings": _timings(),
     "edges": "ARRAY[" + ", ".join(str(edge) for edge in TIMING_BUCKET_EDGES_MS) + "]",
     "top_commands": str(TOP_COMMANDS),
     "buckets": str(len(TIMING_BUCKET_EDGES_MS)),
@@ -159,7 +191,11 @@ finished AS (
                         nullif(left(btrim(split_part(a.error_message, ':', 1)), 100), ''),
                         'unknown')
            END AS error_type,
-           extract(hour FROM a.timestamp AT TIME ZONE %(tz)s)::int AS hour
+           extract(hour FROM a.timestamp AT TIME ZONE %(tz)s)::int AS hour,
+           width_bucket(a.processing_time_ms, {edges}) AS processing_bucket,
+           width_bucket(a.whisper_time_ms, {edges}) AS whisper_bucket,
+           width_bucket(a.n8n_time_ms, {edges}) AS n8n_bucket,
+           width_bucket(a.tts_time_ms, {edges}) AS tts_bucket
     FROM bounds b
     CROSS JOIN LATERAL (
         SELECT * FROM activity_logs a
@@ -169,7 +205,9 @@ finished AS (
         OFFSET 0  -- keep the planner from flattening this into a hash join over the whole table
     ) AS a
 ),
-counts AS (
+per_day AS (
+    -- One pass over a day's commands for its counts, its hours, and each timing's exact p50/p95 (one sort
+    -- per timing: identical aggregates are computed once) and histogram (counts per bucket).
     SELECT profile_id, day,
            count(*) AS command_count,
            count(*) FILTER (WHERE status IN {success}) AS success_count,
@@ -177,64 +215,20 @@ counts AS (
            count(*) FILTER (WHERE status IN {timeout}) AS timeout_count,
            coalesce(sum(processing_time_ms), 0) AS total_processing_time_ms,
            round(avg(transcription_confidence), 2) AS average_confidence,
-           count(DISTINCT command_key) AS unique_commands
+           {hourly_counts} AS hourly_counts,
+           {timing_histograms} AS timing_histograms,
+           {timings} AS timings
     FROM finished GROUP BY profile_id, day
 ),
-by_hour AS (
-    SELECT profile_id, day, hour, count(*) AS n FROM finished GROUP BY 1, 2, 3
-),
-peak AS (
-    SELECT DISTINCT ON (profile_id, day) profile_id, day, hour AS peak_usage_hour
-    FROM by_hour
-    ORDER BY profile_id, day, n DESC, hour
-),
-hours AS (
-    SELECT d.profile_id, d.day, array_agg(coalesce(h.n, 0)::int ORDER BY g.hour) AS hourly_counts
-    FROM (SELECT DISTINCT profile_id, day FROM by_hour) AS d
-    CROSS JOIN generate_series(0, 23) AS g(hour)
-    LEFT JOIN by_hour h ON h.profile_id = d.profile_id AND h.day = d.day AND h.hour = g.hour
-    GROUP BY 1, 2
+by_command AS (
+    SELECT profile_id, day, command_key, count(*) AS n FROM finished GROUP BY 1, 2, 3
 ),
 top AS (
-    SELECT profile_id, day, jsonb_object_agg(command_key, n) AS top_commands
+    SELECT profile_id, day, count(command_key) AS unique_commands,
+           jsonb_object_agg(command_key, n) FILTER (WHERE rank <= {top_commands}) AS top_commands
     FROM (SELECT profile_id, day, command_key, n,
                  row_number() OVER (PARTITION BY profile_id, day ORDER BY n DESC, command_key) AS rank
-          FROM (SELECT profile_id, day, command_key, count(*) AS n FROM finished GROUP BY 1, 2, 3) AS by_command
-         ) AS ranked
-    WHERE rank <= {top_commands}
-    GROUP BY 1, 2
-),
-timing_values AS (
-    SELECT f.profile_id, f.day, t.component, t.position, t.ms
-    FROM finished f
-    CROSS JOIN LATERAL (VALUES ('processing', 1, f.processing_time_ms), ('whisper', 2, f.whisper_time_ms),
-                               ('n8n', 3, f.n8n_time_ms), ('tts', 4, f.tts_time_ms)) AS t(component, position, ms)
-    WHERE t.ms IS NOT NULL
-),
-by_bucket AS (
-    SELECT profile_id, day, position, width_bucket(ms, {edges}) AS bucket, count(*)::int AS n
-    FROM timing_values GROUP BY 1, 2, 3, 4
-),
-histograms AS (
-    -- Dense: four components (processing, whisper, n8n, tts) by every bucket, zeros included.
-    SELECT profile_id, day, array_agg(counts ORDER BY position) AS timing_histograms
-    FROM (SELECT d.profile_id, d.day, c.position, array_agg(coalesce(n.n, 0) ORDER BY g.bucket) AS counts
-          FROM (SELECT DISTINCT profile_id, day FROM by_bucket) AS d
-          CROSS JOIN generate_series(1, 4) AS c(position)
-          CROSS JOIN generate_series(1, {buckets}) AS g(bucket)
-          LEFT JOIN by_bucket n
-            ON n.profile_id = d.profile_id AND n.day = d.day AND n.position = c.position AND n.bucket = g.bucket
-          GROUP BY 1, 2, 3) AS per_component
-    GROUP BY 1, 2
-),
-timings AS (
-    SELECT profile_id, day,
-           jsonb_object_agg(component, jsonb_build_object('count', n, 'sum', total, 'p50', p50, 'p95', p95))
-               AS timings
-    FROM (SELECT profile_id, day, component, count(*) AS n, sum(ms) AS total,
-                 percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
-                 percentile_disc(0.95) WITHIN GROUP (ORDER BY ms) AS p95
-          FROM timing_values GROUP BY 1, 2, 3) AS s
+          FROM by_command) AS ranked
     GROUP BY 1, 2
 ),
 {devices},
@@ -282,26 +276,24 @@ truth AS (
            coalesce(d.total_duration_seconds, 0) AS total_duration_seconds,
            coalesce(c.total_processing_time_ms, 0) AS total_processing_time_ms,
            c.average_confidence,
-           coalesce(c.unique_commands, 0) AS unique_commands,
-           p.peak_usage_hour,
+           coalesce(tp.unique_commands, 0) AS unique_commands,
+           -- The busiest local hour, the earliest of a tie; none on a day without commands.
+           (SELECT h.hour - 1 FROM unnest(c.hourly_counts) WITH ORDINALITY AS h(n, hour)
+            ORDER BY h.n DESC, h.hour LIMIT 1) AS peak_usage_hour,
            coalesce(v.device_breakdown, '{{}}'::jsonb) AS device_breakdown,
            coalesce(g.command_categories, '{{}}'::jsonb) AS command_categories,
            coalesce(e.error_types, '{{}}'::jsonb) AS error_types,
-           coalesce(hr.hourly_counts, array_fill(0, ARRAY[24])) AS hourly_counts,
-           coalesce(tm.timings, '{{}}'::jsonb) AS timings,
-           coalesce(th.timing_histograms, array_fill(0, ARRAY[4, {buckets}])) AS timing_histograms,
+           coalesce(c.hourly_counts, array_fill(0, ARRAY[24])) AS hourly_counts,
+           coalesce(c.timings, '{{}}'::jsonb) AS timings,
+           coalesce(c.timing_histograms, array_fill(0, ARRAY[4, {buckets}])) AS timing_histograms,
            coalesce(tp.top_commands, '{{}}'::jsonb) AS top_commands,
            coalesce(q.quick_action_counts, '{{}}'::jsonb) AS quick_action_counts
     FROM keys k
-    LEFT JOIN counts c USING (profile_id, day)
-    LEFT JOIN peak p USING (profile_id, day)
+    LEFT JOIN per_day c USING (profile_id, day)
     LEFT JOIN devices v USING (profile_id, day)
     LEFT JOIN categories g USING (profile_id, day)
     LEFT JOIN errors e USING (profile_id, day)
     LEFT JOIN durations d USING (profile_id, day)
-    LEFT JOIN hours hr USING (profile_id, day)
-    LEFT JOIN timings tm USING (profile_id, day)
-    LEFT JOIN histograms th USING (profile_id, day)
     LEFT JOIN top tp USING (profile_id, day)
     LEFT JOIN quick_actions q USING (profile_id, day)
 ),
