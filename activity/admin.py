@@ -8,12 +8,15 @@ activity.services. Lists on the big tables sort by time only and filter by fixed
 choices, each served by an index.
 """
 
+import uuid
+
 from django.contrib import admin, messages
 from django.db.models import Case, Q, When
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from activity import services
@@ -31,7 +34,7 @@ from activity.models import (
     refused_by_the_parental_controls,
 )
 from activity.statistics_sql import USAGE_STATISTIC_BREAKDOWNS, USAGE_STATISTIC_COUNTS
-from profiles.models import PermissionLevel
+from profiles.models import PermissionLevel, UserProfile
 from tonnysite.clock import family_zone, local_today
 from tonnysite.familyadmin.display import (
     labelled_block,
@@ -45,6 +48,7 @@ from tonnysite.familyadmin.display import (
 )
 from tonnysite.familyadmin.export import CsvExportMixin
 from tonnysite.familyadmin.filters import ConditionChoicesFilter
+from tonnysite.familyadmin.pagination import EstimatedCountPaginator
 from tonnysite.familyadmin.scoping import (
     ActionsOnlyAdminMixin,
     FamilyModelAdmin,
@@ -375,9 +379,59 @@ class RoleFilter(admin.SimpleListFilter):
         return queryset.filter(permission_level=self.value()) if self.value() else queryset
 
 
+class MemberSummaryPaginator(EstimatedCountPaginator):
+    """Pages of the per-member summary view that read only their own members' days.
+
+    The view (one row per member, their daily usage summed) is grouped by the member: asked for
+    a page as it is, PostgreSQL sums every member's days, then sorts and cuts 50 (the 4,445
+    members of a household server: every day of the year). When the list is filtered and sorted
+    only by the member's own columns (name, role), the page's members are read from the member
+    table, counted there, and the view is asked for those ids alone, which PostgreSQL pushes into
+    the grouping. Sorted by a sum (commands, days active), the view is read whole, as before.
+    """
+
+    own_columns = {"id", "name", "permission_level"}  # the view's columns that are the member table's own
+
+    def _members(self):
+        """The member-table queryset with the list's filters and order, or None when the list uses a sum."""
+        query = self.object_list.query
+        conditions = {}
+        for child in query.where.children:
+            column = getattr(getattr(child, "lhs", None), "target", None)
+            if (
+                query.where.connector != "AND"
+                or query.where.negated
+                or getattr(child, "lookup_name", None) != "exact"
+                or column is None
+                or column.column not in self.own_columns
+                or not isinstance(child.rhs, (str, uuid.UUID))
+            ):
+                return None
+            conditions[column.column] = child.rhs
+        order = [name.replace("pk", "id") for name in (query.order_by or self.object_list.model._meta.ordering)]
+        if not all(isinstance(name, str) and name.lstrip("-") in self.own_columns for name in order):
+            return None
+        return UserProfile.objects.filter(**conditions).order_by(*order)
+
+    @cached_property
+    def count(self) -> int:
+        members = self._members()
+        return super().count if members is None else members.count()
+
+    def page(self, number):
+        members = self._members()
+        if members is None:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = list(members.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        return self._get_page(list(self.object_list.filter(id__in=ids)), number, self)
+
+
 @admin.register(UserStatisticsSummary)
 class UserStatisticsSummaryAdmin(StatisticsViewAdmin):
     owner_field = "pk"
+    paginator = MemberSummaryPaginator
     list_display = ("name", "role", "days_active", "commands", "answered_in", "done_right", "last_command")
     list_filter = (RoleFilter,)
     fields = ("name", "role", "days_active", "commands", "answered_in", "done_right", "last_command")

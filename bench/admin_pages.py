@@ -19,11 +19,12 @@ two warm-up requests, under two admin sites in the same run:
 All family pages are measured first, then all stock pages (stock pages scan whole tables
 and would evict the family pages' data from the caches if interleaved). It prints p50 and
 p95 in milliseconds and the number of SQL statements of each page, and the pages of the
-family site that miss the 150 ms p95 target; progress goes to stderr.
+family site that miss the 100 ms p95 target; progress goes to stderr.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import types
@@ -66,7 +67,7 @@ from profiles.models import FamilyLogin, UserProfile  # noqa: E402
 from quickactions.models import QuickAction  # noqa: E402
 from telemetry.models import Notification, Setting, SystemEvent  # noqa: E402
 
-TARGET_P95_MS = 150
+TARGET_P95_MS = 100  # issue 25: every family page under 100 ms p95 at 10 M rows
 DEEPEST_PAGE = 99  # near the deepest the family admin offers (100), and odd (see `deep_page`)
 
 # Stock ModelAdmin settings: what a first admin.py would say, with Django's defaults for the rest.
@@ -242,7 +243,11 @@ def deep_page(model, user, *, odd: bool) -> tuple[int, int]:
     request = RequestFactory().get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
     request.user = user
     paginator = admin.site.get_model_admin(model).get_changelist_instance(request).paginator
-    page = min(DEEPEST_PAGE, paginator.count // paginator.per_page, paginator.num_pages)
+    count = paginator.count
+    if not model._meta.managed:
+        # A view's count is the planner's guess, and the last 24 hours' rows thin out as the run goes on.
+        count = min(count, paginator.object_list.count()) * 9 // 10
+    page = min(DEEPEST_PAGE, count // paginator.per_page, paginator.num_pages)
     if odd and page % 2 == 0:
         page -= 1
     return max(1, page), paginator.per_page
@@ -301,7 +306,8 @@ def main() -> None:
         parent, kid = signed_in("bench_parent"), signed_in("bench_kid")
         users = get_user_model().objects.in_bulk(["bench_parent", "bench_kid"], field_name="username")
         print(f"activity_logs: {have:,} rows ({activity_logs_size()}, indexes included); {server_version()}")
-        print(f"family: {args.repeat} timed requests per page; stock: {args.stock_repeat}; times in ms\n")
+        print(f"family: {args.repeat} timed requests per page; stock: {args.stock_repeat}; times in ms")
+        print(f"load average before: {load_average()}\n")
         selected = [
             page
             for page in pages(users["bench_parent"], users["bench_kid"])
@@ -328,6 +334,12 @@ def main() -> None:
             print(f"  stock {model._meta.model_name} / {label}: {statistics.median(stock_results[-1][0]):.0f} ms",
                   file=sys.stderr, flush=True)  # fmt: skip
         report(selected, family_results, stock_results)
+        print(f"load average after: {load_average()}")
+
+
+def load_average() -> str:
+    """The machine's 1, 5 and 15 minute load averages: the figures mean little without them (2 shared cores)."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def report(selected, family_results, stock_results) -> None:

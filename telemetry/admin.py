@@ -12,14 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
-from django.utils.text import Truncator
 from django.views.decorators.debug import sensitive_post_parameters
 
 from history.admin import ChangeHistoryMixin
 from telemetry import services
 from telemetry.models import EventSeverity, Notification, Setting, SystemEvent
 from telemetry.setting_fields import HIDDEN, SettingJsonField, schema_words, setting_value_field, setting_value_words
-from tonnysite.familyadmin.display import metadata_display, words_display
+from tonnysite.familyadmin.display import metadata_display, text_cut, words_display
 from tonnysite.familyadmin.export import CsvExportMixin
 from tonnysite.familyadmin.filters import ConditionChoicesFilter
 from tonnysite.familyadmin.scoping import ActionsOnlyAdminMixin, FamilyModelAdmin, ProfileListFilter, viewer_of
@@ -89,7 +88,7 @@ class SystemEventAdmin(ChangeHistoryMixin, ActionsOnlyAdminMixin, FamilyModelAdm
 
     @admin.display(description="message")
     def short_message(self, obj):
-        return Truncator(obj.message).chars(80)
+        return text_cut(obj.message, 80)
 
     metadata_pretty = metadata_display(
         "metadata",
@@ -254,7 +253,7 @@ class SettingAdmin(ChangeHistoryMixin, CsvExportMixin, FamilyModelAdmin):
 
     @admin.display(description="value")
     def value_shown(self, obj):
-        return HIDDEN if obj.is_sensitive else Truncator(setting_value_words(obj.value)).chars(60)
+        return HIDDEN if obj.is_sensitive else text_cut(setting_value_words(obj.value), 60)
 
     @admin.display(description="current value")
     def current_value(self, obj):

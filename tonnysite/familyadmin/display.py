@@ -4,6 +4,7 @@ in percent; always HTML-escaped."""
 from __future__ import annotations
 
 import json
+import unicodedata
 
 from django import forms
 from django.contrib import admin
@@ -28,9 +29,17 @@ def short_text_display(field: str, *, description: str, length: int = 80):
 
     @admin.display(description=description)
     def show(model_admin, obj):
-        return Truncator(getattr(obj, field) or "").chars(length)
+        return text_cut(getattr(obj, field) or "", length)
 
     return show
+
+
+def text_cut(text: str, length: int) -> str:
+    """`text` cut to `length` characters with an ellipsis, as Django's Truncator.chars says it; a text that
+    fits is returned as it is without Truncator's character-by-character walk (a list draws one a row)."""
+    if len(text) <= length and unicodedata.is_normalized("NFC", text):
+        return text
+    return Truncator(text).chars(length)
 
 
 class PrettyJSONFormField(forms.JSONField):
