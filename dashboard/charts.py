@@ -5,9 +5,14 @@ same numbers beside it."""
 
 from __future__ import annotations
 
-from django.utils.formats import date_format
+import functools
+from datetime import date
+
+from django.utils import dateformat
+from django.utils.formats import get_format
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from dashboard.selectors import DayFigures
 
@@ -43,7 +48,18 @@ def _nice_max(value: float) -> int:
 
 
 def _day_label(figures: DayFigures) -> str:
-    return date_format(figures.day, "SHORT_DATE_FORMAT")
+    return _day_words(figures.day, "SHORT_DATE_FORMAT")
+
+
+def _day_words(day: date, format_name: str) -> str:
+    """`day` in the named format of the active language: a year's page names each of 365 days up to
+    four times, and Django's date_format translates month and weekday names on every call."""
+    return _day_words_in(day, get_format(format_name), get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_words_in(day: date, format_string: str, language: str | None) -> str:
+    return dateformat.format(day, format_string)
 
 
 def _x_labels(days: list[DayFigures], x_of) -> list[str]:
@@ -184,7 +200,7 @@ def days_table(days: list[DayFigures]) -> SafeString:
         )
         values = [
             (
-                date_format(d.day, "DATE_FORMAT"), d.links["all"], d.commands, d.success, d.failed, d.timeout,
+                _day_words(d.day, "DATE_FORMAT"), d.links["all"], d.commands, d.success, d.failed, d.timeout,
                 "–" if d.success_rate is None else f"{d.success_rate:.0f} %", _number(d.confidence, 2),
                 _number(d.minutes),
             )
@@ -197,7 +213,7 @@ def days_table(days: list[DayFigures]) -> SafeString:
         '<td><a href="{}">{}</a></td><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>',
         (
             (
-                date_format(d.day, "DATE_FORMAT"), d.links["all"], d.commands, d.links["success"], d.success,
+                _day_words(d.day, "DATE_FORMAT"), d.links["all"], d.commands, d.links["success"], d.success,
                 d.links["failed"], d.failed, d.links["timeout"], d.timeout,
                 "–" if d.success_rate is None else f"{d.success_rate:.0f} %", _number(d.confidence, 2),
                 _number(d.minutes),
@@ -230,7 +246,7 @@ def timings_table(days: list[DayFigures], components: tuple[str, ...]) -> SafeSt
         '<tr><th scope="row">{}</th>{}</tr>',
         (
             (
-                date_format(d.day, "DATE_FORMAT"),
+                _day_words(d.day, "DATE_FORMAT"),
                 format_html_join(
                     "", "<td>{}</td><td>{}</td>",
                     ((_number(d.timings.get(c, (None, None))[0]), _number(d.timings.get(c, (None, None))[1]))

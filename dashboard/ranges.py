@@ -9,11 +9,13 @@ gets their own profile, whatever `member` says.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import django_filters
+from django import forms
 from django.core.exceptions import BadRequest, PermissionDenied
 
 from profiles.models import UserProfile
@@ -34,6 +36,8 @@ PRESETS = {
 }
 DEFAULT_PRESET = "last_7_days"
 LONGEST_RANGE_DAYS = 731  # two years: a custom range longer than that is refused
+MEMBER_NAME_MAX = 100  # UserProfile.name's max_length: a longer `member` or search is no name
+EVERY_CARD = "all"  # ?cards=all: the member cards of every member, the inactive ones too
 
 
 @dataclass(frozen=True)
@@ -101,16 +105,34 @@ def preset_range(preset: str, *, today: date, zone: ZoneInfo) -> DayRange:
     return DayRange(first, last, preset, zone)
 
 
+class _PageFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+
 def _filter_class(profiles):
-    """The FilterSet of the dashboard's parameters; `from` is a Python keyword, so it is built with type()."""
+    """The FilterSet of the dashboard's parameters; `from` is a Python keyword, so it is built with type().
+
+    The member is typed by name in a text box (dashboard/member_chooser.js suggests names from
+    `member_suggestions`): a list of every member would make the page grow with the family.
+    """
     day = {"input_formats": ["%Y-%m-%d"]}
+    member_box = forms.TextInput(
+        attrs={
+            "list": "member-suggestions", "autocomplete": "off", "placeholder": "Whole family", "size": 18,
+            "maxlength": MEMBER_NAME_MAX, "spellcheck": "false",
+        }
+    )  # fmt: skip
     declared = {
         "member": django_filters.ModelChoiceFilter(
-            queryset=profiles, to_field_name="name", label="Member", empty_label="Whole family", method="_keep"
+            queryset=profiles, to_field_name="name", label="Member", method="_keep", widget=member_box
         ),
         "range": django_filters.ChoiceFilter(choices=list(PRESETS.items()), label="Range", method="_keep"),
         "from": django_filters.DateFilter(label="From", method="_keep", **day),
         "to": django_filters.DateFilter(label="To", method="_keep", **day),
+        "cards": django_filters.ChoiceFilter(
+            choices=[(EVERY_CARD, "Every member")], label="Member cards", method="_keep"
+        ),
+        "page": _PageFilter(label="Page of member cards", min_value=1, method="_keep"),
     }
 
     def _keep(self, queryset, name, value):
@@ -126,13 +148,20 @@ def _filter_class(profiles):
 @dataclass(frozen=True)
 class DashboardQuery:
     """What a dashboard page or an export shows: the days, the chosen member (or None: all the
-    viewer may see) and the members in scope, by name."""
+    viewer may see) and the members in scope, by name.
+
+    `members` of the whole family is a query not yet read: the dashboard reads the family's figures
+    by day (`whole_family`) and only a page of member cards, so it never loads every member.
+    """
 
     days: DayRange
     member: UserProfile | None
-    members: list[UserProfile]
+    members: Sequence[UserProfile]
     sees_every_profile: bool  # a family admin: may pick any member and sees the family's events
     form: object  # the bound filter form, for the page's controls
+    whole_family: bool = False  # every member of the family (a family admin, no member chosen)
+    card_page: int = 1  # the page of member cards (1 first)
+    every_card: bool = False  # cards of the inactive members too (?cards=all)
 
     @property
     def member_ids(self) -> list:
@@ -180,9 +209,15 @@ def dashboard_query(request, *, today: date | None = None) -> DashboardQuery:
     member = data.get("member")
     if not viewer.sees_every_profile:
         member = viewer.profile
-    members = [member] if member is not None else list(visible)
     return DashboardQuery(
-        days=days, member=member, members=members, sees_every_profile=viewer.sees_every_profile, form=form
+        days=days,
+        member=member,
+        members=[member] if member is not None else visible,
+        sees_every_profile=viewer.sees_every_profile,
+        form=form,
+        whole_family=member is None and viewer.sees_every_profile,
+        card_page=data.get("page") or 1,
+        every_card=data.get("cards") == EVERY_CARD,
     )
 
 

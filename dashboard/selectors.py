@@ -9,11 +9,15 @@ tables, each through an index and a bound.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.core.exceptions import BadRequest
 from django.db import connection, transaction
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,6 +38,8 @@ TIMED_COMPONENTS = ("whisper", "n8n", "tts")
 RECENT_ROWS = 15
 OPEN_EVENTS = 10
 OPEN_EVENTS_COUNTED = 1000  # the page says 1000+ beyond
+CARDS_PER_PAGE = 24  # member cards on one page of the whole family's dashboard
+SUGGESTIONS = 10  # names the member chooser suggests at a time
 NEAR_LIMIT = 0.8  # the home page warns a parent from 80 % of a member's limit today
 REFUSED = rules.REFUSED_ERROR_TYPE
 # The error types the tray records, in a parent's words; any other is shown as recorded.
@@ -128,9 +134,29 @@ class MemberCard:
 
 
 @dataclass
+class CardPage:
+    """Which members' cards a page shows: one page of the family's active members (or of every member)."""
+
+    number: int  # 1 first
+    pages: int
+    members: int  # the members counted here (active ones only, unless every_card)
+    inactive: int  # the family's inactive members (shown only with every_card)
+    every_card: bool
+
+    @property
+    def first(self) -> int:
+        return min(self.members, (self.number - 1) * CARDS_PER_PAGE + 1)
+
+    @property
+    def last(self) -> int:
+        return min(self.members, self.number * CARDS_PER_PAGE)
+
+
+@dataclass
 class DashboardFigures:
     days: list[DayFigures]
     members: list[MemberCard]
+    card_page: CardPage | None  # None: one member's dashboard, a single card
     heatmap: list[list[int]]  # [weekday 0 = Monday][hour]
     top_commands: list[tuple[str, int, str]]  # text, count, link
     top_errors: list[tuple[str, int]]
@@ -151,6 +177,9 @@ class DashboardFigures:
 # Where the charted components sit in timing_histograms (1 processing, 2 whisper, 3 n8n, 4 tts).
 _HISTOGRAM_POSITIONS = {"whisper": 2, "n8n": 3, "tts": 4}
 _SCOPE = "u.profile_id = ANY(%(members)s) AND u.date BETWEEN %(first)s AND %(last)s"
+# The whole family's days: dashboard_family_days (usage_statistics summed over every member, a row a day,
+# kept by triggers: dashboard/migrations/0001_family_days.py), so the family's size costs nothing here.
+_FAMILY_SCOPE = "u.date BETWEEN %(first)s AND %(last)s"
 
 
 def _rows(sql: str, params: dict) -> list[tuple]:
@@ -190,7 +219,8 @@ def home_figures(*, query: DashboardQuery, now: datetime | None = None) -> HomeF
     """Today's cards of the members in `query`; for a family admin also what waits for them: requests,
     paused members, members over or near (NEAR_LIMIT of) today's limit, unresolved errors and notification
     channels that keep failing."""
-    cards = _member_cards(query, now or timezone.now()) if query.members else []
+    members = list(query.members)
+    cards = _member_cards(query, members, now or timezone.now()) if members else []
     admin_view = query.sees_every_profile
 
     def over(card: MemberCard) -> bool:
@@ -215,9 +245,12 @@ def home_figures(*, query: DashboardQuery, now: datetime | None = None) -> HomeF
 
 def _figures(query: DashboardQuery, now: datetime) -> DashboardFigures:
     days_range = query.days
-    params = {"members": query.member_ids, "first": days_range.first, "last": days_range.last}
-    days, heatmap = _day_figures(query, params)
-    ranked = _ranked(params)
+    scope = _FAMILY_SCOPE if query.whole_family else _SCOPE
+    params = {"first": days_range.first, "last": days_range.last}
+    if not query.whole_family:
+        params["members"] = query.member_ids
+    days, heatmap = _day_figures(query, scope, params)
+    ranked = _ranked("dashboard_family_days" if query.whole_family else "usage_statistics", scope, params)
     names = dict(
         QuickAction.objects.filter(pk__in=[key for key, _ in ranked["quick_action"]]).values_list("pk", "display_name")
     )
@@ -225,6 +258,7 @@ def _figures(query: DashboardQuery, now: datetime) -> DashboardFigures:
     member = query.member
     events, event_count = _open_events(query)
     recent = _recent(query, now)
+    card_page, card_members = member_cards_page(query)
     weighted = [(day.confidence, day.commands) for day in days if day.confidence is not None]
     answered = sum(n for _, n in weighted)
     total = DayFigures(
@@ -239,7 +273,8 @@ def _figures(query: DashboardQuery, now: datetime) -> DashboardFigures:
     return DashboardFigures(
         total=total,
         days=days,
-        members=_member_cards(query, now),
+        members=_member_cards(query, card_members, now) if card_members else [],
+        card_page=card_page,
         heatmap=heatmap,
         top_commands=[
             (text, n, activity_list_url(start=start, end=end, member=member, q=text)) for text, n in ranked["command"]
@@ -250,7 +285,7 @@ def _figures(query: DashboardQuery, now: datetime) -> DashboardFigures:
         open_events=events,
         open_event_count=event_count,
         recent=recent,
-        timing_source="exact" if len(query.members) == 1 else "histograms",
+        timing_source="histograms" if _several(query) else "exact",
         links={
             "all": activity_list_url(start=start, end=end, member=member),
             "success": activity_list_url(start=start, end=end, member=member, status=CommandStatus.SUCCESS),
@@ -263,30 +298,71 @@ def _figures(query: DashboardQuery, now: datetime) -> DashboardFigures:
     )
 
 
-def _day_figures(query: DashboardQuery, params: dict) -> tuple[list[DayFigures], list[list[int]]]:
+def _several(query: DashboardQuery) -> bool:
+    """Whether the figures add up several members (the whole family), or are one member's own."""
+    return query.whole_family or len(query.member_ids) != 1
+
+
+def member_cards_page(query: DashboardQuery) -> tuple[CardPage | None, Sequence]:
+    """The page of member cards `query` asks for and its members, in name order: the family's active
+    members (every member with ?cards=all), CARDS_PER_PAGE at a time, in two queries whatever the
+    family's size. One member's dashboard has their card alone (no page)."""
+    if not query.whole_family:
+        return None, list(query.members)
+    counted = query.members.aggregate(every=Count("pk"), inactive=Count("pk", filter=Q(is_active=False)))
+    shown = query.members if query.every_card else query.members.exclude(is_active=False)
+    total = counted["every"] if query.every_card else counted["every"] - counted["inactive"]
+    pages = max(1, math.ceil(total / CARDS_PER_PAGE))
+    if query.card_page > pages:
+        raise BadRequest(
+            f"The dashboard cannot show that: Page of member cards: there {'is' if pages == 1 else 'are'} "
+            f"only {pages} page{'' if pages == 1 else 's'} of member cards."
+        )
+    start = (query.card_page - 1) * CARDS_PER_PAGE
+    members = list(shown.order_by("name")[start : start + CARDS_PER_PAGE])
+    page = CardPage(
+        number=query.card_page, pages=pages, members=total, inactive=counted["inactive"], every_card=query.every_card
+    )
+    return page, members
+
+
+def member_names_suggested(*, profiles, text: str) -> list[str]:
+    """Up to SUGGESTIONS names of `profiles` (the ones the viewer may see) containing `text` (any
+    case), those starting with it first: the member chooser's suggestions."""
+    names = profiles.filter(name__icontains=text) if text else profiles
+    starts_first = Case(When(name__istartswith=text, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return list(names.order_by(starts_first, "name").values_list("name", flat=True)[:SUGGESTIONS])
+
+
+def _day_figures(query: DashboardQuery, scope: str, params: dict) -> tuple[list[DayFigures], list[list[int]]]:
     """The range's days and its busy-hours heat map, from one pass over its usage_statistics rows
     (with, for several members, the sums of the timing histograms)."""
     zone = query.days.zone
     by_day = {day: DayFigures(day) for day in query.days.days}
     heatmap = [[0] * 24 for _ in range(7)]
     buckets = len(TIMING_BUCKET_EDGES_MS)
-    merged = len(query.members) != 1
+    merged = _several(query)
     hours = ", ".join(f"coalesce(sum(u.hourly_counts[{hour}]), 0)::int" for hour in range(1, 25))
     histograms = ", ".join(
         f"sum(u.timing_histograms[{position}][{bucket}])::int"
         for position in _HISTOGRAM_POSITIONS.values()
         for bucket in range(1, buckets + 1)
     )
-    for day, commands, success, failed, timeout, seconds, confidence, *sums in _rows(
-        f"""SELECT u.date, sum(u.command_count)::int, sum(u.success_count)::int,
+    rows = (
+        _family_day_rows(params)
+        if query.whole_family
+        else _rows(
+            f"""SELECT u.date, sum(u.command_count)::int, sum(u.success_count)::int,
                    sum(u.failure_count - u.timeout_count)::int, sum(u.timeout_count)::int,
                    sum(u.total_duration_seconds)::bigint,
                    sum(u.average_confidence * u.command_count) FILTER (WHERE u.average_confidence IS NOT NULL)
                    / nullif(sum(u.command_count) FILTER (WHERE u.average_confidence IS NOT NULL), 0),
                    {hours}{", " + histograms if merged else ""}
-            FROM usage_statistics u WHERE {_SCOPE} GROUP BY 1""",
-        params,
-    ):
+            FROM usage_statistics u WHERE {scope} GROUP BY 1""",
+            params,
+        )
+    )
+    for day, commands, success, failed, timeout, seconds, confidence, *sums in rows:
         figures = by_day[day]
         figures.commands, figures.success, figures.failed, figures.timeout = commands, success, failed, timeout
         figures.minutes = seconds / 60
@@ -303,7 +379,7 @@ def _day_figures(query: DashboardQuery, params: dict) -> tuple[list[DayFigures],
     if not merged:
         for day, component, p50, p95 in _rows(
             f"""SELECT u.date, t.key, (t.value->>'p50')::int, (t.value->>'p95')::int
-                FROM usage_statistics u, jsonb_each(u.timings) t WHERE {_SCOPE}""",
+                FROM usage_statistics u, jsonb_each(u.timings) t WHERE {scope}""",
             params,
         ):
             by_day[day].timings[component] = (p50, p95)
@@ -318,19 +394,38 @@ def _day_figures(query: DashboardQuery, params: dict) -> tuple[list[DayFigures],
     return list(by_day.values()), heatmap
 
 
-def _ranked(params: dict) -> dict[str, list[tuple[str, int]]]:
-    """The range's top commands, errors, devices and quick actions, most used first."""
+def _family_day_rows(params: dict) -> list[tuple]:
+    """The whole family's days from dashboard_family_days, as _day_figures reads them: date, commands,
+    successful, failed, timed out, seconds, confidence, 24 hours, then the charted components' histograms."""
+    buckets = len(TIMING_BUCKET_EDGES_MS)
+    charted = [(position - 1) * buckets + n for position in _HISTOGRAM_POSITIONS.values() for n in range(buckets)]
+    rows = []
+    for *figures, hours, histograms in _rows(
+        f"""SELECT u.date, u.command_count, u.success_count, u.failed_count, u.timeout_count, u.duration_seconds,
+                   u.confidence_sum / nullif(u.confidence_commands, 0), u.hourly_counts, u.timing_histograms
+            FROM dashboard_family_days u WHERE {_FAMILY_SCOPE} AND u.member_days > 0""",
+        params,
+    ):
+        hours = (hours + [0] * 24)[:24]
+        cells = [histograms[cell] if cell < len(histograms) else 0 for cell in charted]
+        rows.append((*figures, *hours, *cells))
+    return rows
+
+
+def _ranked(table: str, scope: str, params: dict) -> dict[str, list[tuple[str, int]]]:
+    """The range's top commands, errors, devices and quick actions, most used first, from `table`
+    (usage_statistics, or the whole family's dashboard_family_days: the same four maps)."""
     ranked = defaultdict(list)
     rows = _rows(
         f"""SELECT e.kind, e.key, sum(e.n)::int
-            FROM usage_statistics u
+            FROM {table} u
             CROSS JOIN LATERAL (
                 SELECT 'command', key, value::int FROM jsonb_each_text(u.top_commands)
                 UNION ALL SELECT 'error', key, value::int FROM jsonb_each_text(u.error_types)
                 UNION ALL SELECT 'device', key, value::int FROM jsonb_each_text(u.device_breakdown)
                 UNION ALL SELECT 'quick_action', key, value::int FROM jsonb_each_text(u.quick_action_counts)
             ) AS e(kind, key, n)
-            WHERE {_SCOPE} GROUP BY 1, 2""",
+            WHERE {scope} GROUP BY 1, 2""",
         params,
     )
     for kind, key, count in sorted(rows, key=lambda row: (row[0], -row[2], row[1])):
@@ -339,20 +434,19 @@ def _ranked(params: dict) -> dict[str, list[tuple[str, int]]]:
     return ranked
 
 
-def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
-    """Per member: today and this week against their limits, and what broke a rule in the range.
-    Each day is judged by the rules in force that day (parental.rules.in_force), not today's."""
+def _member_cards(query: DashboardQuery, members: list[UserProfile], now: datetime) -> list[MemberCard]:
+    """Per member of `members`: today and this week against their limits, and what broke a rule in the
+    range. Each day is judged by the rules in force that day (parental.rules.in_force), not today's."""
     zone = query.days.zone
     today = now.astimezone(zone).date()
     week_start = today - timedelta(days=today.weekday())
-    in_force = rules_in_force(
-        members=query.members, since=local_midnight(min(week_start, query.days.first), zone), now=now
-    )
+    in_force = rules_in_force(members=members, since=local_midnight(min(week_start, query.days.first), zone), now=now)
+    member_ids = [member.pk for member in members]
     earlier = defaultdict(float)  # minutes of this week before today, by member
     for pid, seconds in _rows(
         """SELECT u.profile_id, sum(u.total_duration_seconds)::bigint FROM usage_statistics u
            WHERE u.profile_id = ANY(%(members)s) AND u.date >= %(week)s AND u.date < %(today)s GROUP BY 1""",
-        {"members": query.member_ids, "week": week_start, "today": today},
+        {"members": member_ids, "week": week_start, "today": today},
     ):
         earlier[pid] = seconds / 60
     # Today's minutes as the policy counts them (policy_sessions_used: an open session counts up
@@ -361,11 +455,11 @@ def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
         _rows(
             """SELECT m.id, used.seconds FROM unnest(%(members)s::uuid[]) AS m(id)
                CROSS JOIN LATERAL policy_sessions_used(m.id, %(day_start)s, %(now)s) AS used""",
-            {"members": query.member_ids, "day_start": local_midnight(today, zone), "now": now},
+            {"members": member_ids, "day_start": local_midnight(today, zone), "now": now},
         )
     )
     cards = {}
-    for profile in query.members:
+    for profile in members:
         controls = in_force.controls_on(profile.pk, today)
         used = max(0.0, float(used_today.get(profile.pk) or 0)) / 60
         limit, key = in_force.limit_on(profile.pk, today)
@@ -381,7 +475,7 @@ def _member_cards(query: DashboardQuery, now: datetime) -> list[MemberCard]:
             paused_until=controls.pause.until.astimezone(zone) if controls.pause and controls.pause.until else None,
         )
     days = query.days
-    scope = {"members": query.member_ids, "first": days.first, "last": days.last}
+    scope = {"members": member_ids, "first": days.first, "last": days.last}
     for pid, commands, success, refused in _rows(
         f"""SELECT u.profile_id, sum(u.command_count)::int, sum(u.success_count)::int,
                    coalesce(sum((u.error_types->>'{REFUSED}')::int), 0)::int
@@ -502,7 +596,6 @@ def _open_errors_counted() -> int:
 
 def _recent(query: DashboardQuery, now: datetime) -> list[ActivityLog]:
     """The latest commands of the last 24 hours (the page links to all of them)."""
-    rows = ActivityLog.objects.filter(
-        profile_id__in=query.member_ids, timestamp__gte=now - timedelta(hours=24), timestamp__lte=now
-    )
+    rows = ActivityLog.objects.filter(timestamp__gte=now - timedelta(hours=24), timestamp__lte=now)
+    rows = rows.filter(profile__isnull=False) if query.whole_family else rows.filter(profile_id__in=query.member_ids)
     return list(rows.select_related("profile").order_by("-timestamp")[:RECENT_ROWS])

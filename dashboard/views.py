@@ -1,13 +1,15 @@
 """The dashboard page and the usage exports: thin adapters over dashboard.selectors and dashboard.exports."""
 
 from django.contrib import admin
+from django.core.exceptions import BadRequest
+from django.http import JsonResponse
 from django.template.response import TemplateResponse
 
 from dashboard import charts, exports, selectors
-from dashboard.ranges import PRESETS, dashboard_query
+from dashboard.ranges import EVERY_CARD, MEMBER_NAME_MAX, PRESETS, dashboard_query
 from parental.selectors import parent_requests_pending
 from profiles.models import PermissionLevel
-from tonnysite.familyadmin.scoping import viewer_of
+from tonnysite.familyadmin.scoping import profiles_visible_to, viewer_of
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -40,10 +42,37 @@ def dashboard_page(request):
         "timings_table": charts.timings_table(figures.days, selectors.TIMED_COMPONENTS) if timings else "",
         "heatmap": heatmap,
         "hours": range(24),
-        "export_query": _with(params, drop=()),
+        "export_query": _with(params, drop=("page", "cards")),
+        "card_links": _card_links(params, figures.card_page),
         "parent_requests": parent_requests_pending() if query.sees_every_profile else [],
     }
     return TemplateResponse(request, "admin/dashboard/index.html", context)
+
+
+def _card_links(params, page: selectors.CardPage | None) -> dict[str, str]:
+    """The query strings of the member cards' pages: previous, next, every member, the active ones only."""
+    if page is None:
+        return {}
+    links = {}
+    if page.number > 1:
+        links["previous"] = _with(params, drop=(), page=page.number - 1)
+    if page.number < page.pages:
+        links["next"] = _with(params, drop=(), page=page.number + 1)
+    if page.every_card:
+        links["active"] = _with(params, drop=("page", "cards"))
+    elif page.inactive:
+        links["every"] = _with(params, drop=("page",), cards=EVERY_CARD)
+    return links
+
+
+def member_suggestions(request):
+    """/admin/dashboard/members.json?q=al: the names the member chooser suggests, of the members the
+    signed-in member may see (a kid: only themself), at most selectors.SUGGESTIONS."""
+    text = request.GET.get("q", "")
+    if len(request.GET.getlist("q")) > 1 or len(text) > MEMBER_NAME_MAX or "\x00" in text:
+        raise BadRequest(f"The member suggestions need one q of at most {MEMBER_NAME_MAX} characters.")
+    names = selectors.member_names_suggested(profiles=profiles_visible_to(viewer_of(request)), text=text.strip())
+    return JsonResponse({"members": names})
 
 
 def _with(params, *, drop: tuple[str, ...], **values) -> str:

@@ -144,6 +144,7 @@ FAMILY_PAGES = {
     "admin:dashboard": {"admin": 200, "user": 200, "kid": 200, "guest": 302},
     "admin:dashboard_usage_csv": {"admin": 200, "user": 200, "kid": 200, "guest": 302},
     "admin:dashboard_activity_csv": {"admin": 200, "user": 200, "kid": 200, "guest": 302},
+    "admin:dashboard_members": {"admin": 200, "user": 200, "kid": 200, "guest": 302},
     "admin:quickactions_quickaction_import": {"admin": 200, "user": 403, "kid": 403, "guest": 302},
     "admin:quickactions_quickaction_export": {"admin": 200, "user": 200, "kid": 403, "guest": 302},
     "admin:quickactions_quickaction_export_json": {"admin": 200, "user": 200, "kid": 403, "guest": 302},

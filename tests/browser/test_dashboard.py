@@ -63,7 +63,7 @@ def test_a_parent_opens_the_dashboard_sees_charts_and_downloads_both_csvs(page, 
     assert "Yesterday" in page.inner_text(".dashboard-zone")
     page.locator(".presets a", has_text="Last 7 days").click()
     assert "Last 7 days" in page.inner_text(".dashboard-zone")
-    page.select_option("#id_member", label="Alex")
+    page.fill("#id_member", "Alex")
     page.click(".custom button")
     assert page.inner_text("#site-name") and "Dashboard: Alex" in page.inner_text("#content h1")
 
@@ -98,7 +98,7 @@ def test_days_typed_in_from_and_to_win_over_the_preset_for_the_page_and_both_csv
     admin_sign_in(page, username="dad", password=PASSWORD)
     page.goto("/admin/dashboard/?range=last_7_days")
 
-    page.select_option("#id_member", label="Alex")
+    page.fill("#id_member", "Alex")
     page.fill("#id_from", first.isoformat())
     page.fill("#id_to", last.isoformat())
     page.click(".custom button")
@@ -125,3 +125,16 @@ def test_the_presets_include_last_week_and_the_last_30_days(page, family):
     assert "Last 30 days" in page.inner_text(".dashboard-zone")
     page.locator(".presets a", has_text="Last week").click()
     assert "Last week" in page.inner_text(".dashboard-zone")
+
+
+def test_the_member_box_suggests_names_as_a_parent_types(page, family):
+    admin_sign_in(page, username="dad", password=PASSWORD)
+    page.goto("/admin/dashboard/?range=last_7_days")
+
+    page.locator("#id_member").press_sequentially("al", delay=50)
+
+    page.wait_for_function("document.querySelectorAll('#member-suggestions option').length > 0")
+    assert page.eval_on_selector_all("#member-suggestions option", "options => options.map(o => o.value)") == ["Alex"]
+    page.fill("#id_member", "Alex")  # what choosing the suggestion does (a datalist's list is the browser's own)
+    page.click(".custom button")
+    assert "Dashboard: Alex" in page.inner_text("#content h1")
