@@ -14,7 +14,10 @@ in the same run and alternating, times:
   WHERE and ORDER BY, the same columns unformatted: timestamp, profile id, raw text) read by
   psycopg on the same connection and thrown away;
 * COPY, psql: the same statement run by psql into /dev/null (the C client: the upper bound), given
-  on psql's standard input, so any number of members fits.
+  on psql's standard input, so any number of members fits;
+* COPY of the export's own SELECT (cells formatted in SQL, in the family's zone), read by psycopg
+  outside Django: what the export's SQL costs is its ratio to the plain COPY, and what Django and
+  the streaming cost is the export's ratio to it.
 
 It prints the plan of the export's query, rows/s of each (best of --repeat), the export's ratio
 to each COPY, and how much the process grew while streaming the export (largest resident set
@@ -161,6 +164,16 @@ def time_copy_psql(statement: str) -> float:
     return watch.seconds
 
 
+def time_copy_formatted(days: DayRange, member_ids: list) -> float:
+    """Seconds of the export's own COPY statement read by psycopg, without Django's request and response."""
+    statement = f"COPY ({exports.activity_rows_sql()}) TO STDOUT WITH (FORMAT csv, HEADER, ENCODING 'UTF8')"
+    params = {"member_ids": member_ids, "start": days.start, "end": days.end}
+    with Stopwatch() as watch:
+        for _ in exports.activity_copy_chunks(statement, params, zone=days.zone):
+            pass
+    return watch.seconds
+
+
 def main() -> None:
     parser = arguments_parser(__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000, help="About how many rows the export holds.")
@@ -186,31 +199,42 @@ def main() -> None:
         family_member_create(
             name="Bench export admin", permission_level=PermissionLevel.ADMIN, username="bench_export_admin"
         )
-        measure(args, signed_in("bench_export_admin"), days, statement, rows)
+        measure(args, signed_in("bench_export_admin"), days, member_ids, statement, rows)
 
 
-def measure(args, client: Client, days: DayRange, statement: str, rows: int) -> None:
+def measure(args, client: Client, days: DayRange, member_ids: list, statement: str, rows: int) -> None:
     maxrss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     # Warm-up (caches), not timed; the export first, so ru_maxrss says what the export needed.
     _, lines, size, growth = time_export(client, days)
     assert lines == rows + 1, (lines, rows)
     maxrss_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - maxrss_before
     time_copy_psycopg(statement)
-    export_times, psycopg_times, psql_times, growths = [], [], [], [growth]
+    time_copy_formatted(days, member_ids)
+    export_times, psycopg_times, psql_times, formatted_times, growths = [], [], [], [], [growth]
     for _ in range(args.repeat):
         seconds, _, _, growth = time_export(client, days)
         export_times.append(seconds)
         growths.append(growth)
         psycopg_times.append(time_copy_psycopg(statement)[0])
         psql_times.append(time_copy_psql(statement))
-    best = {"export": min(export_times), "COPY, psycopg": min(psycopg_times), "COPY, psql": min(psql_times)}
+        formatted_times.append(time_copy_formatted(days, member_ids))
+    best = {
+        "export": min(export_times),
+        "COPY, psycopg": min(psycopg_times),
+        "COPY, psql": min(psql_times),
+        "export's SQL": min(formatted_times),
+    }
     mb = 2**20
     print(f"\n{rows:,} rows, {size / mb:.0f} MB of CSV; best of {args.repeat} after a warm-up:")
     for name, seconds in best.items():
         print(f"  {name:<14} {seconds:6.2f} s  {rows / seconds:>10,.0f} rows/s")
-    for name in ("COPY, psycopg", "COPY, psql"):
+    for name in ("COPY, psycopg", "COPY, psql", "export's SQL"):
         print(f"  export rows/s ÷ {name} rows/s: {best[name] / best['export']:.2f}")
-    print(f"  every run, s: export {fmt(export_times)}; psycopg {fmt(psycopg_times)}; psql {fmt(psql_times)}")
+    print(f"  export's SQL rows/s ÷ COPY, psycopg rows/s: {best['COPY, psycopg'] / best["export's SQL"]:.2f}")
+    print(
+        f"  every run, s: export {fmt(export_times)}; psycopg {fmt(psycopg_times)}; psql {fmt(psql_times)}; "
+        f"export's SQL {fmt(formatted_times)}"
+    )
     print(f"  process growth while streaming: at most {max(growths) / mb:.1f} MB resident between chunks, "
           f"ru_maxrss +{maxrss_growth / mb:.1f} MB")  # fmt: skip
     print(f"  load average {', '.join(f'{load:.2f}' for load in os.getloadavg())}")

@@ -80,12 +80,17 @@ COPY_CHUNK_BYTES = 64 * 1024
 
 def defused_sql(expression: str) -> str:
     """SQL of `csv_cell`'s rule for text: a leading single quote when the text starts with a
-    character a spreadsheet would run as a formula (FORMULA_PREFIXES); NULL stays NULL."""
-    if any(len(prefix) != 1 for prefix in FORMULA_PREFIXES):
-        raise ValueError("defused_sql compares first characters: every formula prefix must be one character.")
-    codes = ", ".join(str(ord(prefix)) for prefix in FORMULA_PREFIXES)
+    character a spreadsheet would run as a formula (FORMULA_PREFIXES); NULL stays NULL.
+
+    Every formula prefix sorts before "A" byte by byte, so most text (a letter, or any character
+    beyond ASCII, first) is told apart by one comparison in the "C" collation; only text that
+    sorts before "A" has its first character compared with the prefixes.
+    """
+    if any(len(prefix) != 1 or prefix >= "A" for prefix in FORMULA_PREFIXES):
+        raise ValueError("defused_sql compares first characters below 'A': every formula prefix must be one.")
+    codes = ", ".join(str(ord(prefix)) for prefix in sorted(FORMULA_PREFIXES))
     text = f"({expression})"
-    return f"CASE WHEN ascii({text}) IN ({codes}) THEN '''' || {text} ELSE {text} END"
+    return f"CASE WHEN {text} COLLATE \"C\" < 'A' AND ascii({text}) IN ({codes}) THEN '''' || {text} ELSE {text} END"
 
 
 def activity_rows_sql() -> str:
