@@ -425,7 +425,13 @@ class MemberSummaryPaginator(EstimatedCountPaginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         ids = list(members.values_list("pk", flat=True)[bottom : bottom + self.per_page])
-        return self._get_page(list(self.object_list.filter(id__in=ids)), number, self)
+        rows = self.object_list.filter(id__in=ids)
+        # The page's members' days through the (member, day) index, whatever the statistics of a table
+        # just filled say (stale, they make the planner read every member's days to keep 50).
+        read = self._with_settings(rows.db, self.by_member_index, None, lambda: list(rows))
+        return self._get_page(read, number, self)
+
+    by_member_index = {"enable_seqscan": "off", "enable_hashjoin": "off"}
 
 
 @admin.register(UserStatisticsSummary)
