@@ -283,7 +283,8 @@ def usage_statistics_rebuild(
         return total
     with_profiles = profile_ids is not None
     keys_sql = sql.keys_from_range_sql(with_profiles=with_profiles)
-    refresh_sql = sql.refresh_days_sql(keys_sql)
+    # Every member's days: one pass over the range's rows; some members' days: their own index ranges.
+    refresh_sql = sql.refresh_days_sql(keys_sql, by_range=not with_profiles)
     chunk_start = _next_data_day(since)
     while chunk_start is not None and chunk_start <= until:
         chunk_end = min(until, chunk_start + timedelta(days=chunk_days - 1))

@@ -122,6 +122,7 @@ KEYS_FROM_RANGE = """
     ) AS s,
          generate_series((s.started_at AT TIME ZONE %(tz)s)::date, (s.ended_at AT TIME ZONE %(tz)s)::date,
                          interval '1 day') AS d
+    WHERE d::date BETWEEN %(since)s AND %(until)s  -- a long session's other days are other ranges' keys
     UNION
     SELECT profile_id, date FROM usage_statistics
     WHERE date BETWEEN %(since)s AND %(until)s {profile_filter}
@@ -163,6 +164,84 @@ BREAKDOWNS = {
     )
 }
 
+
+# Where REFRESH_DAYS reads a day's rows: {finished_rows}, {history_rows} and {session_rows} each give
+# rows `a`, `ch` and `s` next to the day's `b` (bounds). Two forms of the same rows:
+#
+# ROWS_BY_DAY, after a write (a few days): one index range scan per (member, day), never a scan of
+# the whole table. Each range is a row comparison on (member, time), which only the member's index
+# can serve: with `profile_id = ... AND timestamp ...` the planner took the time index, whose rows lie
+# in time order on disk, and read the whole family's day to keep one member's (12 times the work in
+# a family of 12). Sessions are two disjoint ranges, so a day reads only its own whatever the
+# member's history: those begun from a day before it (every session shorter than a day that reaches
+# into it), and the rare ones of a day or more begun earlier (sessions_long_idx).
+ROWS_BY_DAY = {
+    "finished_rows": """    FROM bounds b
+    CROSS JOIN LATERAL (
+        SELECT * FROM activity_logs a
+        WHERE (a.profile_id, a.timestamp) >= (b.profile_id, b.day_start)
+          AND (a.profile_id, a.timestamp) < (b.profile_id, b.day_end)
+          AND a.status IN {finished}
+        OFFSET 0  -- keep the planner from flattening this into a hash join over the whole table
+    ) AS a""",
+    "history_rows": """    FROM bounds b
+    CROSS JOIN LATERAL (
+        SELECT command_category, quick_action_id FROM command_history ch
+        WHERE (ch.profile_id, ch.timestamp) >= (b.profile_id, b.day_start)
+          AND (ch.profile_id, ch.timestamp) < (b.profile_id, b.day_end)
+          AND (ch.command_category <> '' OR ch.quick_action_id IS NOT NULL)
+        OFFSET 0
+    ) AS ch""",
+    "session_rows": """    FROM bounds b
+    CROSS JOIN LATERAL (
+        SELECT started_at, ended_at FROM sessions s
+        WHERE (s.profile_id, s.started_at) >= (b.profile_id, b.day_start - interval '1 day')
+          AND (s.profile_id, s.started_at) < (b.profile_id, b.day_end)
+          AND s.ended_at IS NOT NULL AND s.ended_at > b.day_start
+        UNION ALL
+        SELECT started_at, ended_at FROM sessions s
+        WHERE s.profile_id = b.profile_id AND s.duration_seconds >= 86400
+          AND s.started_at < b.day_start - interval '1 day' AND s.ended_at > b.day_start
+        OFFSET 0
+    ) AS s""",
+}
+
+# ROWS_BY_RANGE, the rebuild of %(since)s..%(until)s for every member (keys from KEYS_FROM_RANGE,
+# all inside the range): one pass over the range's rows in time order, matched to their day by a
+# hash join, so the cost is linear in rows however many members and days there are (the per-day
+# form costs a few index descents per member-day: 4,445 members over 90 days took 40 minutes).
+RANGE_START = "(%(since)s::date::timestamp AT TIME ZONE %(tz)s)"
+RANGE_END = "((%(until)s::date + 1)::timestamp AT TIME ZONE %(tz)s)"
+ROWS_BY_RANGE = {
+    "finished_rows": f"""    FROM (
+        SELECT a.*, (a.timestamp AT TIME ZONE %(tz)s)::date AS local_day FROM activity_logs a
+        WHERE a.timestamp >= {RANGE_START} AND a.timestamp < {RANGE_END}
+          AND a.status IN {{finished}} AND a.profile_id IS NOT NULL
+    ) AS a
+    JOIN bounds b ON b.profile_id = a.profile_id AND b.day = a.local_day""",
+    "history_rows": f"""    FROM (
+        SELECT ch.profile_id, ch.command_category, ch.quick_action_id,
+               (ch.timestamp AT TIME ZONE %(tz)s)::date AS local_day
+        FROM command_history ch
+        WHERE ch.timestamp >= {RANGE_START} AND ch.timestamp < {RANGE_END}
+          AND (ch.command_category <> '' OR ch.quick_action_id IS NOT NULL)
+    ) AS ch
+    JOIN bounds b ON b.profile_id = ch.profile_id AND b.day = ch.local_day""",
+    "session_rows": f"""    FROM (
+        SELECT profile_id, started_at, ended_at FROM sessions s
+        WHERE s.ended_at IS NOT NULL AND s.ended_at > {RANGE_START}
+          AND s.started_at >= {RANGE_START} - interval '1 day' AND s.started_at < {RANGE_END}
+        UNION ALL
+        SELECT profile_id, started_at, ended_at FROM sessions s
+        WHERE s.duration_seconds >= 86400 AND s.ended_at > {RANGE_START}
+          AND s.started_at < {RANGE_START} - interval '1 day'
+    ) AS s
+    CROSS JOIN LATERAL generate_series((s.started_at AT TIME ZONE %(tz)s)::date,
+                                       (s.ended_at AT TIME ZONE %(tz)s)::date, interval '1 day') AS g(day)
+    JOIN bounds b ON b.profile_id = s.profile_id AND b.day = g.day::date
+        AND s.started_at < b.day_end AND s.ended_at > b.day_start""",
+}
+
 REFRESH_DAYS = """
 WITH keys AS (
     -- Days before the retention horizon were purged (operations.retention): their rows stay as they were.
@@ -176,11 +255,7 @@ bounds AS (
     FROM keys
 ),
 finished AS (
-    -- LATERAL: one index range scan per (profile, day), never a scan of the whole table. The range is
-    -- written as a row comparison on (member, time), which only the member's index can serve: with
-    -- `profile_id = ... AND timestamp ...` the planner picked the time index, whose rows lie in time
-    -- order on disk, and read every member's rows of the day to keep one member's (12 times the
-    -- work in a family of 12; the same for command history and sessions below).
+    -- The day's finished commands, read as ROWS_BY_DAY or ROWS_BY_RANGE says.
     SELECT b.profile_id, b.day, a.status, a.processing_time_ms, a.transcription_confidence,
            a.whisper_time_ms, a.n8n_time_ms, a.tts_time_ms,
            lower(btrim(a.command_text)) AS command_key,
@@ -196,14 +271,7 @@ finished AS (
            width_bucket(a.whisper_time_ms, {edges}) AS whisper_bucket,
            width_bucket(a.n8n_time_ms, {edges}) AS n8n_bucket,
            width_bucket(a.tts_time_ms, {edges}) AS tts_bucket
-    FROM bounds b
-    CROSS JOIN LATERAL (
-        SELECT * FROM activity_logs a
-        WHERE (a.profile_id, a.timestamp) >= (b.profile_id, b.day_start)
-          AND (a.profile_id, a.timestamp) < (b.profile_id, b.day_end)
-          AND a.status IN {finished}
-        OFFSET 0  -- keep the planner from flattening this into a hash join over the whole table
-    ) AS a
+{finished_rows}
 ),
 per_day AS (
     -- One pass over a day's commands for its counts, its hours, and each timing's exact p50/p95 (one sort
@@ -235,14 +303,7 @@ top AS (
 {errors},
 history AS (
     SELECT b.profile_id, b.day, ch.command_category, ch.quick_action_id
-    FROM bounds b
-    CROSS JOIN LATERAL (
-        SELECT command_category, quick_action_id FROM command_history ch
-        WHERE (ch.profile_id, ch.timestamp) >= (b.profile_id, b.day_start)
-          AND (ch.profile_id, ch.timestamp) < (b.profile_id, b.day_end)
-          AND (ch.command_category <> '' OR ch.quick_action_id IS NOT NULL)
-        OFFSET 0
-    ) AS ch
+{history_rows}
 ),
 {categories},
 {quick_actions},
@@ -250,21 +311,7 @@ durations AS (
     SELECT b.profile_id, b.day,
            floor(sum(extract(epoch FROM least(s.ended_at, b.day_end) - greatest(s.started_at, b.day_start))))::int
                AS total_duration_seconds
-    FROM bounds b
-    CROSS JOIN LATERAL (
-        -- Two disjoint index ranges, so a day reads only its own sessions whatever the member's history:
-        -- those begun from a day before it (every session shorter than a day that reaches into it)...
-        SELECT started_at, ended_at FROM sessions s
-        WHERE (s.profile_id, s.started_at) >= (b.profile_id, b.day_start - interval '1 day')
-          AND (s.profile_id, s.started_at) < (b.profile_id, b.day_end)
-          AND s.ended_at IS NOT NULL AND s.ended_at > b.day_start
-        UNION ALL
-        -- ...and the rare ones of a day or more begun earlier (sessions_long_idx).
-        SELECT started_at, ended_at FROM sessions s
-        WHERE s.profile_id = b.profile_id AND s.duration_seconds >= 86400
-          AND s.started_at < b.day_start - interval '1 day' AND s.ended_at > b.day_start
-        OFFSET 0
-    ) AS s
+{session_rows}
     GROUP BY 1, 2
 ),
 truth AS (
@@ -393,9 +440,15 @@ WHERE s.id = counted.sid
 """
 
 
-def refresh_days_sql(keys: str) -> str:
-    """The statement for usage_statistics of the (profile_id, day) pairs that `keys` yields."""
-    return REFRESH_DAYS.format(keys=keys, **LITERALS, **BREAKDOWNS)
+def refresh_days_sql(keys: str, *, by_range: bool = False) -> str:
+    """The statement for usage_statistics of the (profile_id, day) pairs that `keys` yields.
+
+    `by_range`: read the rows of the whole range %(since)s..%(until)s in one pass (ROWS_BY_RANGE), for a
+    rebuild whose keys are every member's days in that range; otherwise day by day (ROWS_BY_DAY).
+    """
+    sources = ROWS_BY_RANGE if by_range else ROWS_BY_DAY
+    rows = {name: text.format(**LITERALS) for name, text in sources.items()}
+    return REFRESH_DAYS.format(keys=keys, **LITERALS, **BREAKDOWNS, **rows)
 
 
 def last_active_sql(profiles: str) -> str:
