@@ -98,6 +98,22 @@ KEYS_FROM_ARRAYS = """
     JOIN user_profiles p ON p.id = k.profile_id
 """
 
+# The local range %(since)s..%(until)s as moments, and the sessions that reach into it: those begun from a
+# day before it (every session shorter than a day that does), plus the rare ones of a day or more begun
+# earlier (sessions_long_idx), so the read does not grow with the history before the range.
+RANGE_START = "(%(since)s::date::timestamp AT TIME ZONE %(tz)s)"
+RANGE_END = "((%(until)s::date + 1)::timestamp AT TIME ZONE %(tz)s)"
+SESSIONS_OVER_RANGE = f"""
+        SELECT profile_id, started_at, ended_at FROM sessions s
+        WHERE s.ended_at IS NOT NULL AND s.profile_id IS NOT NULL AND s.ended_at > {RANGE_START}
+          AND s.started_at >= {RANGE_START} - interval '1 day' AND s.started_at < {RANGE_END}
+          {{session_profile_filter}}
+        UNION ALL
+        SELECT profile_id, started_at, ended_at FROM sessions s
+        WHERE s.duration_seconds >= 86400 AND s.profile_id IS NOT NULL AND s.ended_at > {RANGE_START}
+          AND s.started_at < {RANGE_START} - interval '1 day' {{session_profile_filter}}
+"""
+
 # Every pair with a source row or a statistics row between %(since)s and %(until)s (local days).
 KEYS_FROM_RANGE = """
     SELECT profile_id, (timestamp AT TIME ZONE %(tz)s)::date AS day
@@ -107,19 +123,7 @@ KEYS_FROM_RANGE = """
       AND profile_id IS NOT NULL AND status IN {finished} {profile_filter}
     UNION
     SELECT s.profile_id, d::date
-    FROM (
-        -- As in durations below: sessions begun from a day before the range, plus the long ones before that.
-        SELECT profile_id, started_at, ended_at FROM sessions s
-        WHERE s.ended_at IS NOT NULL AND s.profile_id IS NOT NULL
-          AND s.started_at >= (%(since)s::date::timestamp AT TIME ZONE %(tz)s) - interval '1 day'
-          AND s.started_at < ((%(until)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
-          AND s.ended_at > (%(since)s::date::timestamp AT TIME ZONE %(tz)s) {session_profile_filter}
-        UNION ALL
-        SELECT profile_id, started_at, ended_at FROM sessions s
-        WHERE s.duration_seconds >= 86400 AND s.profile_id IS NOT NULL
-          AND s.started_at < (%(since)s::date::timestamp AT TIME ZONE %(tz)s) - interval '1 day'
-          AND s.ended_at > (%(since)s::date::timestamp AT TIME ZONE %(tz)s) {session_profile_filter}
-    ) AS s,
+    FROM ({sessions_over_range}) AS s,
          generate_series((s.started_at AT TIME ZONE %(tz)s)::date, (s.ended_at AT TIME ZONE %(tz)s)::date,
                          interval '1 day') AS d
     WHERE d::date BETWEEN %(since)s AND %(until)s  -- a long session's other days are other ranges' keys
@@ -210,8 +214,6 @@ ROWS_BY_DAY = {
 # all inside the range): one pass over the range's rows in time order, matched to their day by a
 # hash join, so the cost is linear in rows however many members and days there are (the per-day
 # form costs a few index descents per member-day: 4,445 members over 90 days took 40 minutes).
-RANGE_START = "(%(since)s::date::timestamp AT TIME ZONE %(tz)s)"
-RANGE_END = "((%(until)s::date + 1)::timestamp AT TIME ZONE %(tz)s)"
 ROWS_BY_RANGE = {
     "finished_rows": f"""    FROM (
         SELECT a.*, (a.timestamp AT TIME ZONE %(tz)s)::date AS local_day FROM activity_logs a
@@ -227,15 +229,7 @@ ROWS_BY_RANGE = {
           AND (ch.command_category <> '' OR ch.quick_action_id IS NOT NULL)
     ) AS ch
     JOIN bounds b ON b.profile_id = ch.profile_id AND b.day = ch.local_day""",
-    "session_rows": f"""    FROM (
-        SELECT profile_id, started_at, ended_at FROM sessions s
-        WHERE s.ended_at IS NOT NULL AND s.ended_at > {RANGE_START}
-          AND s.started_at >= {RANGE_START} - interval '1 day' AND s.started_at < {RANGE_END}
-        UNION ALL
-        SELECT profile_id, started_at, ended_at FROM sessions s
-        WHERE s.duration_seconds >= 86400 AND s.ended_at > {RANGE_START}
-          AND s.started_at < {RANGE_START} - interval '1 day'
-    ) AS s
+    "session_rows": f"""    FROM ({SESSIONS_OVER_RANGE.format(session_profile_filter="")}) AS s
     CROSS JOIN LATERAL generate_series((s.started_at AT TIME ZONE %(tz)s)::date,
                                        (s.ended_at AT TIME ZONE %(tz)s)::date, interval '1 day') AS g(day)
     JOIN bounds b ON b.profile_id = s.profile_id AND b.day = g.day::date
@@ -464,7 +458,8 @@ def session_counters_sql(sessions: str) -> str:
 def keys_from_range_sql(*, with_profiles: bool) -> str:
     profile_filter = "AND profile_id = ANY(%(profile_ids)s::uuid[])" if with_profiles else ""
     session_filter = "AND s.profile_id = ANY(%(profile_ids)s::uuid[])" if with_profiles else ""
-    return KEYS_FROM_RANGE.format(profile_filter=profile_filter, session_profile_filter=session_filter, **LITERALS)
+    sessions = SESSIONS_OVER_RANGE.format(session_profile_filter=session_filter)
+    return KEYS_FROM_RANGE.format(profile_filter=profile_filter, sessions_over_range=sessions, **LITERALS)
 
 
 def profiles_in_scope_sql(*, with_profiles: bool) -> str:
