@@ -5,13 +5,12 @@ Usage (a scratch database whose name starts with "bench"; it generates what is m
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_api .venv/bin/python bench/api.py --rows 10000000
 
 The busiest members get parental controls (limits, windows, command lists) and an open session,
-a device token is made, and gunicorn (2 workers, as `make run`; `--worker-class gthread` to compare
-threads that keep the connection alive) serves the scratch database on a free local port. One
-keep-alive connection then asks the policy about random members and commands; the time of each
-answer is measured at the client (the HTTP round trip included, so the server's own time is at
-most this) and printed as p50/p95/p99 in milliseconds. Batches of 1,000 commands through
-POST /api/v1/activity are timed too. The load average is printed next to each figure. The
-controls, sessions and token stay (the database is a scratch one).
+a device token is made, and gunicorn (2 workers, as `make run`) serves the scratch database on a
+free local port. One keep-alive connection then asks the policy about random members and
+commands; the time of each answer is measured at the client (the HTTP round trip included, so
+the server's own time is at most this) and printed as p50/p95/p99 in milliseconds. A batch of
+1,000 commands through POST /api/v1/activity is timed too. The controls, sessions and token stay
+(the database is a scratch one).
 """
 
 import http.client
@@ -53,8 +52,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2000, help="Timed requests (after 200 warm-ups).")
     parser.add_argument("--members", type=int, default=12, help="Members with parental controls.")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--worker-class", choices=["sync", "gthread"], default="sync", help="make run: sync")
-    parser.add_argument("--batches", type=int, default=5, help="Timed batches of 1,000 commands (after one warm-up).")
     args = parser.parse_args()
 
     have = activity_rows_ensure(args.rows, args.shape)
@@ -66,7 +63,7 @@ def main() -> None:
     connection.close()
 
     port = free_port()
-    server = gunicorn_start(port, args.worker_class)
+    server = gunicorn_start(port)
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         headers = {"Authorization": f"Bearer {token}"}
@@ -85,16 +82,13 @@ def main() -> None:
 
         for _ in range(200):
             ask()
-        load = load_average()
         results = [ask() for _ in range(args.repeat)]
-        print(f"\nGET /api/v1/policy, {args.repeat} requests over one keep-alive connection, in ms (client side), "
-              f"gunicorn {args.worker_class}:")  # fmt: skip
-        print(f"  {latencies_line([elapsed for elapsed, _ in results])}   (load average {load} -> {load_average()})")
+        print(f"\nGET /api/v1/policy, {args.repeat} requests over one keep-alive connection, in ms (client side):")
+        print(f"  {latencies_line([elapsed for elapsed, _ in results])}")
         print(f"  reasons: {tally_line(reason for _, reason in results)}")
 
         batch_times = []
-        load = load_average()
-        for number in range(args.batches + 1):
+        for _ in range(5):
             items = [
                 {"client_id": str(uuid.uuid4()), "member": rng.choice(members),
                  "command_text": rng.choice(POLICY_COMMANDS),
@@ -107,14 +101,12 @@ def main() -> None:
                 conn.request("POST", "/api/v1/activity", body=body, headers=json_headers)
                 answer = conn.getresponse()
                 answer.read()
-            if number:  # the first one warms up
-                batch_times.append(watch.ms)
+            batch_times.append(watch.ms)
             if answer.status != 200:
                 sys.exit(f"POST /api/v1/activity answered {answer.status}")
         median = statistics.median(batch_times)
-        print(f"\nPOST /api/v1/activity, {args.batches} batches of 1,000 commands: median {median:.0f} ms a batch "
-              f"({1000 / median * 1000:,.0f} commands/s), min {min(batch_times):.0f}, max {max(batch_times):.0f}"
-              f"   (load average {load} -> {load_average()})")  # fmt: skip
+        print(f"\nPOST /api/v1/activity, 5 batches of 1,000 commands: median {median:.0f} ms a batch "
+              f"({1000 / median * 1000:,.0f} commands/s)")  # fmt: skip
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -126,18 +118,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def load_average() -> str:
-    return " ".join(f"{load:.2f}" for load in os.getloadavg())
-
-
-def gunicorn_start(port: int, worker_class: str = "sync") -> subprocess.Popen:
-    # One client asks one request at a time: two connections per worker are plenty, and the pool's
-    # default of 10 each (make run) can exhaust a shared server's max_connections.
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tonnysite.settings.local", "DB_POOL_SIZE": "2",
-           "DB_POOL_MAX_OVERFLOW": "2"}  # fmt: skip
+def gunicorn_start(port: int) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tonnysite.settings.local"}
     server = subprocess.Popen(  # noqa: S603  (our own gunicorn, fixed arguments)
         [str(Path(sys.executable).parent / "gunicorn"), "tonnysite.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--worker-class", worker_class, "--log-level", "warning"],
+         "--workers", "2", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip
     deadline = time.monotonic() + 30

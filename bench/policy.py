@@ -13,7 +13,6 @@ them "now", with an open session); it prints p50, p95 and p99 in milliseconds an
 queries one decision made.
 """
 
-import os
 import random
 import sys
 from datetime import timedelta
@@ -81,16 +80,11 @@ def measure(args, rng: random.Random, have: int) -> None:
     with connection.execute_wrapper(statements):
         for _ in range(100):
             one()
-        load = load_average()
         results = [one() for _ in range(args.repeat)]
     print(f"\n{args.repeat} decisions (profile lookup by id included), in ms:")
-    print(f"  {latencies_line([r[0] for r in results])}   (load average {load} -> {load_average()})")
+    print(f"  {latencies_line([r[0] for r in results])}")
     print(f"  queries per decision: at most {max(r[1] for r in results)}")
     print(f"  reasons: {tally_line(reason for _, _, reason in results)}")
-
-
-def load_average() -> str:
-    return " ".join(f"{load:.2f}" for load in os.getloadavg())
 
 
 if __name__ == "__main__":

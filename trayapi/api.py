@@ -19,7 +19,6 @@ from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
 from django.http import HttpResponse
-from django.utils import timezone
 from ninja import NinjaAPI, Query, Router, Status
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
@@ -217,10 +216,8 @@ def policy(
     command: Annotated[Text, Query(max_length=1000, description="The command as the member said it")] = "",
 ):
     """The parental controls' decision for `member` and `command` now (see the README's parental controls)."""
-    moment = timezone.now()
-    device = request.auth
-    profile, inputs = selectors.device_member_policy(device=device, member_id=member, command=command, moment=moment)
-    return policy_decide(profile=profile, command=command, at=moment, inputs=inputs)
+    profile = selectors.device_member(device=request.auth, member_id=member)
+    return policy_decide(profile=profile, command=command)
 
 
 @router.get("/members", response={200: list[MemberOut], 304: None}, summary="The members this device acts for")

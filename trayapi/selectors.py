@@ -4,14 +4,12 @@ notifications, a request's answer)."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from parental import rules
 from parental.models import ParentRequest
 from profiles.models import UserProfile
 from quickactions.models import QuickAction
@@ -50,25 +48,6 @@ def device_member(*, device: DeviceToken, member_id: uuid.UUID | None) -> UserPr
     if profile is None or not device_acts_for(device, profile.pk):
         raise not_your_member(device)
     return profile
-
-
-def device_member_policy(
-    *, device: DeviceToken, member_id: uuid.UUID, command: str, moment: datetime
-) -> tuple[UserProfile, rules.PolicyInputs]:
-    """The member `member_id` of this device and the policy's inputs for `command` at `moment`, in one
-    query (the member's row joined to parental.rules.policy_inputs_sql), so a decision over HTTP costs
-    one round trip. An unknown id and a member of another device get one answer (`not_your_member`)."""
-    if not device_acts_for(device, member_id):
-        raise not_your_member(device)
-    statement = (
-        f"SELECT p.*, inputs.* FROM user_profiles p CROSS JOIN LATERAL ({rules.policy_inputs_sql(profile='p.id')}) "
-        "AS inputs WHERE p.id = %(policy_member)s"
-    )
-    params = {**rules.policy_inputs_params(moment=moment, command=command), "policy_member": member_id}
-    profile = next(iter(UserProfile.objects.raw(statement, params)), None)
-    if profile is None:
-        raise not_your_member(device)
-    return profile, rules.PolicyInputs.of(*(getattr(profile, column) for column in rules.POLICY_INPUTS_COLUMNS))
 
 
 def device_row_check(*, device: DeviceToken, profile_id: uuid.UUID | None, missing: Exception) -> None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import threading
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,13 +34,6 @@ from trayapi.selectors import device_acts_for, device_member, device_member_ids,
 
 TOKEN_PREFIX = "tt_"  # noqa: S105  (the visible start of every token, not a secret)
 LAST_USED_EVERY = timedelta(minutes=1)  # last_used_at moves at most this often: no write per call
-# How long a worker process trusts a token it checked, without asking the database again: a token
-# revoked (or a device's members changed) by another process stops working (changes) within this
-# time; in the process that revoked it, at once. A policy call then costs one query, not three.
-DEVICE_TRUSTED_SECONDS = 5.0
-_trusted: dict[str, tuple[float, DeviceToken]] = {}  # token hash -> (trusted until, on time.monotonic; device)
-_trusted_lock = threading.Lock()
-trusted_clock = time.monotonic  # a clock no one sets: trust ends after DEVICE_TRUSTED_SECONDS whatever the date
 
 
 def token_hash(token: str) -> str:
@@ -84,63 +75,33 @@ def device_token_update(*, device: DeviceToken, name: str, sensitive_settings: l
     device.name, device.sensitive_settings = name, sorted(set(sensitive_settings))
     device.full_clean()
     device.save()
-    devices_forget(device=device)
     return device
 
 
 def device_token_members_set(*, device: DeviceToken, members: list[UserProfile]) -> None:
     """Limit the device to these members (none: every member)."""
     device.members.set(members)
-    devices_forget(device=device)
 
 
 def device_token_revoke(*, device: DeviceToken) -> DeviceToken:
-    """Revoke a device's token now; every later call with it gets 401 (from other worker processes
-    within DEVICE_TRUSTED_SECONDS)."""
+    """Revoke a device's token now; every later call with it gets 401."""
     if device.revoked_at is None:
         device.revoked_at = timezone.now()
         device.save(update_fields=["revoked_at"])
-    devices_forget(device=device)
     return device
 
 
-def devices_forget(*, device: DeviceToken | None = None) -> None:
-    """Stop trusting the tokens this process checked (of `device`, or every device's)."""
-    with _trusted_lock:
-        for key, (_, known) in list(_trusted.items()):
-            if device is None or known.pk == device.pk:
-                del _trusted[key]
-
-
 def device_authenticate(*, token: str, address: str | None) -> DeviceToken | None:
-    """The active device whose token this is, or None; notes when and from where it was last used.
-
-    A token checked in the last DEVICE_TRUSTED_SECONDS is trusted without a query (with the members
-    it had then), unless its last use must be noted again (another address, or a minute has gone).
-    """
+    """The active device whose token this is, or None; notes when and from where it was last used."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    key = token_hash(token)
-    now = timezone.now()
-    trusted_until, device = _trusted.get(key, (0.0, None))
-    if (
-        device is not None
-        and trusted_clock() < trusted_until
-        and device.last_used_from == address
-        and now - device.last_used_at <= LAST_USED_EVERY
-    ):
-        return device
-    device = DeviceToken.objects.filter(token_hash=key, revoked_at=None).first()
+    device = DeviceToken.objects.filter(token_hash=token_hash(token), revoked_at=None).first()
     if device is None:
-        with _trusted_lock:
-            _trusted.pop(key, None)
         return None
+    now = timezone.now()
     if device.last_used_at is None or now - device.last_used_at > LAST_USED_EVERY or device.last_used_from != address:
         DeviceToken.objects.filter(pk=device.pk).update(last_used_at=now, last_used_from=address)
         device.last_used_at, device.last_used_from = now, address
-    device_member_ids(device)  # read now: the trusted device carries its members
-    with _trusted_lock:
-        _trusted[key] = (trusted_clock() + DEVICE_TRUSTED_SECONDS, device)
     return device
 
 
@@ -212,10 +173,8 @@ def tray_activity_record(*, device: DeviceToken, items: list[dict[str, Any]]) ->
             )
             for item in fresh if item.get("history")
         ]  # fmt: skip
-        # Each field's own checks, without a query per row: the ids are new, and the API's schema has
-        # checked every bound the table's constraints keep (which the database checks again on insert).
         for row in history:
-            row.full_clean(exclude=["profile"], validate_unique=False, validate_constraints=False)
+            row.full_clean(exclude=["profile"])
         CommandHistory.objects.bulk_create(history)
         activity_record_many(rows=[_activity_row(item, now) for item in fresh])
         parent_approvals_use(

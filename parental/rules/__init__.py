@@ -5,9 +5,8 @@ and the tray API. It reads the parental controls stored in the seed's columns
 (`user_profiles.is_active`, `allowed_commands`, `blocked_commands`, `usage_limits`), the
 family's calendar (settings `family.country` and `family.holidays`), the member's sessions
 of the local day and, before refusing, a parent's approval that holds (`parent_requests`);
-it costs at most one query besides reading the profile (the calendar, the minutes used and the
-approvals in one statement, read only when a time rule applies or a refusal could be lifted), and
-none when the caller read those inputs with the profile (`policy_inputs_sql` joined to its row).
+it costs at most two queries (none to read the profile when the caller has it, one for the
+calendar and the minutes used, one for an approval when the answer would be a refusal).
 
 Reasons, in order of precedence (the first that applies wins): `inactive`, `paused`,
 `blocked_command`, `not_in_allowed_list`, `outside_allowed_hours`, `daily_limit_reached`,
@@ -48,7 +47,6 @@ from parental.rules.calendar import (
 )
 from parental.rules.commands import command_matches, command_normalize
 from parental.rules.decision import (
-    POLICY_INPUTS_COLUMNS,
     REFUSED_ERROR_TYPE,
     Decision,
     PolicyInputs,
@@ -59,8 +57,6 @@ from parental.rules.decision import (
     limit_rule,
     policy_decide,
     policy_inputs,
-    policy_inputs_params,
-    policy_inputs_sql,
     refusal_metadata,
 )
 from parental.rules.in_force import RulesInForce, ValueHistory
@@ -94,12 +90,12 @@ from parental.rules.limits import (
 
 __all__ = [
     "ALLOWED_HOURS", "COUNTRY_SETTING", "DAILY_LIMIT", "HOLIDAYS_SETTING", "LIMIT_LABELS", "MAX_COMMANDS",
-    "MAX_COMMAND_LENGTH", "MAX_PAUSE_MINUTES", "MAX_WINDOWS_PER_DAY", "PAUSE", "POLICY_INPUTS_COLUMNS",
-    "REFUSED_ERROR_TYPE", "SCHOOL_DAY_LIMIT", "SEED_KEYS", "USAGE_LIMITS_KEYS", "WEEKEND_LIMIT", "WINDOWS",
-    "WINDOW_FIELDS", "DayType", "Decision", "FamilyCalendar", "FamilyHoliday", "ParentalControls", "Pause",
-    "PolicyInputs", "Reason", "RulesInForce", "ValueHistory", "Window", "allowed_hours_summary", "allowed_rule",
-    "allowed_spans", "calendar_settings", "clock_minutes", "command_list_clean", "command_matches",
-    "command_normalize", "controls_of", "country_is_known", "family_calendar", "hours_rule", "limit_problem",
-    "limit_rule", "minutes_label", "policy_decide", "policy_inputs", "policy_inputs_params", "policy_inputs_sql",
-    "public_holiday_name", "refusal_metadata", "usage_limits_build", "windows_problems",
+    "MAX_COMMAND_LENGTH", "MAX_PAUSE_MINUTES", "MAX_WINDOWS_PER_DAY", "PAUSE", "REFUSED_ERROR_TYPE",
+    "SCHOOL_DAY_LIMIT", "SEED_KEYS", "USAGE_LIMITS_KEYS", "WEEKEND_LIMIT", "WINDOWS", "WINDOW_FIELDS", "DayType",
+    "Decision", "FamilyCalendar", "FamilyHoliday", "ParentalControls", "Pause", "PolicyInputs", "Reason",
+    "RulesInForce", "ValueHistory", "Window", "allowed_hours_summary", "allowed_rule", "allowed_spans",
+    "calendar_settings", "clock_minutes", "command_list_clean",
+    "command_matches", "command_normalize", "controls_of", "country_is_known", "family_calendar", "hours_rule",
+    "limit_problem", "limit_rule", "minutes_label", "policy_decide", "policy_inputs", "public_holiday_name",
+    "refusal_metadata", "usage_limits_build", "windows_problems",
 ]  # fmt: skip

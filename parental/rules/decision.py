@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from activity.models import REFUSED_ERROR_TYPE, PolicyReason
-from parental.models import RequestKind, RequestStatus
+from parental.models import ParentRequest, RequestKind, RequestStatus
 from parental.rules.calendar import COUNTRY_SETTING, HOLIDAYS_SETTING, DayType, FamilyCalendar, json_value
 from parental.rules.commands import command_normalize, first_match
 from parental.rules.limits import (
@@ -62,31 +62,17 @@ class Decision:
 
 
 # One statement: the family's calendar, the seconds of the member's sessions that fall on
-# [day_start, moment) (an open session counts up to the moment), whether one was open then, and
-# the latest end of each kind of parent's approval that holds at the moment (more time; this one
-# command, not used yet). policy_sessions_used (profiles migration 0007) reads the sessions in three
-# index ranges, so a year of sessions is never scanned; being PL/pgSQL, its plan is made once per
-# connection. `{profile}` is the member's id: a parameter, or a column when a caller reads the
-# member's row in the same statement (trayapi.selectors.device_member_policy).
+# [day_start, moment) (an open session counts up to the moment) and whether one was open then.
+# policy_sessions_used (profiles migration 0007) reads the sessions in three index ranges, so a
+# year of sessions is never scanned; being PL/pgSQL, its plan is made once per connection.
 _POLICY_INPUTS_SQL = """
 SELECT
-    (SELECT value FROM settings WHERE key = %(policy_country_key)s) AS policy_country,
-    (SELECT value FROM settings WHERE key = %(policy_holidays_key)s) AS policy_holidays,
-    used.seconds AS policy_seconds,
-    used.session_open AS policy_session_open,
-    (SELECT max(r.approved_until) FROM parent_requests r
-      WHERE r.profile_id = {profile} AND r.status = %(policy_approved)s AND r.approved_until > %(policy_moment)s
-        AND r.kind = %(policy_more_time)s) AS policy_more_time_until,
-    (SELECT max(r.approved_until) FROM parent_requests r
-      WHERE r.profile_id = {profile} AND r.status = %(policy_approved)s AND r.approved_until > %(policy_moment)s
-        AND r.kind = %(policy_command)s AND r.command_key = %(policy_command_key)s
-        AND r.used_at IS NULL) AS policy_command_until
-FROM policy_sessions_used({profile}, %(policy_day_start)s, %(policy_moment)s) AS used
+    (SELECT value FROM settings WHERE key = %(country_key)s),
+    (SELECT value FROM settings WHERE key = %(holidays_key)s),
+    used.seconds,
+    used.session_open
+FROM policy_sessions_used(%(profile_id)s, %(day_start)s, %(moment)s) AS used
 """
-POLICY_INPUTS_COLUMNS = (
-    "policy_country", "policy_holidays", "policy_seconds", "policy_session_open", "policy_more_time_until",
-    "policy_command_until",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -94,50 +80,26 @@ class PolicyInputs:
     calendar: FamilyCalendar
     used_seconds: float  # on the local day of the moment, up to the moment
     session_open: bool  # a session of the member was open at the moment
-    more_time_until: datetime | None = None  # the latest end of an approval of more time that holds
-    command_until: datetime | None = None  # ... of an approval of this one command (unused) that holds
-
-    @classmethod
-    def of(cls, country, holidays, seconds, session_open, more_time_until, command_until) -> PolicyInputs:
-        """From the columns POLICY_INPUTS_COLUMNS of the statement `policy_inputs_sql`, in their order."""
-        return cls(
-            calendar=FamilyCalendar.from_settings(json_value(country), json_value(holidays)),
-            used_seconds=max(0.0, float(seconds or 0)),
-            session_open=bool(session_open),
-            more_time_until=more_time_until,
-            command_until=command_until,
-        )
 
 
-def policy_inputs_sql(*, profile: str = "%(policy_profile_id)s") -> str:
-    """The statement of the policy's inputs (POLICY_INPUTS_COLUMNS), the member given by `profile`: the
-    parameter `policy_profile_id` by default, or a column of a query it is joined to laterally."""
-    return _POLICY_INPUTS_SQL.format(profile=profile)
-
-
-def policy_inputs_params(*, moment: datetime, command: str | None, profile_id: uuid.UUID | None = None) -> dict:
-    """The parameters of `policy_inputs_sql` for the local day of `moment` (and `command`'s approvals)."""
+def policy_inputs(*, profile_id: uuid.UUID, moment: datetime) -> PolicyInputs:
+    """The family's calendar and the member's use of the local day of `moment`, in one query."""
     zone = family_zone()
     day_start, _ = day_bounds(moment.astimezone(zone).date(), zone)
-    return {
-        "policy_country_key": COUNTRY_SETTING,
-        "policy_holidays_key": HOLIDAYS_SETTING,
-        "policy_profile_id": profile_id,
-        "policy_day_start": day_start,
-        "policy_moment": moment,
-        "policy_approved": RequestStatus.APPROVED,
-        "policy_more_time": RequestKind.MORE_TIME,
-        "policy_command": RequestKind.COMMAND,
-        "policy_command_key": None if command is None else command_normalize(command),
-    }
-
-
-def policy_inputs(*, profile_id: uuid.UUID, moment: datetime, command: str | None = None) -> PolicyInputs:
-    """The family's calendar, the member's use of the local day of `moment` and the parent's approvals
-    that hold then (of `command`, when given), in one query."""
     with connection.cursor() as cursor:
-        cursor.execute(policy_inputs_sql(), policy_inputs_params(moment=moment, command=command, profile_id=profile_id))
-        return PolicyInputs.of(*cursor.fetchone())
+        cursor.execute(
+            _POLICY_INPUTS_SQL,
+            {
+                "country_key": COUNTRY_SETTING,
+                "holidays_key": HOLIDAYS_SETTING,
+                "profile_id": profile_id,
+                "day_start": day_start,
+                "moment": moment,
+            },
+        )
+        country, holidays, seconds, session_open = cursor.fetchone()
+    calendar = FamilyCalendar.from_settings(json_value(country), json_value(holidays))
+    return PolicyInputs(calendar=calendar, used_seconds=max(0.0, float(seconds or 0)), session_open=bool(session_open))
 
 
 def allowed_spans(
@@ -240,15 +202,11 @@ def _when(moment: datetime, until: datetime, zone: ZoneInfo) -> str:
     return f"on {local.strftime('%A')} {local.day} {local.strftime('%B')} at {clock}"
 
 
-def policy_decide(
-    *, profile: UserProfile, command: str, at: datetime | None = None, inputs: PolicyInputs | None = None
-) -> Decision:
+def policy_decide(*, profile: UserProfile, command: str, at: datetime | None = None) -> Decision:
     """Decide whether `profile` may run `command` at `at` (default: now); see the module's docstring.
 
-    At most one query, and only when the answer needs the database: the calendar, the minutes used
-    and a parent's approval that holds come in one statement (`policy_inputs`), read when a time
-    rule applies or a refusal could be lifted by an approval. None when the caller read `inputs` for
-    this moment and command already (with the member's row, trayapi.selectors.device_member_policy).
+    One query (the calendar and the minutes used) when a time rule applies, and one more when
+    the answer would be a refusal (a parent's approval that holds); at most two.
     """
     zone = family_zone()
     moment = (at or timezone.now()).astimezone(zone)
@@ -256,9 +214,6 @@ def policy_decide(
 
     def refused(reason: str, message: str, rule: str, until: datetime | None = None, **more) -> Decision:
         return Decision(False, reason, message, rule, until, moment, **more)
-
-    def read() -> PolicyInputs:
-        return inputs or policy_inputs(profile_id=profile.pk, moment=moment, command=command)
 
     if profile.is_active is False:
         return refused(Reason.INACTIVE, "Tonny is switched off for you. Ask a grown-up.", "the profile is not active")
@@ -278,11 +233,11 @@ def policy_decide(
         )
     blocked = first_match(profile.blocked_commands, command, anywhere=True)
     if blocked is not None:
-        return approved_instead(read(), moment, kinds=(RequestKind.COMMAND,)) or refused(
+        return approved_instead(profile, command, moment, kinds=(RequestKind.COMMAND,)) or refused(
             Reason.BLOCKED_COMMAND, "Sorry, that is something Tonny can't do for you.", f"blocked command “{blocked}”"
         )
     if profile.allowed_commands is not None and first_match(profile.allowed_commands, command, anywhere=False) is None:
-        return approved_instead(read(), moment, kinds=(RequestKind.COMMAND,)) or refused(
+        return approved_instead(profile, command, moment, kinds=(RequestKind.COMMAND,)) or refused(
             Reason.NOT_IN_ALLOWED_LIST,
             "Sorry, Tonny can't do that for you. Ask a grown-up to add it to your list.",
             f"not one of the {len(profile.allowed_commands)} allowed commands",
@@ -290,7 +245,7 @@ def policy_decide(
     if not controls.has_time_rules:
         return Decision(True, Reason.ALLOWED, "Sure!", "no rule limits this command", None, moment)
 
-    inputs = read()
+    inputs = policy_inputs(profile_id=profile.pk, moment=moment)
     calendar, used = inputs.calendar, inputs.used_seconds
     today = moment.date()
     day_type, day_reason = calendar.day_type(today)
@@ -314,7 +269,7 @@ def policy_decide(
             reason, rule = Reason.DAILY_LIMIT_REACHED, limit_rule(limit, limit_key, day_reason)
             message = f"You've used all your Tonny time for today ({limit} minutes)."
             message += f" See you {when}!" if when else ""
-        approved = approved_instead(inputs, moment, kinds=(RequestKind.MORE_TIME, RequestKind.COMMAND))
+        approved = approved_instead(profile, command, moment, kinds=(RequestKind.MORE_TIME, RequestKind.COMMAND))
         return approved or refused(reason, message, rule, until, **facts)
     until = _allowed_until(moment, controls, calendar, zone, used, inputs.session_open)
     left = f" You have {max(0, int(limit - used / 60))} minutes left today." if limit is not None else ""
@@ -322,18 +277,25 @@ def policy_decide(
     return Decision(True, Reason.ALLOWED, f"Sure!{left}", rule, until, moment, **facts)
 
 
-def approved_instead(inputs: PolicyInputs, moment: datetime, *, kinds) -> Decision | None:
+def approved_instead(profile: UserProfile, command: str, moment: datetime, *, kinds) -> Decision | None:
     """The allowed answer a parent's approval gives instead of a refusal, or None when none holds.
 
     More time lifts the hours and the limit; one command lifts every rule but a pause or a
-    switched-off profile for that command, until it has run once (`used_at`). Of the kinds that
-    may lift this refusal, the approval that holds longest answers. No query: `inputs` has them.
+    switched-off profile for that command, until it has run once (`used_at`). One query.
     """
-    approvals = ((RequestKind.MORE_TIME, inputs.more_time_until), (RequestKind.COMMAND, inputs.command_until))
-    holding = [(until, kind) for kind, until in approvals if kind in kinds and until is not None]
-    if not holding:
+    approval = (
+        ParentRequest.objects.filter(profile=profile, status=RequestStatus.APPROVED, approved_until__gt=moment)
+        .filter(
+            models.Q(kind=RequestKind.MORE_TIME, kind__in=kinds)
+            | models.Q(kind=RequestKind.COMMAND, kind__in=kinds, command_key=command_normalize(command), used_at=None)
+        )
+        .order_by("-approved_until")
+        .values_list("kind", "approved_until")
+        .first()
+    )
+    if approval is None:
         return None
-    until, kind = max(holding)
+    kind, until = approval
     zone = moment.tzinfo
     what = "more Tonny time" if kind == RequestKind.MORE_TIME else "this one"
     return Decision(

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from activity.models import ActivityLog, Session
-from parental.models import ParentRequest
 from parental.rules import Reason, command_matches, command_normalize, controls_of, policy_decide
 from parental.services import family_calendar_save, profile_pause
 from profiles.models import UserProfile
@@ -380,68 +379,6 @@ def test_a_decision_takes_at_most_two_queries_with_the_profile_lookup(db, django
         loaded = UserProfile.objects.get(name=profile.name)
         decision = policy_decide(profile=loaded, command="play music", at=at("2026-11-27 09:10"))
     assert decision.allowed
-
-
-# Each refusal, with the member's row read by id as the tray API does: the minutes used, the calendar and
-# a parent's approval come in one statement, so a refusal costs no more than an allowed answer.
-REFUSALS = [
-    (Reason.NOT_IN_ALLOWED_LIST, {"allowed_commands": ["play music"]}, "order a pizza", "2026-11-27 10:00"),
-    (Reason.BLOCKED_COMMAND, {"blocked_commands": ["buy"]}, "buy a game", "2026-11-27 10:00"),
-    (Reason.OUTSIDE_ALLOWED_HOURS, {"usage_limits": SEED_LIMITS}, "play music", "2026-11-27 22:00"),
-    (Reason.DAILY_LIMIT_REACHED, {"usage_limits": {"school_day_limit": 30}}, "play music", "2026-11-27 11:00"),
-    (Reason.PAUSED, {"usage_limits": {"pause": {"since": "2026-11-27T00:00:00+01:00", "until": None}}}, "hi",
-     "2026-11-27 10:00"),
-]  # fmt: skip
-
-
-@pytest.mark.parametrize(("reason", "controls", "command", "moment"), REFUSALS, ids=[r[0] for r in REFUSALS])
-def test_a_refusal_takes_at_most_two_queries_with_the_profile_lookup(
-    db, django_assert_max_num_queries, reason, controls, command, moment
-):
-    profile = kid(**controls)
-    session(profile, "2026-11-27 09:00", "2026-11-27 10:00")
-    family_calendar_save(country="DE", holidays=[])
-    with django_assert_max_num_queries(2):
-        loaded = UserProfile.objects.get(name=profile.name)
-        decision = policy_decide(profile=loaded, command=command, at=at(moment))
-    assert (decision.allowed, decision.reason) == (False, reason)
-
-
-@pytest.mark.parametrize("kind", ["more_time", "command"])
-def test_an_approval_lifting_a_refusal_takes_at_most_two_queries_with_the_profile_lookup(
-    db, django_assert_max_num_queries, kind
-):
-    profile = kid(usage_limits=SEED_LIMITS)
-    ParentRequest.objects.create(
-        profile=profile, kind=kind, command="play music" if kind == "command" else None,
-        command_key="play music" if kind == "command" else None, status="approved",
-        approved_until=at("2026-11-27 23:00"),
-    )  # fmt: skip
-    with django_assert_max_num_queries(2):
-        loaded = UserProfile.objects.get(name=profile.name)
-        decision = policy_decide(profile=loaded, command="Play music!", at=at("2026-11-27 22:00"))
-    assert (decision.allowed, decision.reason, decision.until) == (
-        True, Reason.APPROVED_BY_PARENT, at("2026-11-27 23:00")
-    )  # fmt: skip
-
-
-def test_the_approval_that_holds_longest_answers_and_a_used_one_none(db):
-    profile = kid(blocked_commands=["buy"])
-    approval = {"profile": profile, "status": "approved", "kind": "command", "command": "buy a game"}
-    ParentRequest.objects.create(**approval, command_key="buy a game", approved_until=at("2026-11-27 11:00"))
-    ParentRequest.objects.create(**approval, command_key="buy a game", approved_until=at("2026-11-27 12:00"))
-    ParentRequest.objects.create(
-        **approval, command_key="buy a game", approved_until=at("2026-11-27 13:00"), used_at=at("2026-11-27 09:00")
-    )
-    ParentRequest.objects.create(
-        profile=profile, status="approved", kind="more_time", approved_until=at("2026-11-27 14:00")
-    )
-
-    lifted = decide(profile, "buy a game", "2026-11-27 10:00")
-    other = decide(profile, "buy a car", "2026-11-27 10:00")  # more time does not lift a blocked command
-
-    assert (lifted.reason, lifted.until) == (Reason.APPROVED_BY_PARENT, at("2026-11-27 12:00"))
-    assert other.reason == Reason.BLOCKED_COMMAND
 
 
 def test_until_is_reported_in_the_familys_zone(db):
